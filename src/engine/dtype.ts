@@ -1,0 +1,23 @@
+/** Element types the engine moves across the JavaScript boundary. */
+export type DType = "float32" | "float64" | "int64" | "int32" | "uint8" | "bool";
+
+/** The typed array that carries each dtype (bool travels as 0/1 bytes). */
+export interface TypedArrayOf {
+  float32: Float32Array;
+  float64: Float64Array;
+  int64: BigInt64Array;
+  int32: Int32Array;
+  uint8: Uint8Array;
+  bool: Uint8Array;
+}
+
+export type EngineTypedArray = TypedArrayOf[DType];
+
+/** The dtype a typed array holds by default (Uint8Array means uint8, not bool). */
+export function dtypeOfArray(array: EngineTypedArray): DType {
+  if (array instanceof Float32Array) return "float32";
+  if (array instanceof Float64Array) return "float64";
+  if (array instanceof BigInt64Array) return "int64";
+  if (array instanceof Int32Array) return "int32";
+  return "uint8";
+}

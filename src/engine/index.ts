@@ -1,0 +1,11 @@
+/** pemn's engine: libtorch tensors, ops and autograd through the native addon. */
+export * from "./creation.js";
+export type { DType, EngineTypedArray, TypedArrayOf } from "./dtype.js";
+export * from "./engine-info.js";
+export * from "./errors.js";
+export * as F from "./functional.js";
+export type { MemoryFormat, Reduction } from "./native.js";
+export { nativeAvailable } from "./native.js";
+export * from "./runtime.js";
+export { type Disposable, keep, scopeSize, tidy } from "./scope.js";
+export { type Operand, Tensor, type ValuesAndIndices } from "./tensor.js";
