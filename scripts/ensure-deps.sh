@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what pemn needs and is missing, then builds it. Safe to run again: each step
+# is skipped when already done. Usage: scripts/ensure-deps.sh [--bench]
+#   system: libtorch-dev (libtorch 1.13.1), libopenblas0-pthread (fast BLAS for it),
+#           dataset-fashion-mnist (the default real dataset); with --bench also
+#           python3-torch (the PyTorch reference the benchmarks compare against).
+#   npm:    the locked dependencies (npm ci), then the native addon and TypeScript build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libopenblas0-pthread dataset-fashion-mnist)
+# LIBTORCH points at an unpacked libtorch distribution instead of Debian's package.
+[[ -z "${LIBTORCH:-}" ]] && packages+=(libtorch-dev)
+[[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "ensure-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  else
+    echo "ensure-deps: missing system packages: ${missing[*]}" >&2
+    echo "ensure-deps: install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# npm ci only when the lock file changed since the last install.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "ensure-deps: npm ci" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+addon=native/build/Release/pemn_native.node
+if [[ ! -f "$addon" ]] || [[ -n "$(find native -maxdepth 1 \( -name '*.cc' -o -name '*.h' -o -name binding.gyp \) -newer "$addon")" ]]; then
+  echo "ensure-deps: building the native addon (about a minute)" >&2
+  npm run --silent build:native >&2
+fi

@@ -1,0 +1,27 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { MLP_DEMO_DEFAULTS, runMlpDemo } from "../examples/mlp-demo.js";
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return parsed;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command("demo")
+    .description(
+      "train a small MLP on seeded random clusters: a quick end-to-end check of the engine",
+    )
+    .option("--epochs <n>", "epochs", positiveInteger, MLP_DEMO_DEFAULTS.epochs)
+    .option("--seed <n>", "seed", positiveInteger, MLP_DEMO_DEFAULTS.seed)
+    .action((options: { epochs: number; seed: number }) => {
+      const final = runMlpDemo({ ...MLP_DEMO_DEFAULTS, ...options }, (r) =>
+        console.log(
+          `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(1)}%, ${Math.round(r.samplesPerSecond)} samples/s`,
+        ),
+      );
+      console.log(`demo finished: training accuracy ${(100 * final.accuracy).toFixed(1)}%`);
+    });
+}

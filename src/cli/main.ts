@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerDemo } from "./demo.js";
+import { registerDoctor } from "./doctor.js";
+
+const packageJson = JSON.parse(
+  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+) as {
+  version: string;
+};
+
+const program = new Command()
+  .name("pemn")
+  .description("Parameter-Efficient Masking Networks: train masks over fixed random weights")
+  .version(packageJson.version);
+registerDoctor(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  console.error(`pemn: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
