@@ -1,0 +1,86 @@
+export {
+  affineNearest,
+  type InverseAffine,
+  rotation,
+  shearX,
+  shearY,
+  translation,
+} from "./augment/affine.js";
+export {
+  type AugmentationConfig,
+  type AugmentationConfigInput,
+  type AugmentationStep,
+  type AugmentationStepInput,
+  augmentationSchema,
+  parseAugmentationConfig,
+} from "./augment/augmentation-config.js";
+export { type ColorJitterSettings, colorJitterStep } from "./augment/color-jitter.js";
+export type { CropBox } from "./augment/crop-box.js";
+export {
+  adjustBrightness,
+  adjustContrast,
+  adjustSaturation,
+  adjustSharpness,
+  luma,
+} from "./augment/enhance.js";
+export { flipHorizontalInPlace, horizontalFlipStep } from "./augment/flip.js";
+export { ImagePipeline } from "./augment/image-pipeline.js";
+export {
+  applyRandAugmentOp,
+  RAND_AUGMENT_OPS,
+  type RandAugmentOp,
+  type RandAugmentSettings,
+  randAugmentStep,
+  randAugmentStrength,
+} from "./augment/rand-augment.js";
+export { cropPadded, randomCropStep } from "./augment/random-crop.js";
+export {
+  drawErasingBox,
+  type RandomErasingSettings,
+  randomErasingStep,
+} from "./augment/random-erasing.js";
+export {
+  drawSquareCropBox,
+  randomResizedCropStep,
+  resizeCropBilinear,
+} from "./augment/resized-crop.js";
+export type { PixelStep, TensorStep } from "./augment/step.js";
+export { autocontrast, equalize, posterize, solarize } from "./augment/tone.js";
+export { type Batch, BatchLoader, type BatchLoaderOptions } from "./batch-loader.js";
+export {
+  type CifarRecordLayout,
+  type CifarRecords,
+  cifarClassCount,
+  parseCifarRecords,
+} from "./cifar.js";
+export { DataConfigError, parseDataConfig } from "./config-error.js";
+export { type Dataset, type DatasetName, subsetDataset } from "./dataset.js";
+export { DatasetError, type DatasetProblem } from "./dataset-error.js";
+export {
+  type DatasetSource,
+  type DatasetSourceInput,
+  type DatasetSplit,
+  datasetSourceSchema,
+  FASHION_MNIST_DEFAULT_DIR,
+  parseDatasetSource,
+} from "./dataset-source.js";
+export { gunzipIfCompressed } from "./gzip.js";
+export { type IdxImages, parseIdxImages, parseIdxLabels } from "./idx.js";
+export { type ImageShape, valuesPerImage } from "./image-shape.js";
+export { loadDataset } from "./load-dataset.js";
+export { type ChannelStats, DATASET_STATS, Normalizer } from "./normalization.js";
+export {
+  type RandomSource,
+  randomBelow,
+  randomBetween,
+  randomNormal,
+  shuffleInPlace,
+} from "./random-source.js";
+export {
+  parseValidationSplit,
+  type SplitDatasets,
+  splitValidation,
+  type ValidationSplit,
+  type ValidationSplitInput,
+  validationSplitSchema,
+} from "./validation-split.js";
