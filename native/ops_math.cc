@@ -137,6 +137,10 @@ void RegisterMathOps(Napi::Env env, Napi::Object exports) {
     return a.wrap(at::var(a.tensor(0), at::IntArrayRef(dims), a.boolean(2), a.has(3) && a.boolean(3)));
   });
   Define(env, exports, "norm", [](Args& a) { return a.wrap(at::norm(a.tensor(0), a.scalar(1))); });
+  Define(env, exports, "cumsum", [](Args& a) {
+    c10::optional<at::ScalarType> dtype = a.has(2) ? c10::optional<at::ScalarType>(a.dtype(2)) : c10::nullopt;
+    return a.wrap(at::cumsum(a.tensor(0), a.integer(1), dtype));
+  });
   Define(env, exports, "countNonzero", [](Args& a) { return a.wrap(at::count_nonzero(a.tensor(0))); });
 
   Define(env, exports, "topk", [](Args& a) {

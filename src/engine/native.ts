@@ -122,6 +122,7 @@ export interface NativeBinding extends BinaryOps {
   variance(t: T, dims: number[], unbiased: boolean, keepDim: boolean): T;
   norm(t: T, p: number): T;
   countNonzero(t: T): T;
+  cumsum(t: T, dim: number, dtype?: DType): T;
   topk(t: T, k: number, dim: number, largest: boolean, sorted: boolean): Pair;
   kthvalue(t: T, k: number, dim: number, keepDim: boolean): Pair;
   sort(t: T, dim: number, descending: boolean, stable: boolean): Pair;

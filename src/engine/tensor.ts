@@ -364,6 +364,11 @@ export class Tensor implements Disposable {
     return wrap(native().norm(this.handle, p));
   }
 
+  /** Running sum along `dim` (in `dtype` if given: bool inputs count as 0/1). */
+  cumsum(dim: number, dtype?: DType): Tensor {
+    return wrap(native().cumsum(this.handle, dim, dtype));
+  }
+
   countNonzero(): Tensor {
     return wrap(native().countNonzero(this.handle));
   }

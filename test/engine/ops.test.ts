@@ -105,6 +105,13 @@ describe("elementwise and reductions", () => {
     });
   });
 
+  test("cumsum counts booleans", () => {
+    tidy(() => {
+      const flags = tensor(new Uint8Array([1, 0, 1, 1]), [4], "bool");
+      assert.deepEqual([...flags.cumsum(0, "int64").toArray()], [1n, 1n, 2n, 3n]);
+    });
+  });
+
   test("topk and kthvalue select by value", () => {
     tidy(() => {
       const a = tensor([0.3, -0.9, 0.5, 0.1, -0.2]);
