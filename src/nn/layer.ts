@@ -1,0 +1,7 @@
+import type { Tensor } from "../engine/index.js";
+import { Module } from "./module.js";
+
+/** A module with one input and one output: every layer and model. */
+export abstract class Layer extends Module {
+  abstract forward(input: Tensor): Tensor;
+}

@@ -1,0 +1,96 @@
+import { keep, type Tensor } from "../engine/index.js";
+
+/**
+ * Base of every layer and model: named sub-modules, trainable parameters and buffers
+ * (state that is saved but not trained: fixed random weights, running statistics).
+ * Tensors registered here are kept out of tidy() scopes and freed by dispose().
+ */
+export abstract class Module {
+  #training = true;
+  readonly #modules = new Map<string, Module>();
+  readonly #parameters = new Map<string, Tensor>();
+  readonly #buffers = new Map<string, Tensor>();
+
+  get training(): boolean {
+    return this.#training;
+  }
+
+  /** Switches this module and all below it between training and evaluation behaviour. */
+  train(on = true): this {
+    this.#training = on;
+    for (const module of this.#modules.values()) module.train(on);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  protected registerModule<M extends Module>(name: string, module: M): M {
+    this.#claim(name);
+    this.#modules.set(name, module);
+    return module;
+  }
+
+  /** A trainable tensor: it gets requiresGrad and is returned by parameters(). */
+  protected registerParameter(name: string, tensor: Tensor): Tensor {
+    this.#claim(name);
+    this.#parameters.set(name, keep(tensor.setRequiresGrad(true)));
+    return tensor;
+  }
+
+  protected registerBuffer(name: string, tensor: Tensor): Tensor {
+    this.#claim(name);
+    this.#buffers.set(name, keep(tensor));
+    return tensor;
+  }
+
+  /** Trainable tensors of this module and below, by dotted name, in registration order. */
+  namedParameters(): [string, Tensor][] {
+    return this.#collect((module) => module.#parameters);
+  }
+
+  namedBuffers(): [string, Tensor][] {
+    return this.#collect((module) => module.#buffers);
+  }
+
+  /** Parameters and buffers: everything a checkpoint must hold. */
+  namedState(): [string, Tensor][] {
+    return [...this.namedParameters(), ...this.namedBuffers()];
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, tensor]) => tensor);
+  }
+
+  namedModules(prefix = ""): [string, Module][] {
+    const result: [string, Module][] = [[prefix, this]];
+    for (const [name, module] of this.#modules)
+      result.push(...module.namedModules(join(prefix, name)));
+    return result;
+  }
+
+  dispose(): void {
+    for (const tensor of [...this.#parameters.values(), ...this.#buffers.values()])
+      tensor.dispose();
+    for (const module of this.#modules.values()) module.dispose();
+  }
+
+  #claim(name: string): void {
+    if (this.#modules.has(name) || this.#parameters.has(name) || this.#buffers.has(name)) {
+      throw new Error(`${this.constructor.name} already has a member named "${name}"`);
+    }
+  }
+
+  #collect(pick: (module: Module) => Map<string, Tensor>, prefix = ""): [string, Tensor][] {
+    const result: [string, Tensor][] = [];
+    for (const [name, tensor] of pick(this)) result.push([join(prefix, name), tensor]);
+    for (const [name, module] of this.#modules)
+      result.push(...module.#collect(pick, join(prefix, name)));
+    return result;
+  }
+}
+
+function join(prefix: string, name: string): string {
+  return prefix ? `${prefix}.${name}` : name;
+}

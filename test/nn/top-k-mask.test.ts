@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { tensor, tidy } from "../../src/engine/index.js";
+import { keptCount, topKMask } from "../../src/nn/index.js";
+import { randomValues } from "../helpers/test-random.js";
+
+/** Independent reference: order by value (largest first), ties by lower index, keep the first `count`. */
+function referenceMask(values: ArrayLike<number>, count: number): number[] {
+  const order = Array.from({ length: values.length }, (_, i) => i).sort(
+    (a, b) => (values[b] as number) - (values[a] as number) || a - b,
+  );
+  const mask = new Array<number>(values.length).fill(0);
+  for (const i of order.slice(0, count)) mask[i] = 1;
+  return mask;
+}
+
+test("keeps exactly round(k * n) entries, the largest ones", () => {
+  for (const [size, keep] of [
+    [1000, 0.5],
+    [7, 0.5],
+    [101, 0.3],
+    [64, 1],
+    [50, 0.01],
+  ] as const) {
+    tidy(() => {
+      const values = Float32Array.from(randomValues(size, size));
+      const count = keptCount(size, keep);
+      assert.equal(count, Math.round(keep * size));
+      const mask = topKMask(tensor(values, [size]), count).toArray() as Float32Array;
+      assert.deepEqual([...mask], referenceMask(values, count), `size ${size} keep ${keep}`);
+    });
+  }
+});
+
+test("ties at the threshold go to the lowest indices", () => {
+  tidy(() => {
+    const values = Float32Array.from([2, 1, 3, 1, 1, 0, 3, 1, 2, 1]);
+    for (let count = 0; count <= values.length; count++) {
+      const mask = topKMask(tensor(values, [2, 5]), count);
+      assert.deepEqual(mask.shape, [2, 5]);
+      assert.deepEqual(
+        [...(mask.toArray() as Float32Array)],
+        referenceMask(values, count),
+        `count ${count}`,
+      );
+    }
+  });
+});
+
+test("rejects impossible counts", () => {
+  tidy(() => {
+    assert.throws(() => topKMask(tensor([1, 2]), 3), RangeError);
+    assert.throws(() => topKMask(tensor([1, 2]), 1.5), RangeError);
+  });
+});
