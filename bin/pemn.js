@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when built (npm run build), else the TypeScript sources through tsx.
+// In a checkout (src/ present) runs the TypeScript sources through tsx, so edits take effect
+// at once; an installed package runs its compiled dist/.
 import { existsSync } from "node:fs";
 
-const compiled = new URL("../dist/cli/main.js", import.meta.url);
-if (existsSync(compiled)) {
-  await import(compiled.href);
-} else {
+const sources = new URL("../src/cli/main.ts", import.meta.url);
+if (existsSync(sources)) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(new URL("../src/cli/main.ts", import.meta.url).href);
+  await import(sources.href);
+} else {
+  await import(new URL("../dist/cli/main.js", import.meta.url).href);
 }
