@@ -222,11 +222,6 @@ export function native(): NativeBinding {
         "libopenblas0-pthread, or set LIBTORCH to an unpacked libtorch) and run `npm run build:native`.",
     );
   }
-  // OpenMP threads that spin while idle take the core from V8's own threads (and from the
-  // main thread between ops): measured 5-25x slower small steps. libgomp reads this as it loads.
-  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-    process.env.OMP_WAIT_POLICY = "PASSIVE";
-  }
   try {
     binding = createRequire(import.meta.url)(path) as NativeBinding;
   } catch (error) {
