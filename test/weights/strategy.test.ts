@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseWeightStrategy, validateMaskedLayers } from "../../src/weights/index.js";
+
+test("valid strategies parse; rescale defaults to none", () => {
+  assert.deepEqual(parseWeightStrategy({ kind: "dense" }), { kind: "dense" });
+  assert.deepEqual(parseWeightStrategy({ kind: "mask" }), { kind: "mask" });
+  assert.deepEqual(parseWeightStrategy({ kind: "one-layer" }), { kind: "one-layer" });
+  assert.deepEqual(parseWeightStrategy({ kind: "mp" }), { kind: "mp", rescale: "none" });
+  assert.deepEqual(
+    parseWeightStrategy({ kind: "rp", ratio: 1, order: "rand", rescale: "fan-in" }),
+    {
+      kind: "rp",
+      ratio: 1,
+      order: "rand",
+      rescale: "fan-in",
+    },
+  );
+});
+
+test("bad ratios are refused with a message naming the field and the value", () => {
+  for (const [ratio, shown] of [
+    [0, "0"],
+    [-0.5, "-0.5"],
+    [1.01, "1.01"],
+    [Number.NaN, "NaN"],
+    [Number.POSITIVE_INFINITY, "Infinity"],
+    ["0.1", '"0.1"'],
+    [undefined, "undefined"],
+  ] as const) {
+    assert.throws(
+      () => parseWeightStrategy({ kind: "rp", ratio, order: "copy" }),
+      (error: Error) =>
+        error.message ===
+        `invalid weight strategy: ratio: must be a number in (0, 1], got ${shown}`,
+    );
+  }
+});
+
+test("other mistakes name their field", () => {
+  const message = (input: unknown) => {
+    try {
+      parseWeightStrategy(input);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "accepted";
+  };
+  assert.match(
+    message({ kind: "rp", ratio: 0.1 }),
+    /order: must be "copy" or "rand", got undefined/,
+  );
+  assert.match(message({ kind: "rp", ratio: 0.1, order: "shuffle" }), /order: .* got "shuffle"/);
+  assert.match(message({ kind: "mp", rescale: "yes" }), /rescale: must be "none" or "fan-in"/);
+  assert.match(message({ kind: "rpp" }), /kind: must be one of .* got "rpp"/);
+  assert.match(message({}), /kind: must be one of .* got undefined/);
+  assert.match(message("mask"), /must be an object with a "kind" field/);
+  assert.match(message({ kind: "mask", ratio: 0.1 }), /Unrecognized key: "ratio"/);
+  assert.match(message({ kind: "rp", ratio: 0, order: "x" }), /ratio: .*; order: /);
+});
+
+test("layer lists are checked: names, shapes, fan-in", () => {
+  const good = { name: "a", shape: [2, 3], fanIn: 3 };
+  assert.deepEqual(validateMaskedLayers([good]), [good]);
+  const refuse = (layers: unknown, pattern: RegExp) =>
+    assert.throws(() => validateMaskedLayers(layers), pattern);
+  refuse([], /at least one masked layer/);
+  refuse([{ ...good, name: "" }], /0\.name: must not be empty/);
+  refuse([good, { ...good }], /1\.name: duplicate layer name "a"/);
+  refuse([{ ...good, shape: [] }], /0\.shape: must not be empty/);
+  refuse([{ ...good, shape: [2, 0] }], /every dimension must be a positive integer, got 0/);
+  refuse([{ ...good, shape: [2.5] }], /every dimension must be a positive integer, got 2.5/);
+  refuse([{ ...good, fanIn: 0 }], /0\.fanIn: fanIn must be a positive integer, got 0/);
+  refuse([{ ...good, fanIn: Number.NaN }], /fanIn must be a positive integer, got NaN/);
+  refuse([{ ...good, shape: [2 ** 16, 2 ** 16] }], /more than 4294967295 weights/);
+  refuse([{ ...good, bias: true }], /Unrecognized key: "bias"/);
+});
