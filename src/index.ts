@@ -1,0 +1,10 @@
+/**
+ * pemn's library entry. Pure parts (random, weights, data parsing, model layouts) run
+ * anywhere; engine-bound parts (engine, nn, model builders) load the native addon on first use.
+ */
+export * as data from "./data/index.js";
+export * as engine from "./engine/index.js";
+export * as models from "./models/index.js";
+export * as nn from "./nn/index.js";
+export * as random from "./random/index.js";
+export * as weights from "./weights/index.js";

@@ -1,0 +1,35 @@
+import type { Layer, WeightMode } from "../nn/index.js";
+import { planWeights, type WeightPlan, type WeightStrategy } from "../weights/index.js";
+import { buildModel } from "./build-model.js";
+import { maskedLayout } from "./masked-layout.js";
+import type { ModelConfig } from "./model-schema.js";
+
+/** Everything a PEMN's fixed weights and initial state depend on. */
+export interface PemnModelSpec {
+  model: ModelConfig;
+  strategy: WeightStrategy;
+  /** Fraction of each masked layer's weights its mask keeps (ignored by `dense`). */
+  keepFraction: number;
+  /** Seeds the fixed values (streams "layer:<name>") and the scores (streams "<name>"). */
+  seed: number;
+}
+
+/** The weight mode a strategy implies: `dense` trains values, every other strategy masks them. */
+export function weightModeOf(strategy: WeightStrategy, keepFraction: number): WeightMode {
+  return strategy.kind === "dense" ? { kind: "dense" } : { kind: "masked", keepFraction };
+}
+
+/** Builds the model with the values its strategy plans; the caller disposes the model. */
+export function createPemnModel(spec: PemnModelSpec): { model: Layer; plan: WeightPlan } {
+  const plan = planWeights({
+    strategy: spec.strategy,
+    seed: spec.seed,
+    layers: maskedLayout(spec.model),
+  });
+  const model = buildModel(spec.model, {
+    mode: weightModeOf(spec.strategy, spec.keepFraction),
+    values: new Map(plan.layers.map((layer) => [layer.name, layer.values])),
+    scoreSeed: spec.seed,
+  });
+  return { model, plan };
+}
