@@ -7,4 +7,5 @@ export * as engine from "./engine/index.js";
 export * as models from "./models/index.js";
 export * as nn from "./nn/index.js";
 export * as random from "./random/index.js";
+export * as train from "./train/index.js";
 export * as weights from "./weights/index.js";

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import type { DType, EngineTypedArray } from "../engine/index.js";
+import { CheckpointError } from "./checkpoint-error.js";
+
+/**
+ * The checkpoint container (docs/training.md, "Checkpoint format"):
+ *   bytes 0-7    "PEMNCKPT"
+ *   bytes 8-11   format version, uint32 little-endian
+ *   bytes 12-15  header length H, uint32 little-endian
+ *   16..16+H     header: UTF-8 JSON, padded with spaces so the data starts 8-byte aligned
+ *   then         data: each tensor's raw little-endian elements at its offset (8-byte aligned)
+ * The header lists every tensor (name, dtype, shape, offset, bytes), the data length, and
+ * any other fields the caller stores (`meta`).
+ */
+export const CHECKPOINT_MAGIC = "PEMNCKPT";
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+const PREFIX_BYTES = 16;
+const ALIGNMENT = 8;
+
+const ELEMENT_BYTES: Readonly<Record<DType, number>> = {
+  float32: 4,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  uint8: 1,
+  bool: 1,
+};
+
+const ARRAY_TYPES = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+} as const;
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A tensor's elements in row-major order, away from the engine. */
+export interface TensorData {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: EngineTypedArray;
+}
+
+export interface CheckpointContents {
+  /** Any JSON the caller keeps beside the tensors. */
+  readonly meta: unknown;
+  readonly tensors: ReadonlyMap<string, TensorData>;
+}
+
+const count = z.number().int().min(0);
+
+const headerSchema = z.strictObject({
+  meta: z.unknown(),
+  dataBytes: count,
+  tensors: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      dtype: z.enum(Object.keys(ELEMENT_BYTES) as [DType, ...DType[]]),
+      shape: z.array(count),
+      offset: count,
+      bytes: count,
+    }),
+  ),
+});
+
+type TensorRecord = z.infer<typeof headerSchema>["tensors"][number];
+
+/** The file's bytes, as chunks to write one after another. */
+export function encodeCheckpoint(contents: CheckpointContents): Uint8Array[] {
+  const records: TensorRecord[] = [];
+  const payloads: Uint8Array[] = [];
+  let dataBytes = 0;
+  for (const [name, tensor] of contents.tensors) {
+    const bytes = littleEndianBytes(tensor.data);
+    const expected = elementCount(tensor.shape) * ELEMENT_BYTES[tensor.dtype];
+    if (bytes.byteLength !== expected) {
+      throw new RangeError(
+        `checkpoint tensor "${name}": ${bytes.byteLength} bytes of data for ${tensor.dtype} [${tensor.shape}]`,
+      );
+    }
+    const offset = alignUp(dataBytes);
+    records.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], offset, bytes: expected });
+    payloads.push(new Uint8Array(offset - dataBytes), bytes);
+    dataBytes = offset + expected;
+  }
+  const json = JSON.stringify({ meta: contents.meta, dataBytes, tensors: records });
+  const unpadded = Buffer.byteLength(json, "utf8");
+  const header = Buffer.from(json.padEnd(json.length + alignUp(unpadded) - unpadded, " "), "utf8");
+  const prefix = new Uint8Array(PREFIX_BYTES);
+  const view = new DataView(prefix.buffer);
+  prefix.set(new TextEncoder().encode(CHECKPOINT_MAGIC));
+  view.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
+  view.setUint32(12, header.byteLength, true);
+  return [prefix, header, ...payloads];
+}
+
+/** Reads a checkpoint's bytes; every inconsistency throws a CheckpointError naming `file`. */
+export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointContents {
+  const fail = (message: string): never => {
+    throw new CheckpointError(file, message);
+  };
+  if (bytes.byteLength < PREFIX_BYTES)
+    fail(`${bytes.byteLength} bytes is too short for a checkpoint`);
+  const magic = new TextDecoder().decode(bytes.subarray(0, 8));
+  if (magic !== CHECKPOINT_MAGIC)
+    fail(`not a pemn checkpoint (it starts with ${JSON.stringify(magic)})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== CHECKPOINT_FORMAT_VERSION) {
+    fail(
+      `checkpoint format version ${version} is not supported (this pemn reads version ${CHECKPOINT_FORMAT_VERSION})`,
+    );
+  }
+  const dataStart = PREFIX_BYTES + view.getUint32(12, true);
+  if (dataStart > bytes.byteLength) fail("truncated: the header runs past the end of the file");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, dataStart)));
+  } catch (error) {
+    fail(`the header is not valid JSON (${(error as Error).message})`);
+  }
+  const header = headerSchema.safeParse(parsed);
+  if (!header.success) fail(`malformed header:\n${z.prettifyError(header.error)}`);
+  const { meta, dataBytes, tensors: records } = header.data as z.infer<typeof headerSchema>;
+  const actualData = bytes.byteLength - dataStart;
+  if (actualData !== dataBytes) {
+    fail(
+      actualData < dataBytes
+        ? `truncated: the header announces ${dataBytes} data bytes, the file holds ${actualData}`
+        : `${actualData - dataBytes} unexpected bytes after the data`,
+    );
+  }
+  const tensors = new Map<string, TensorData>();
+  for (const record of records) {
+    if (tensors.has(record.name)) fail(`tensor "${record.name}" appears twice`);
+    const expected = elementCount(record.shape) * ELEMENT_BYTES[record.dtype];
+    if (record.bytes !== expected) {
+      fail(
+        `tensor "${record.name}": ${record.bytes} bytes for ${record.dtype} [${record.shape}], expected ${expected}`,
+      );
+    }
+    if (record.offset % ALIGNMENT !== 0 || record.offset + record.bytes > dataBytes) {
+      fail(
+        `tensor "${record.name}": bytes ${record.offset}..${record.offset + record.bytes} lie outside the data`,
+      );
+    }
+    const start = dataStart + record.offset;
+    tensors.set(record.name, {
+      dtype: record.dtype,
+      shape: record.shape,
+      // A copy (Buffer#slice would be a view): its own buffer, aligned for the typed array.
+      data: fromLittleEndian(
+        new Uint8Array(bytes.subarray(start, start + record.bytes)),
+        record.dtype,
+      ),
+    });
+  }
+  return { meta, tensors };
+}
+
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, length) => product * length, 1);
+}
+
+function alignUp(offset: number): number {
+  return Math.ceil(offset / ALIGNMENT) * ALIGNMENT;
+}
+
+function littleEndianBytes(array: EngineTypedArray): Uint8Array {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  return HOST_LITTLE_ENDIAN ? bytes : swapBytes(bytes.slice(), array.BYTES_PER_ELEMENT);
+}
+
+/** `bytes` must own its whole buffer, which the typed array then views. */
+function fromLittleEndian(bytes: Uint8Array<ArrayBuffer>, dtype: DType): EngineTypedArray {
+  if (!HOST_LITTLE_ENDIAN) swapBytes(bytes, ELEMENT_BYTES[dtype]);
+  return new ARRAY_TYPES[dtype](bytes.buffer);
+}
+
+function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
+  if (width === 1) return bytes;
+  for (let start = 0; start < bytes.length; start += width) {
+    bytes.subarray(start, start + width).reverse();
+  }
+  return bytes;
+}

@@ -1,0 +1,111 @@
+import { SingleBar } from "cli-progress";
+import type { EpochMetrics } from "./epoch-metrics.js";
+
+/**
+ * "bar": a live bar on stderr plus a line per epoch; "lines": the line per epoch only;
+ * "none": silent; "auto": bar when stderr is a terminal, lines otherwise (logs stay readable).
+ */
+export type ProgressMode = "auto" | "bar" | "lines" | "none";
+
+export interface StepProgress {
+  readonly batch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly imagesPerSecond: number;
+  /** Estimated seconds until the run's last step. */
+  readonly etaSeconds: number;
+}
+
+export interface ProgressReporter {
+  startEpoch(epoch: number, batches: number): void;
+  step(progress: StepProgress): void;
+  endEpoch(record: EpochMetrics): void;
+  stop(): void;
+}
+
+export function createProgress(mode: ProgressMode, epochs: number): ProgressReporter {
+  const resolved = mode === "auto" ? (process.stderr.isTTY ? "bar" : "lines") : mode;
+  switch (resolved) {
+    case "none":
+      return { startEpoch() {}, step() {}, endEpoch() {}, stop() {} };
+    case "lines":
+      return {
+        startEpoch() {},
+        step() {},
+        endEpoch: (record) => process.stderr.write(`${epochLine(record, epochs)}\n`),
+        stop() {},
+      };
+    case "bar":
+      return barProgress(epochs);
+  }
+}
+
+function barProgress(epochs: number): ProgressReporter {
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format:
+      "epoch {epoch}/{epochs} {bar} {value}/{total} | loss {loss} acc {accuracy} | {speed} img/s | ETA {remaining}",
+    barsize: 24,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let active = false;
+  return {
+    startEpoch(epoch, batches) {
+      bar.start(batches, 0, {
+        epoch,
+        epochs,
+        loss: "-",
+        accuracy: "-",
+        speed: "-",
+        remaining: "-",
+      });
+      active = true;
+    },
+    step(progress) {
+      bar.update(progress.batch, {
+        loss: progress.loss.toFixed(4),
+        accuracy: percent(progress.accuracy),
+        speed: Math.round(progress.imagesPerSecond),
+        remaining: formatDuration(progress.etaSeconds),
+      });
+    },
+    endEpoch(record) {
+      bar.stop();
+      active = false;
+      process.stderr.write(`${epochLine(record, epochs)}\n`);
+    },
+    stop() {
+      if (active) bar.stop();
+      active = false;
+    },
+  };
+}
+
+/** The one-line summary of an epoch. */
+export function epochLine(record: EpochMetrics, epochs: number): string {
+  const test =
+    record.test_accuracy === undefined
+      ? ""
+      : ` | test loss ${record.test_loss?.toFixed(4)} acc ${percent(record.test_accuracy)}`;
+  return (
+    `epoch ${record.epoch}/${epochs} | lr ${record.lr.toPrecision(4)}` +
+    ` | train loss ${record.train_loss.toFixed(4)} acc ${percent(record.train_accuracy)}` +
+    ` | val loss ${record.val_loss.toFixed(4)} acc ${percent(record.val_accuracy)}${test}` +
+    ` | ${Math.round(record.img_per_s)} img/s | ${record.seconds.toFixed(1)} s`
+  );
+}
+
+function percent(fraction: number): string {
+  return `${(100 * fraction).toFixed(2)}%`;
+}
+
+/** 42s, 3m05s, 1h02m. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "-";
+  const total = Math.round(seconds);
+  const pad = (value: number) => String(value).padStart(2, "0");
+  if (total < 60) return `${total}s`;
+  if (total < 3600) return `${Math.floor(total / 60)}m${pad(total % 60)}s`;
+  return `${Math.floor(total / 3600)}h${pad(Math.floor((total % 3600) / 60))}m`;
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { augmentationSchema } from "../data/index.js";
+import { optimizerConfigSchema } from "./optimizer-config.js";
+import { scheduleConfigSchema } from "./schedule-config.js";
+
+/** A training config failed validation; the message names each bad field by its path. */
+export class TrainConfigError extends Error {
+  override readonly name = "TrainConfigError";
+}
+
+const positiveInteger = (field: string) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int({ error: `${field} must be an integer` })
+    .positive({ error: `${field} must be positive` });
+
+/**
+ * Everything that decides what a run computes (a checkpoint stores it, and resume refuses a
+ * different one). Plain data: parse it from JSON or YAML with parseTrainConfig.
+ */
+export const trainConfigSchema = z
+  .strictObject({
+    epochs: positiveInteger("epochs"),
+    batchSize: positiveInteger("batchSize"),
+    optimizer: optimizerConfigSchema,
+    schedule: scheduleConfigSchema.default({ kind: "constant" }),
+    labelSmoothing: z
+      .number({ error: "labelSmoothing must be a number" })
+      .min(0, { error: "labelSmoothing must be in [0, 1)" })
+      .lt(1, { error: "labelSmoothing must be in [0, 1)" })
+      .default(0),
+    /** Largest global L2 norm of the gradients; null leaves them unclipped. */
+    clipNorm: z
+      .number({ error: "clipNorm must be a number or null" })
+      .positive({ error: "clipNorm must be positive" })
+      .nullable()
+      .default(null),
+    /** Seeds every data order, augmentation and libtorch draw (dropout) of the run. */
+    seed: z
+      .number({ error: "seed must be a number" })
+      .int({ error: "seed must be an integer" })
+      .min(0, { error: "seed must be >= 0" })
+      .max(Number.MAX_SAFE_INTEGER, { error: "seed must be a safe integer" })
+      .default(0),
+    augmentation: augmentationSchema.default([]),
+    /** Skip a last training batch smaller than batchSize (BatchNorm cannot take one image). */
+    dropLast: z.boolean({ error: "dropLast must be true or false" }).default(false),
+    /**
+     * Also evaluate the test split after every epoch, for the reference code's figure (best
+     * test accuracy over epochs). It never steers training or checkpoint selection.
+     */
+    testEachEpoch: z.boolean({ error: "testEachEpoch must be true or false" }).default(false),
+  })
+  .superRefine((config, context) => {
+    if (config.schedule.kind === "cosine" && config.schedule.warmupEpochs >= config.epochs) {
+      context.addIssue({
+        code: "custom",
+        path: ["schedule", "warmupEpochs"],
+        message: `warmupEpochs must be below epochs (${config.epochs})`,
+      });
+    }
+    if (config.schedule.kind === "cosine" && config.schedule.minLr > config.optimizer.lr) {
+      context.addIssue({
+        code: "custom",
+        path: ["schedule", "minLr"],
+        message: `minLr must not exceed optimizer.lr (${config.optimizer.lr})`,
+      });
+    }
+  });
+
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+export function parseTrainConfig(value: unknown): TrainConfig {
+  const result = trainConfigSchema.safeParse(value);
+  if (!result.success) {
+    throw new TrainConfigError(`invalid training config:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,113 @@
+import { BatchLoader, type Dataset } from "../data/index.js";
+import { F, manualSeed, tidy } from "../engine/index.js";
+import type { Layer } from "../nn/index.js";
+import { createGenerator } from "../random/index.js";
+import { batchTensors, correctCount } from "./batch-tensors.js";
+import { clipGradNorm } from "./clip-grad-norm.js";
+import { learningRateAt, progressAfterStep } from "./learning-rate.js";
+import type { Optimizer } from "./optimizer.js";
+import type { StepProgress } from "./progress.js";
+import { RunningTotals } from "./running-totals.js";
+import type { TrainConfig } from "./train-config.js";
+
+/**
+ * The training loader of epoch `epoch` (from 1). Its order and augmentations come from a
+ * generator stream of (seed, epoch) alone, so a resumed run sees the same batches.
+ */
+export function trainingLoader(dataset: Dataset, config: TrainConfig, epoch: number): BatchLoader {
+  return new BatchLoader(dataset, {
+    mode: "train",
+    batchSize: config.batchSize,
+    dropLast: config.dropLast,
+    augmentation: config.augmentation,
+    random: createGenerator(config.seed, `train/data/epoch-${epoch}`),
+  });
+}
+
+/** libtorch's own generator (dropout) is reseeded from (seed, epoch) for the same reason. */
+function seedLibtorch(config: TrainConfig, epoch: number): void {
+  manualSeed(createGenerator(config.seed, `train/libtorch/epoch-${epoch}`).nextUint32());
+}
+
+export interface EpochTraining {
+  readonly model: Layer;
+  readonly optimizer: Optimizer;
+  readonly dataset: Dataset;
+  readonly config: TrainConfig;
+  /** From 1. */
+  readonly epoch: number;
+  readonly onStep: (progress: StepProgress) => void;
+}
+
+export interface TrainedEpoch {
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly images: number;
+  readonly seconds: number;
+  /** The rate of the epoch's last step. */
+  readonly lastLearningRate: number;
+}
+
+/** One pass over the training set: a scheduled optimizer step per batch. */
+export function trainEpoch({
+  model,
+  optimizer,
+  dataset,
+  config,
+  epoch,
+  onStep,
+}: EpochTraining): TrainedEpoch {
+  const loader = trainingLoader(dataset, config, epoch);
+  const batches = loader.batchesPerEpoch;
+  const parameters = model.parameters();
+  const schedule = { peak: config.optimizer.lr, epochs: config.epochs };
+  const totals = new RunningTotals();
+  const started = performance.now();
+  let learningRate = Number.NaN;
+  let batch = 0;
+  seedLibtorch(config, epoch);
+  model.train();
+  for (const data of loader.epoch()) {
+    learningRate = learningRateAt(
+      config.schedule,
+      schedule,
+      progressAfterStep(epoch - 1, batch, batches),
+    );
+    optimizer.learningRate = learningRate;
+    tidy(() => {
+      const { images, labels } = batchTensors(data);
+      const logits = model.forward(images);
+      const loss = F.crossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing });
+      const value = loss.item();
+      // Checked before backward, so the parameters never take a non-finite update.
+      if (!Number.isFinite(value)) {
+        throw new Error(
+          `training diverged: loss is ${value} at epoch ${epoch}, batch ${batch + 1}`,
+        );
+      }
+      totals.add(value, correctCount(logits, labels), data.size);
+      loss.backward();
+      if (config.clipNorm !== null) clipGradNorm(parameters, config.clipNorm);
+      optimizer.step();
+      optimizer.zeroGrad();
+    });
+    batch += 1;
+    const seconds = (performance.now() - started) / 1000;
+    const stepsLeft = (config.epochs - epoch) * batches + (batches - batch);
+    onStep({
+      batch,
+      loss: totals.loss,
+      accuracy: totals.accuracy,
+      imagesPerSecond: totals.count / seconds,
+      etaSeconds: (seconds / batch) * stepsLeft,
+    });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    loss: totals.loss,
+    accuracy: totals.accuracy,
+    images: totals.count,
+    seconds,
+    lastLearningRate: learningRate,
+  };
+}
