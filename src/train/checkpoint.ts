@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Module } from "../nn/index.js";
-import { writeFileAtomic } from "./atomic-write.js";
 import {
   type CheckpointContents,
   decodeCheckpoint,

@@ -1,4 +1,4 @@
-import { appendFileDurable, writeFileAtomic } from "./atomic-write.js";
+import { appendFileDurable, writeFileAtomic } from "../io/atomic-write.js";
 import type { EpochMetrics } from "./epoch-metrics.js";
 
 /** Adds one epoch's line to a JSON-lines metrics file, flushed to disk at once. */

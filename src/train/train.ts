@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import type { Dataset } from "../data/index.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Layer } from "../nn/index.js";
-import { writeFileAtomic } from "./atomic-write.js";
 import {
   encodeTrainingCheckpoint,
   readTrainingCheckpoint,

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { noGrad } from "../../src/engine/index.js";
-import { writeFileAtomic } from "../../src/train/atomic-write.js";
+import { writeFileAtomic } from "../../src/io/atomic-write.js";
 import {
   readTrainingCheckpoint,
   restoreModel,
