@@ -38,9 +38,12 @@ export const weightStrategySchema = z.discriminatedUnion(
         .number({ error: ratioMessage })
         .gt(0, { error: ratioMessage })
         .lte(1, { error: ratioMessage }),
-      order: z.enum(["copy", "rand"], {
-        error: (issue) => `must be "copy" or "rand", got ${showValue(issue.input)}`,
-      }),
+      /** "copy" (plain tiling) is the reference code's default. */
+      order: z
+        .enum(["copy", "rand"], {
+          error: (issue) => `must be "copy" or "rand", got ${showValue(issue.input)}`,
+        })
+        .default("copy"),
       rescale: rescaleSchema,
     }),
   ],
@@ -56,7 +59,7 @@ function describeBadKind(input: unknown): string {
 }
 
 export type WeightStrategy = z.output<typeof weightStrategySchema>;
-/** What a config may say: like WeightStrategy, with `rescale` optional. */
+/** What a config may say: like WeightStrategy, with `rescale` (and rp's `order`) optional. */
 export type WeightStrategyInput = z.input<typeof weightStrategySchema>;
 export type WeightStrategyKind = WeightStrategy["kind"];
 export type Rescale = z.output<typeof rescaleSchema>;
