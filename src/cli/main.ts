@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
+import { registerEval } from "./eval.js";
+import { registerTrain } from "./train.js";
 
 const packageJson = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -15,6 +17,8 @@ const program = new Command()
   .version(packageJson.version);
 registerDoctor(program);
 registerDemo(program);
+registerTrain(program, packageJson.version);
+registerEval(program);
 
 try {
   await program.parseAsync();

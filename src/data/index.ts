@@ -56,6 +56,7 @@ export {
 export { DataConfigError, parseDataConfig } from "./config-error.js";
 export { type Dataset, type DatasetName, subsetDataset } from "./dataset.js";
 export { DatasetError, type DatasetProblem } from "./dataset-error.js";
+export { type DatasetInfo, datasetInfo } from "./dataset-info.js";
 export {
   type DatasetSource,
   type DatasetSourceInput,

@@ -1,0 +1,253 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { setThreads } from "../engine/index.js";
+import { deepMerge, parseRunConfig, readConfigFile, runTraining } from "../run/index.js";
+import type { ProgressMode } from "../train/index.js";
+
+type Parse = (value: string) => unknown;
+
+const integer: Parse = (value) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed))
+    throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+  return parsed;
+};
+const number: Parse = (value) => {
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed))
+    throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return parsed;
+};
+const integers: Parse = (value) => value.split(",").map((part) => integer(part.trim()));
+const json: Parse = (value) => {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError(`expected JSON, got "${value}"`);
+  }
+};
+
+/** Each config flag and the run-config field it sets (docs/cli.md lists them). */
+const CONFIG_FLAGS: readonly {
+  flags: string;
+  path: readonly string[];
+  help: string;
+  parse?: Parse;
+}[] = [
+  { flags: "--model <name>", path: ["model", "name"], help: "convmixer | vit | resnet | mlp" },
+  { flags: "--dim <n>", path: ["model", "dim"], help: "width (convmixer, vit)", parse: integer },
+  {
+    flags: "--depth <n>",
+    path: ["model", "depth"],
+    help: "blocks (convmixer, vit) or layers (resnet)",
+    parse: integer,
+  },
+  {
+    flags: "--kernel <n>",
+    path: ["model", "kernel"],
+    help: "depthwise kernel (convmixer)",
+    parse: integer,
+  },
+  {
+    flags: "--patch <n>",
+    path: ["model", "patch"],
+    help: "patch size (convmixer, vit)",
+    parse: integer,
+  },
+  { flags: "--heads <n>", path: ["model", "heads"], help: "attention heads (vit)", parse: integer },
+  {
+    flags: "--mlp-ratio <n>",
+    path: ["model", "mlpRatio"],
+    help: "MLP width ratio (vit)",
+    parse: number,
+  },
+  {
+    flags: "--hidden <sizes>",
+    path: ["model", "hidden"],
+    help: "hidden sizes, e.g. 100,100,100 (mlp)",
+    parse: integers,
+  },
+  { flags: "--shortcut <A|B>", path: ["model", "shortcut"], help: "shortcut type (resnet)" },
+  {
+    flags: "--strategy <kind>",
+    path: ["strategy", "kind"],
+    help: "dense | mask | one-layer | mp | rp",
+  },
+  {
+    flags: "--ratio <r>",
+    path: ["strategy", "ratio"],
+    help: "rp: prototype ratio, e.g. 1e-3",
+    parse: number,
+  },
+  { flags: "--order <copy|rand>", path: ["strategy", "order"], help: "rp: tiling order" },
+  {
+    flags: "--rescale <none|fan-in>",
+    path: ["strategy", "rescale"],
+    help: "mp/rp: per-layer rescaling",
+  },
+  {
+    flags: "--keep <k>",
+    path: ["keepFraction"],
+    help: "fraction of weights each mask keeps",
+    parse: number,
+  },
+  {
+    flags: "--seed <n>",
+    path: ["seed"],
+    help: "seed of weights, scores, split and training",
+    parse: integer,
+  },
+  {
+    flags: "--dataset <name>",
+    path: ["data", "source", "name"],
+    help: "fashion-mnist | mnist | cifar10 | cifar100",
+  },
+  {
+    flags: "--data-dir <dir>",
+    path: ["data", "source", "dir"],
+    help: "directory of the dataset's files",
+  },
+  {
+    flags: "--val-fraction <f>",
+    path: ["data", "validation", "size", "fraction"],
+    help: "held-out share of the training files",
+    parse: number,
+  },
+  {
+    flags: "--train-limit <n>",
+    path: ["data", "trainLimit"],
+    help: "train on the first n training images",
+    parse: integer,
+  },
+  {
+    flags: "--epochs <n>",
+    path: ["train", "epochs"],
+    help: "epochs (0: build and summarise only)",
+    parse: integer,
+  },
+  { flags: "--batch-size <n>", path: ["train", "batchSize"], help: "batch size", parse: integer },
+  { flags: "--optimizer <kind>", path: ["train", "optimizer", "kind"], help: "adamw | sgd" },
+  {
+    flags: "--lr <x>",
+    path: ["train", "optimizer", "lr"],
+    help: "peak learning rate",
+    parse: number,
+  },
+  {
+    flags: "--weight-decay <x>",
+    path: ["train", "optimizer", "weightDecay"],
+    help: "weight decay",
+    parse: number,
+  },
+  {
+    flags: "--momentum <x>",
+    path: ["train", "optimizer", "momentum"],
+    help: "sgd momentum",
+    parse: number,
+  },
+  { flags: "--nesterov", path: ["train", "optimizer", "nesterov"], help: "sgd: Nesterov momentum" },
+  {
+    flags: "--schedule <kind>",
+    path: ["train", "schedule", "kind"],
+    help: "piecewise-linear | cosine | constant",
+  },
+  {
+    flags: "--warmup-epochs <n>",
+    path: ["train", "schedule", "warmupEpochs"],
+    help: "cosine: warm-up epochs",
+    parse: number,
+  },
+  {
+    flags: "--label-smoothing <x>",
+    path: ["train", "labelSmoothing"],
+    help: "label smoothing",
+    parse: number,
+  },
+  {
+    flags: "--clip-norm <x>",
+    path: ["train", "clipNorm"],
+    help: "clip gradients to this global norm",
+    parse: number,
+  },
+  {
+    flags: "--augment <json>",
+    path: ["train", "augmentation"],
+    help: "augmentation steps as JSON (docs/data.md)",
+    parse: json,
+  },
+  {
+    flags: "--test-each-epoch",
+    path: ["train", "testEachEpoch"],
+    help: "also report the reference's best-test figure",
+  },
+];
+
+/** The flags given, as a partial run config. */
+function configFromFlags(options: Record<string, unknown>): unknown {
+  let config: unknown = {};
+  for (const flag of CONFIG_FLAGS) {
+    const value = options[new Option(flag.flags).attributeName()];
+    if (value === undefined) continue;
+    config = deepMerge(
+      config,
+      flag.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value),
+    );
+  }
+  return config;
+}
+
+function defaultRunDir(): string {
+  return `runs/${new Date().toISOString().replace(/[:.]/g, "-")}`;
+}
+
+export function registerTrain(program: Command, version: string): void {
+  const command = program
+    .command("train")
+    .description("train a PEMN (or a dense reference) and write a run directory with summary.json")
+    .option("--config <file>", "run config, JSON or YAML (flags override it)")
+    .option(
+      "--run-dir <dir>",
+      "where config, checkpoints, metrics and summary go (default runs/<time>)",
+    )
+    .option("--resume", "continue the run in --run-dir from its last checkpoint")
+    .option("--threads <n>", "intra-op threads (default: every core)", (v) => integer(v) as number)
+    .addOption(
+      new Option("--progress <mode>", "progress display")
+        .choices(["auto", "bar", "lines", "none"])
+        .default("auto"),
+    )
+    .option("--json", "print summary.json's contents instead of a short report");
+  for (const flag of CONFIG_FLAGS)
+    command.option(flag.flags, flag.help, flag.parse as (value: string) => unknown);
+  command.action(async (options: Record<string, unknown>) => {
+    if (options.resume && !options.runDir)
+      throw new InvalidArgumentError("--resume needs --run-dir");
+    const fromFile = options.config ? readConfigFile(options.config as string) : {};
+    const config = parseRunConfig(deepMerge(fromFile, configFromFlags(options)));
+    if (options.threads !== undefined) setThreads(options.threads as number);
+    const runDir = (options.runDir as string | undefined) ?? defaultRunDir();
+    const summary = await runTraining(config, {
+      runDir,
+      resume: Boolean(options.resume),
+      progress: options.progress as ProgressMode,
+      version,
+    });
+    if (options.json) {
+      console.log(JSON.stringify(summary, null, 2));
+      return;
+    }
+    const percent = (value: number | null) =>
+      value === null ? "n/a" : `${(100 * value).toFixed(2)}%`;
+    console.log(`run directory:   ${runDir}`);
+    console.log(
+      `model:           ${summary.model.name}, strategy ${summary.strategy.kind}, keep ${summary.keep_fraction}`,
+    );
+    console.log(`masked weights:  ${summary.masked_weights.toLocaleString("en-US")}`);
+    console.log(`unique values:   ${summary.unique_values.toLocaleString("en-US")}`);
+    console.log(
+      `val accuracy:    ${percent(summary.val_accuracy)} (best ${percent(summary.best_val_accuracy)})`,
+    );
+    console.log(`test accuracy:   ${percent(summary.test_accuracy)}`);
+    if (summary.train_img_per_s !== null)
+      console.log(`training speed:  ${summary.train_img_per_s.toFixed(0)} img/s`);
+  });
+}

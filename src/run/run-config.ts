@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data/index.js";
+import { type ModelConfig, parseModelConfig } from "../models/index.js";
+import { trainConfigSchema } from "../train/index.js";
+import { weightStrategySchema } from "../weights/index.js";
+import { deepMerge } from "./deep-merge.js";
+
+/** A run config failed validation; the message names each bad field by its path. */
+export class RunConfigError extends Error {
+  override readonly name = "RunConfigError";
+}
+
+/**
+ * Everything `pemn train` does, as plain data (a JSON or YAML file, flags on top). The
+ * defaults here are the only ones: a run of plain edge-popup on Fashion-MNIST.
+ */
+export const runConfigSchema = z.strictObject({
+  /** A backbone config without `input` and `classes`: the dataset supplies them. */
+  model: z
+    .looseObject({ name: z.string({ error: "model.name is required" }) })
+    .prefault({ name: "convmixer" }),
+  strategy: weightStrategySchema.default({ kind: "mask" }),
+  /** Fraction of each masked layer's weights the mask keeps. */
+  keepFraction: z
+    .number({ error: "keepFraction must be a number" })
+    .gt(0, { error: "keepFraction must be in (0, 1]" })
+    .max(1, { error: "keepFraction must be in (0, 1]" })
+    .default(0.5),
+  /** Seeds the fixed weights, the scores, the validation split and every training draw. */
+  seed: z
+    .number({ error: "seed must be a number" })
+    .int({ error: "seed must be an integer" })
+    .min(0, { error: "seed must be >= 0" })
+    .max(Number.MAX_SAFE_INTEGER, { error: "seed must be a safe integer" })
+    .default(0),
+  data: z
+    .strictObject({
+      source: datasetSourceSchema.prefault({ name: "fashion-mnist" }),
+      validation: validationSplitSchema.prefault({ size: { fraction: 0.1 } }),
+      /** Train on the first N training images only (after the validation split): quick runs. */
+      trainLimit: z
+        .number({ error: "data.trainLimit must be a number" })
+        .int({ error: "data.trainLimit must be an integer" })
+        .positive({ error: "data.trainLimit must be positive" })
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
+  /**
+   * Training as src/train's TrainConfig, less its seed (the run's seed serves), with
+   * `epochs: 0` allowed: then the model is built and summarised, not trained.
+   */
+  train: z
+    .looseObject({
+      epochs: z
+        .number({ error: "train.epochs must be a number" })
+        .int({ error: "train.epochs must be an integer" })
+        .min(0, { error: "train.epochs must be >= 0" })
+        .default(10),
+    })
+    .prefault({}),
+});
+
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/** A validated run: the model config completed from the dataset, the training config checked. */
+export interface RunConfig extends Omit<z.output<typeof runConfigSchema>, "model" | "train"> {
+  readonly model: ModelConfig;
+  readonly train: z.output<typeof trainConfigSchema>;
+}
+
+const TRAIN_DEFAULTS = {
+  batchSize: 128,
+  optimizer: { kind: "adamw", lr: 0.01, weightDecay: 0.005 },
+  schedule: { kind: "piecewise-linear" },
+};
+
+export function parseRunConfig(value: unknown): RunConfig {
+  const parsed = runConfigSchema.safeParse(value);
+  if (!parsed.success)
+    throw new RunConfigError(`invalid run config:\n${z.prettifyError(parsed.error)}`);
+  const { model, train, ...rest } = parsed.data;
+  // A stored config (config.json) repeats the seed in train; a different one is a mistake.
+  if ("seed" in train && train.seed !== rest.seed) {
+    throw new RunConfigError("invalid run config: train.seed: use the top-level seed");
+  }
+  const info = datasetInfo(rest.data.source);
+  const shape = { channels: info.channels, height: info.height, width: info.width };
+  for (const [field, expected] of [
+    ["input", shape],
+    ["classes", info.classes],
+  ] as const) {
+    if (field in model && JSON.stringify(model[field]) !== JSON.stringify(expected)) {
+      throw new RunConfigError(
+        `invalid run config: model.${field}: ${rest.data.source.name} has ${JSON.stringify(expected)}, not ${JSON.stringify(model[field])}`,
+      );
+    }
+  }
+  const trainInput = { ...(deepMerge(TRAIN_DEFAULTS, train) as object), seed: rest.seed };
+  // epochs 0 (inspect only) is checked as 1 epoch: every other field must still be valid.
+  const trainResult = trainConfigSchema.safeParse({
+    ...trainInput,
+    epochs: Math.max(1, train.epochs),
+  });
+  if (!trainResult.success) {
+    throw new RunConfigError(
+      `invalid run config:\n${z.prettifyError(prefixIssues(trainResult.error, "train"))}`,
+    );
+  }
+  return {
+    ...rest,
+    model: parseModelConfig({ ...model, input: shape, classes: info.classes }),
+    train: { ...trainResult.data, epochs: train.epochs },
+  };
+}
+
+function prefixIssues(error: z.ZodError, prefix: string): z.ZodError {
+  return new z.ZodError(error.issues.map((issue) => ({ ...issue, path: [prefix, ...issue.path] })));
+}
