@@ -5,6 +5,10 @@
 
 #include "addon.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace pemn {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
@@ -45,6 +49,17 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   });
   Define(env, exports, "isGradEnabled", [](Args& a) -> Napi::Value {
     return Napi::Boolean::New(a.env(), at::GradMode::is_enabled());
+  });
+  // glibc's malloc serves large blocks with fresh mmap pages, so every activation-sized
+  // tensor pays its page faults again; raising the thresholds keeps them in the heap.
+  Define(env, exports, "tuneAllocator", [](Args& a) -> Napi::Value {
+#ifdef __GLIBC__
+    bool ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(a.integer(0))) == 1 &&
+              mallopt(M_TRIM_THRESHOLD, static_cast<int>(a.integer(1))) == 1;
+    return Napi::Boolean::New(a.env(), ok);
+#else
+    return Napi::Boolean::New(a.env(), false);
+#endif
   });
   Define(env, exports, "cudaAvailable", [](Args& a) -> Napi::Value {
     return Napi::Boolean::New(a.env(), at::hasCUDA());

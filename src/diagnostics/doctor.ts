@@ -64,6 +64,15 @@ export function runDoctor(): Check[] {
         required: false,
       },
       {
+        name: "allocator",
+        ok: info.allocatorTuned,
+        detail: info.allocatorTuned
+          ? "glibc malloc keeps tensors up to 32 MiB in its heap"
+          : "malloc left as it is (GLIBC_TUNABLES, MALLOC_* or PEMN_MALLOC_TUNING=off, or not glibc)",
+        fix: "unset PEMN_MALLOC_TUNING, or tune malloc yourself: large tensors otherwise pay page faults each step",
+        required: false,
+      },
+      {
         name: "gpu",
         ok: info.cuda,
         detail: info.cuda

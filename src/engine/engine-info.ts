@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { native } from "./native.js";
+import { isAllocatorTuned, native } from "./native.js";
 
 export type BlasKind = "openblas" | "reference" | "mkl" | "other" | "unknown";
 
@@ -11,6 +11,8 @@ export interface EngineInfo {
   blas: { kind: BlasKind; path: string | null };
   onednn: string | null;
   cuda: boolean;
+  /** Whether pemn raised glibc's malloc thresholds for large tensors. */
+  allocatorTuned: boolean;
 }
 
 export function engineInfo(): EngineInfo {
@@ -24,6 +26,7 @@ export function engineInfo(): EngineInfo {
     blas: loadedBlas(),
     onednn: /MKL-DNN (v[\d.]+)/.exec(config)?.[1] ?? null,
     cuda: binding.cudaAvailable(),
+    allocatorTuned: isAllocatorTuned(),
   };
 }
 
