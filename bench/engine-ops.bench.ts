@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { F, getThreads, noGrad, randn, type Tensor, tidy } from "../src/engine/index.js";
-import { referenceUnavailable, runReference } from "./python-reference.js";
+import { referenceUnavailable, runReference, SAME_ALLOCATOR_ENV } from "./python-reference.js";
 import { measure } from "./timing.js";
 
 type Case =
@@ -154,7 +154,12 @@ export async function benchEngineOps(options: {
         minSeconds: options.minSeconds,
         minIterations: options.minIterations,
       };
-      const reference = await runReference<{ results: Record<string, number> }>(script, spec);
+      // Same allocator settings as pemn's: the ratio then measures the binding alone.
+      const reference = await runReference<{ results: Record<string, number> }>(
+        script,
+        spec,
+        SAME_ALLOCATOR_ENV,
+      );
       for (const c of CASES) push(torchTimes, c.name, reference.results[c.name] as number);
     }
   }

@@ -18,10 +18,23 @@ export async function referenceUnavailable(): Promise<string | null> {
   }
 }
 
+/**
+ * glibc settings equal to those pemn applies to itself (src/engine/native.ts), for
+ * comparisons that should measure the binding alone, not the allocator.
+ */
+export const SAME_ALLOCATOR_ENV = {
+  GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=536870912",
+};
+
 /** Runs a reference script with a JSON argument and parses the JSON it prints. */
-export async function runReference<R>(script: string, spec: unknown): Promise<R> {
+export async function runReference<R>(
+  script: string,
+  spec: unknown,
+  env: Record<string, string> = {},
+): Promise<R> {
   const { stdout } = await run(REFERENCE_PYTHON, [script, JSON.stringify(spec)], {
     maxBuffer: 16 << 20,
+    env: { ...process.env, ...env },
   });
   return JSON.parse(stdout) as R;
 }

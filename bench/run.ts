@@ -16,7 +16,7 @@ const { values } = parseArgs({
 const info = engineInfo();
 const timing = values.quick
   ? { minSeconds: 0.5, minIterations: 3, rounds: 1 }
-  : { minSeconds: 2, minIterations: 5, rounds: 2 };
+  : { minSeconds: 2, minIterations: 5, rounds: 3 };
 const ops = await benchEngineOps(timing);
 
 if (values.json) {

@@ -1,0 +1,68 @@
+/**
+ * One model's full training step (forward, masks, backward, AdamW) in a process of its
+ * own, so its peak resident memory is its own. Argument: JSON TrainingStepSpec.
+ * Prints JSON { img_per_s, mask_share, peak_rss_mb }.
+ */
+import { F, keep, manualSeed, randint, randn, tidy } from "../src/engine/index.js";
+import { createPemnModel, parseModelConfig } from "../src/models/index.js";
+import { MaskedWeight } from "../src/nn/index.js";
+import { AdamW } from "../src/train/adamw.js";
+import { parseWeightStrategy } from "../src/weights/index.js";
+import { measure } from "./timing.js";
+
+export interface TrainingStepSpec {
+  model: unknown;
+  strategy: unknown;
+  batch: number;
+  channelsLast: boolean;
+  minSeconds: number;
+  minIterations: number;
+}
+
+const spec = JSON.parse(process.argv[2] as string) as TrainingStepSpec;
+manualSeed(0);
+const modelConfig = parseModelConfig(spec.model);
+const { model } = createPemnModel({
+  model: modelConfig,
+  strategy: parseWeightStrategy(spec.strategy),
+  keepFraction: 0.5,
+  seed: 0,
+});
+const optimizer = new AdamW(model.namedParameters(), {
+  kind: "adamw",
+  lr: 0.01,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0.005,
+});
+const { channels, height, width } = modelConfig.input;
+const images = keep(
+  tidy(() => {
+    const x = randn([spec.batch, channels, height, width]);
+    return spec.channelsLast ? x.contiguous("channels_last") : x;
+  }),
+);
+const labels = keep(randint(0, modelConfig.classes, [spec.batch]));
+
+const step = () =>
+  tidy(() => {
+    F.crossEntropy(model.forward(images), labels).backward();
+    optimizer.step();
+    optimizer.zeroGrad();
+  });
+const stepSeconds = measure(step, spec.minSeconds, spec.minIterations);
+const maskedWeights = model
+  .namedModules()
+  .flatMap(([, m]) => (m instanceof MaskedWeight ? [m] : []));
+const maskSeconds = measure(
+  () => tidy(() => maskedWeights.forEach((weight) => weight.mask())),
+  Math.min(1, spec.minSeconds),
+  spec.minIterations,
+);
+console.log(
+  JSON.stringify({
+    img_per_s: spec.batch / stepSeconds,
+    mask_share: maskSeconds / stepSeconds,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  }),
+);
