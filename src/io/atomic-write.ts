@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
@@ -8,18 +9,24 @@ import { basename, dirname, join } from "node:path";
  */
 export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): void {
   const directory = dirname(path);
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(temporary, "w");
+  // A random suffix and exclusive creation: two writers of one path never share a temp file.
+  const temporary = join(
+    directory,
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
+  const fd = openSync(temporary, "wx");
   try {
-    for (const chunk of chunks) writeFully(fd, chunk);
-    fsyncSync(fd);
+    try {
+      for (const chunk of chunks) writeFully(fd, chunk);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
   } catch (error) {
-    closeSync(fd);
     rmSync(temporary, { force: true });
     throw error;
   }
-  closeSync(fd);
-  renameSync(temporary, path);
   syncDirectory(directory);
 }
 
