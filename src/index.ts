@@ -2,6 +2,8 @@
  * pemn's library entry. Pure parts (random, weights, data parsing, model layouts) run
  * anywhere; engine-bound parts (engine, nn, model builders) load the native addon on first use.
  */
+
+export * as artifact from "./artifact/index.js";
 export * as data from "./data/index.js";
 export * as engine from "./engine/index.js";
 export * as models from "./models/index.js";

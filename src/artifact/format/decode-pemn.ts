@@ -1,0 +1,42 @@
+import { readContainer } from "./container.js";
+import { decodeFloat16 } from "./float16.js";
+import { decodeFloat32 } from "./float32-bytes.js";
+import { decodeHeader } from "./header.js";
+import { decodeMask } from "./mask-encoding.js";
+import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
+import { layOutSections } from "./section-layout.js";
+
+/**
+ * The contents of a `.pemn` file. Every problem throws a PemnFormatError whose code names it;
+ * sizes are checked against the file's length (or FORMAT_LIMITS) before anything is allocated,
+ * and checksums before any mask or value is decoded.
+ */
+export function decodePemn(bytes: Uint8Array): PemnContents {
+  const sections = readContainer(bytes);
+  const header = decodeHeader(sections.header.bytes);
+  const layout = layOutSections(header, sections);
+  const maskedLayers = layout.layers.map(
+    ({ entry, elements, bytes: maskBytes }): MaskedLayer => ({
+      name: entry.name,
+      shape: entry.shape,
+      values: entry.values,
+      mask: decodeMask(entry.mask, maskBytes, elements, entry.name),
+    }),
+  );
+  const norms = layout.norms.map(
+    ({ entry, bytes: normBytes }): NormTensor => ({
+      name: entry.name,
+      shape: entry.shape,
+      dtype: entry.dtype,
+      values: entry.dtype === "fp32" ? decodeFloat32(normBytes) : decodeFloat16(normBytes),
+    }),
+  );
+  return {
+    model: header.model,
+    strategy: header.strategy,
+    generator: header.generator,
+    maskedLayers,
+    storedValues: decodeFloat32(sections.values.bytes),
+    norms,
+  };
+}

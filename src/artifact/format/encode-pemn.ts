@@ -1,0 +1,125 @@
+import { assembleContainer } from "./container.js";
+import { encodeFloat16, FLOAT16_OVERFLOW } from "./float16.js";
+import { encodeFloat32 } from "./float32-bytes.js";
+import { encodeHeader, type LayerEntry, type NormEntry } from "./header.js";
+import { checkGenerator } from "./header-json.js";
+import { checkJsonObject } from "./json-value.js";
+import { hasCleanPadding, maskByteLength } from "./mask-bits.js";
+import { encodeMask } from "./mask-encoding.js";
+import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
+import { PemnFormatError } from "./pemn-format-error.js";
+import { checkTableNames } from "./table-names.js";
+import { addMaskedWeights, checkedElementCount } from "./tensor-shape.js";
+import { checkValueReference } from "./value-reference.js";
+
+/**
+ * The `.pemn` file of `contents`. Each mask is stored as a plain bitset or range-coded,
+ * whichever is smaller; norm tensors in their own dtype. Throws PemnFormatError
+ * ("invalid-contents" or "size-limit") for contents the format cannot hold exactly.
+ */
+export function encodePemn(contents: PemnContents): Uint8Array {
+  checkJsonObject(contents.model, "model");
+  checkJsonObject(contents.strategy, "strategy");
+  checkGenerator(contents.generator, "invalid-contents");
+  checkTableNames(
+    contents.maskedLayers.map((layer) => layer.name),
+    "masked layers",
+    "invalid-contents",
+  );
+  checkTableNames(
+    contents.norms.map((norm) => norm.name),
+    "norm tensors",
+    "invalid-contents",
+  );
+  const layerEntries: LayerEntry[] = [];
+  const maskParts: Uint8Array[] = [];
+  let maskedWeights = 0;
+  for (const layer of contents.maskedLayers) {
+    const weights = checkLayer(layer, contents.storedValues.length);
+    maskedWeights = addMaskedWeights(maskedWeights, weights, layer.name);
+    const mask = encodeMask(layer.mask, weights);
+    layerEntries.push({
+      name: layer.name,
+      shape: layer.shape,
+      values: layer.values,
+      mask: mask.record,
+    });
+    maskParts.push(mask.bytes);
+  }
+  const normEntries: NormEntry[] = [];
+  const normParts: Uint8Array[] = [];
+  for (const norm of contents.norms) {
+    normParts.push(encodeNorm(norm));
+    normEntries.push({ name: norm.name, shape: norm.shape, dtype: norm.dtype });
+  }
+  return assembleContainer({
+    header: encodeHeader({
+      model: contents.model,
+      strategy: contents.strategy,
+      generator: contents.generator,
+      layers: layerEntries,
+      norms: normEntries,
+    }),
+    values: encodeFloat32(contents.storedValues),
+    masks: concatenate(maskParts),
+    norms: concatenate(normParts),
+  });
+}
+
+/** The layer's weight count, after checking its shape, mask and value reference. */
+function checkLayer(layer: MaskedLayer, storedCount: number): number {
+  const weights = checkedElementCount(
+    layer.shape,
+    `masked layer "${layer.name}"`,
+    "invalid-contents",
+  );
+  if (layer.mask.length !== maskByteLength(weights)) {
+    throw new PemnFormatError(
+      "invalid-contents",
+      `mask of layer "${layer.name}" has ${layer.mask.length} bytes, its ${weights} weights need ${maskByteLength(weights)}`,
+    );
+  }
+  if (!hasCleanPadding(layer.mask, weights)) {
+    throw new PemnFormatError(
+      "invalid-contents",
+      `mask of layer "${layer.name}" sets bits past its ${weights} weights`,
+    );
+  }
+  checkValueReference(layer.values, storedCount, layer.name, "invalid-contents");
+  return weights;
+}
+
+function encodeNorm(norm: NormTensor): Uint8Array {
+  const elements = checkedElementCount(
+    norm.shape,
+    `norm tensor "${norm.name}"`,
+    "invalid-contents",
+  );
+  if (norm.values.length !== elements) {
+    throw new PemnFormatError(
+      "invalid-contents",
+      `norm tensor "${norm.name}" of shape [${norm.shape.join(", ")}] has ${norm.values.length} values, needs ${elements}`,
+    );
+  }
+  if (norm.dtype === "fp32") return encodeFloat32(norm.values);
+  const overflow = norm.values.findIndex(
+    (value) => Number.isFinite(value) && Math.abs(value) >= FLOAT16_OVERFLOW,
+  );
+  if (overflow >= 0) {
+    throw new PemnFormatError(
+      "invalid-contents",
+      `norm tensor "${norm.name}" value ${norm.values[overflow]} at ${overflow} overflows float16; store it as fp32`,
+    );
+  }
+  return encodeFloat16(norm.values);
+}
+
+function concatenate(parts: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}

@@ -1,0 +1,53 @@
+import type { JsonObject } from "./json-value.js";
+
+/**
+ * Where the file says a masked layer's fixed values are (coarser than the weight plan's
+ * ValueSource, which the strategy derives again from the seed):
+ * - `seed`: regenerated from the generator and seed by the weight strategy (nothing stored);
+ * - `stored`: the first `size` values of storedValues[start, start + length) repeated end to
+ *   end (a layer smaller than the slice takes its prefix, a larger one tiles it).
+ */
+export type ValueReference =
+  | { readonly kind: "seed" }
+  | { readonly kind: "stored"; readonly start: number; readonly length: number };
+
+export interface MaskedLayer {
+  readonly name: string;
+  /** The weight's shape; the mask covers its row-major flat order. */
+  readonly shape: readonly number[];
+  readonly values: ValueReference;
+  /** Bitset, bit i = weight i, LSB first within bytes, 1 = kept (see mask-bits.ts). */
+  readonly mask: Uint8Array;
+}
+
+/** Precision of a norm tensor in the file; in memory it is always float32. */
+export type NormDtype = "fp32" | "fp16";
+
+/** A BatchNorm/LayerNorm parameter or running statistic. */
+export interface NormTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: NormDtype;
+  readonly values: Float32Array;
+}
+
+export interface GeneratorRecord {
+  /** The generator's versioned name (random/GENERATOR_VERSION when written by pemn). */
+  readonly name: string;
+  /** Any integer in [0, 2^64). */
+  readonly seed: bigint;
+}
+
+/** Everything a `.pemn` file holds. */
+export interface PemnContents {
+  /** The model configuration, opaque to the container. */
+  readonly model: JsonObject;
+  /** The weight strategy and its parameters, opaque to the container. */
+  readonly strategy: JsonObject;
+  readonly generator: GeneratorRecord;
+  /** In the model's definition order. */
+  readonly maskedLayers: readonly MaskedLayer[];
+  /** The values `stored` references slice; empty when every layer is seeded. */
+  readonly storedValues: Float32Array;
+  readonly norms: readonly NormTensor[];
+}

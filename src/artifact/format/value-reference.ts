@@ -1,0 +1,25 @@
+import type { ValueReference } from "./pemn-contents.js";
+import { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
+
+/** A stored reference must be a non-empty slice inside the stored values; seed ones always fit. */
+export function checkValueReference(
+  reference: ValueReference,
+  storedCount: number,
+  layerName: string,
+  problem: PemnFormatProblem,
+): void {
+  if (reference.kind === "seed") return;
+  const { start, length } = reference;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 1) {
+    throw new PemnFormatError(
+      problem,
+      `layer "${layerName}" takes stored values [${start}, ${start} + ${length}): not a non-empty slice`,
+    );
+  }
+  if (start + length > storedCount) {
+    throw new PemnFormatError(
+      problem,
+      `layer "${layerName}" takes stored values [${start}, ${start + length}), only ${storedCount} are stored`,
+    );
+  }
+}
