@@ -50,7 +50,10 @@ export class MaskedConv2d extends Layer {
   }
 
   forward(input: Tensor): Tensor {
-    return F.conv2d(input, this.weight.effective(), {
+    // A channels-last input takes oneDNN's fast NHWC kernels only with an NHWC weight too.
+    const weight = this.weight.effective();
+    const nhwc = input.isContiguous("channels_last") && !input.isContiguous();
+    return F.conv2d(input, nhwc ? weight.contiguous("channels_last") : weight, {
       stride: this.#stride,
       padding: this.#padding,
       groups: this.#groups,
