@@ -1,48 +1,112 @@
 /**
- * `npm run bench [-- --json] [-- --quick]`: pemn's speed against references measured in
- * the same invocation. Targets live here, never in unit tests.
+ * `npm run bench [-- --json] [-- --quick] [-- --only ops|training]`: pemn's speed against
+ * references measured in the same invocation. Targets live here, never in unit tests.
+ * --json prints one JSON object per line: one per op case, one per model.
  */
 import { parseArgs } from "node:util";
 import { engineInfo } from "../src/engine/index.js";
 import { benchEngineOps } from "./engine-ops.bench.js";
+import { benchTrainingSteps } from "./training-step.bench.js";
 
 const { values } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
+    only: { type: "string" },
   },
 });
+if (values.only !== undefined && !["ops", "training"].includes(values.only)) {
+  console.error(`--only must be "ops" or "training", got "${values.only}"`);
+  process.exit(2);
+}
+const runs = (suite: string) => values.only === undefined || values.only === suite;
 
 const info = engineInfo();
 const timing = values.quick
   ? { minSeconds: 0.5, minIterations: 3, rounds: 1 }
   : { minSeconds: 2, minIterations: 5, rounds: 3 };
-const ops = await benchEngineOps(timing);
+const fixed = (value: number | null | undefined, digits: number) => value?.toFixed(digits) ?? "n/a";
+const table = (cells: string[], widths: number[]) =>
+  cells
+    .map((cell, i) =>
+      i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number),
+    )
+    .join(" ");
 
-if (values.json) {
-  console.log(JSON.stringify({ engine: info, engineOps: ops.rows, note: ops.note }));
-} else {
+if (!values.json) {
   console.log(
     `engine: libtorch ${info.libtorchVersion}, ${info.threads} threads, BLAS ${info.blas.kind}`,
   );
-  console.log("\nforward + backward, batch 64 at ConvMixer-256 sizes (goal: ratio >= 0.97)");
-  console.log(
-    [
-      "case".padEnd(36),
-      "pemn img/s".padStart(11),
-      "torch img/s".padStart(12),
-      "ratio".padStart(7),
-    ].join(" "),
-  );
-  for (const row of ops.rows) {
-    console.log(
-      [
-        row.name.padEnd(36),
-        row.pemnImgPerS.toFixed(1).padStart(11),
-        (row.torchImgPerS?.toFixed(1) ?? "n/a").padStart(12),
-        (row.ratio?.toFixed(3) ?? "n/a").padStart(7),
-      ].join(" "),
-    );
+}
+
+if (runs("ops")) {
+  const ops = await benchEngineOps(timing);
+  if (values.json) {
+    for (const row of ops.rows) console.log(JSON.stringify({ suite: "engine-ops", ...row }));
+  } else {
+    const widths = [36, 11, 12, 7];
+    console.log("\nforward + backward, batch 64 at ConvMixer-256 sizes (goal: ratio >= 0.97)");
+    console.log(table(["case", "pemn img/s", "torch img/s", "ratio"], widths));
+    for (const row of ops.rows) {
+      console.log(
+        table(
+          [row.name, fixed(row.pemnImgPerS, 1), fixed(row.torchImgPerS, 1), fixed(row.ratio, 3)],
+          widths,
+        ),
+      );
+    }
+    if (ops.note) console.log(`note: ${ops.note}`);
   }
-  if (ops.note) console.log(`\nnote: ${ops.note}`);
+}
+
+if (runs("training")) {
+  const steps = await benchTrainingSteps(timing);
+  if (values.json) {
+    for (const row of steps.rows) {
+      console.log(
+        JSON.stringify({
+          suite: "training-step",
+          model: row.model,
+          pemn_img_per_s: row.pemn.img_per_s,
+          reference_img_per_s: row.reference?.img_per_s ?? null,
+          speed_ratio: row.speedRatio,
+          pemn_mask_share: row.pemn.mask_share,
+          reference_mask_share: row.reference?.mask_share ?? null,
+          pemn_peak_rss_mb: row.pemn.peak_rss_mb,
+          reference_peak_rss_mb: row.reference?.peak_rss_mb ?? null,
+          memory_ratio: row.memoryRatio,
+        }),
+      );
+    }
+  } else {
+    const widths = [34, 9, 9, 6, 7, 7, 9, 9, 6];
+    console.log(
+      "\nfull training step, batch 64, 3x32x32 (goals: speed >= 1.25x, mask <= 1%, memory <= 1.1x)",
+    );
+    console.log(
+      table(
+        ["model", "pemn/s", "torch/s", "speed", "mask%", "t.mask%", "pemn MB", "torch MB", "mem"],
+        widths,
+      ),
+    );
+    for (const row of steps.rows) {
+      console.log(
+        table(
+          [
+            row.model,
+            fixed(row.pemn.img_per_s, 1),
+            fixed(row.reference?.img_per_s, 1),
+            fixed(row.speedRatio, 2),
+            fixed(100 * row.pemn.mask_share, 2),
+            fixed(row.reference ? 100 * row.reference.mask_share : null, 2),
+            fixed(row.pemn.peak_rss_mb, 0),
+            fixed(row.reference?.peak_rss_mb, 0),
+            fixed(row.memoryRatio, 2),
+          ],
+          widths,
+        ),
+      );
+    }
+    if (steps.note) console.log(`note: ${steps.note}`);
+  }
 }

@@ -55,7 +55,10 @@ const maskedWeights = model
   .namedModules()
   .flatMap(([, m]) => (m instanceof MaskedWeight ? [m] : []));
 const maskSeconds = measure(
-  () => tidy(() => maskedWeights.forEach((weight) => weight.mask())),
+  () =>
+    tidy(() => {
+      for (const weight of maskedWeights) weight.mask();
+    }),
   Math.min(1, spec.minSeconds),
   spec.minIterations,
 );
