@@ -3,9 +3,9 @@
  * own, so its peak resident memory is its own. Argument: JSON TrainingStepSpec.
  * Prints JSON { img_per_s, mask_share, peak_rss_mb }.
  */
-import { F, keep, manualSeed, randint, randn, tidy } from "../src/engine/index.js";
+import { F, keep, manualSeed, noGrad, randint, randn, tidy } from "../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../src/models/index.js";
-import { MaskedWeight } from "../src/nn/index.js";
+import { MaskedWeight, refreshMasks } from "../src/nn/index.js";
 import { AdamW } from "../src/train/adamw.js";
 import { parseWeightStrategy } from "../src/weights/index.js";
 import { measure } from "./timing.js";
@@ -46,6 +46,7 @@ const labels = keep(randint(0, modelConfig.classes, [spec.batch]));
 
 const step = () =>
   tidy(() => {
+    refreshMasks(model);
     F.crossEntropy(model.forward(images), labels).backward();
     optimizer.step();
     optimizer.zeroGrad();
@@ -54,10 +55,15 @@ const stepSeconds = measure(step, spec.minSeconds, spec.minIterations);
 const maskedWeights = model
   .namedModules()
   .flatMap(([, m]) => (m instanceof MaskedWeight ? [m] : []));
+// What the masks cost per step: the batched refresh plus each layer's straight-through product.
 const maskSeconds = measure(
   () =>
     tidy(() => {
-      for (const weight of maskedWeights) weight.mask();
+      noGrad(() => {
+        for (const weight of maskedWeights) weight.scores?.mul_(1); // in place: the masks go stale
+      });
+      refreshMasks(model);
+      for (const weight of maskedWeights) weight.effective();
     }),
   Math.min(1, spec.minSeconds),
   spec.minIterations,

@@ -178,6 +178,10 @@ void RegisterTensorOps(Napi::Env env, Napi::Object exports) {
     a.tensor(0).requires_grad_(a.boolean(1));
     return a.env().Undefined();
   });
+  // Bumped by every in-place change: lets callers cache values derived from a tensor.
+  Define(env, exports, "version", [](Args& a) -> Napi::Value {
+    return Napi::Number::New(a.env(), static_cast<double>(a.tensor(0)._version()));
+  });
   Define(env, exports, "isLeaf", [](Args& a) -> Napi::Value {
     return Napi::Boolean::New(a.env(), a.tensor(0).is_leaf());
   });

@@ -9,3 +9,4 @@ export { nativeAvailable } from "./native.js";
 export * from "./runtime.js";
 export { type Disposable, keep, scopeSize, tidy } from "./scope.js";
 export { type Operand, Tensor, type ValuesAndIndices } from "./tensor.js";
+export { topkMasks } from "./top-k-masks.js";

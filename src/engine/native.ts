@@ -92,6 +92,7 @@ export interface NativeBinding extends BinaryOps {
   requiresGrad(t: T): boolean;
   setRequiresGrad(t: T, requires: boolean): void;
   isLeaf(t: T): boolean;
+  version(t: T): number;
   grad(t: T): T | null;
   clearGrad(t: T): void;
   detach(t: T): T;
@@ -125,6 +126,7 @@ export interface NativeBinding extends BinaryOps {
   countNonzero(t: T): T;
   cumsum(t: T, dim: number, dtype?: DType): T;
   topk(t: T, k: number, dim: number, largest: boolean, sorted: boolean): Pair;
+  topkMasks(ts: T[], counts: number[]): T[];
   kthvalue(t: T, k: number, dim: number, keepDim: boolean): Pair;
   sort(t: T, dim: number, descending: boolean, stable: boolean): Pair;
   add_(t: T, other: T, alpha: number): void;

@@ -403,6 +403,11 @@ export class Tensor implements Disposable {
     return this;
   }
 
+  /** A counter every in-place change bumps: values derived from the tensor can be cached by it. */
+  get version(): number {
+    return native().version(this.handle);
+  }
+
   get isLeaf(): boolean {
     return native().isLeaf(this.handle);
   }

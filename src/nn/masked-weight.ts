@@ -1,7 +1,7 @@
-import { type Tensor, tensor } from "../engine/index.js";
+import { keep, noGrad, type Tensor, tensor, tidy, topkMasks } from "../engine/index.js";
 import { createGenerator } from "../random/index.js";
 import { Module } from "./module.js";
-import { keptCount, topKMask } from "./top-k-mask.js";
+import { keptCount } from "./top-k-mask.js";
 import type { WeightMode } from "./weight-mode.js";
 
 export interface MaskedWeightConfig {
@@ -25,6 +25,9 @@ export class MaskedWeight extends Module {
   readonly shape: readonly number[];
   readonly values: Tensor;
   readonly scores: Tensor | null;
+  /** The mask of the scores as they were at `#maskVersion` (their in-place change counter). */
+  #mask: Tensor | null = null;
+  #maskVersion = -1;
 
   constructor(config: MaskedWeightConfig) {
     super();
@@ -53,18 +56,65 @@ export class MaskedWeight extends Module {
     }
   }
 
-  /** The current binary mask (float 0/1), or null in dense mode. */
+  /** The current binary mask (float 0/1, a copy the caller owns), or null in dense mode. */
   mask(): Tensor | null {
-    if (this.mode.kind === "dense" || !this.scores) return null;
-    return topKMask(this.scores.abs(), keptCount(this.values.size, this.mode.keepFraction));
+    return this.#currentMask()?.clone() ?? null;
   }
 
   /** The weight the layer computes with. */
   effective(): Tensor {
-    if (this.mode.kind === "dense" || !this.scores) return this.values;
+    const mask = this.#currentMask();
+    if (mask === null || this.scores === null) return this.values;
     const ranked = this.scores.abs();
-    const mask = topKMask(ranked, keptCount(this.values.size, this.mode.keepFraction));
     // mask + (r - r.detach()) equals mask exactly (x - x = 0) and carries d/dr = 1.
     return this.values.mul(mask.add(ranked.sub(ranked.detach())));
+  }
+
+  /**
+   * Brings the masks of many weights up to date in one engine call, which selects in
+   * parallel across them (per layer, one call each: 3.6 ms against 1.6 ms for ConvMixer-256/8).
+   */
+  static refreshMasks(weights: readonly MaskedWeight[]): void {
+    const stale = weights.filter((weight) => weight.#isStale());
+    if (stale.length === 0) return;
+    const masks = tidy(() =>
+      noGrad(() =>
+        topkMasks(
+          stale.map((weight) => (weight.scores as Tensor).abs()),
+          stale.map((weight) => weight.#keptCount()),
+        ),
+      ),
+    );
+    for (const [i, weight] of stale.entries()) weight.#setMask(masks[i] as Tensor);
+  }
+
+  override dispose(): void {
+    this.#mask?.dispose();
+    this.#mask = null;
+    super.dispose();
+  }
+
+  #isStale(): boolean {
+    return (
+      this.scores !== null && (this.#mask === null || this.#maskVersion !== this.scores.version)
+    );
+  }
+
+  #keptCount(): number {
+    return this.mode.kind === "masked"
+      ? keptCount(this.values.size, this.mode.keepFraction)
+      : this.values.size;
+  }
+
+  #setMask(mask: Tensor): void {
+    this.#mask?.dispose();
+    this.#mask = keep(mask);
+    this.#maskVersion = (this.scores as Tensor).version;
+  }
+
+  #currentMask(): Tensor | null {
+    if (this.scores === null) return null;
+    if (this.#isStale()) MaskedWeight.refreshMasks([this]);
+    return this.#mask;
   }
 }

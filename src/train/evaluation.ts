@@ -1,6 +1,6 @@
 import { BatchLoader, type Dataset } from "../data/index.js";
 import { F, noGrad, tidy } from "../engine/index.js";
-import type { Layer } from "../nn/index.js";
+import { type Layer, refreshMasks } from "../nn/index.js";
 import { batchTensors, correctCount } from "./batch-tensors.js";
 import { RunningTotals } from "./running-totals.js";
 
@@ -21,6 +21,7 @@ export function evaluate(model: Layer, dataset: Dataset, batchSize: number): Eva
   const wasTraining = model.training;
   model.eval();
   try {
+    refreshMasks(model);
     noGrad(() => {
       for (const batch of loader.epoch()) {
         tidy(() => {

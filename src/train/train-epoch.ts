@@ -1,6 +1,6 @@
 import { BatchLoader, type Dataset } from "../data/index.js";
 import { F, manualSeed, tidy } from "../engine/index.js";
-import type { Layer } from "../nn/index.js";
+import { type Layer, refreshMasks } from "../nn/index.js";
 import { createGenerator } from "../random/index.js";
 import { batchTensors, correctCount } from "./batch-tensors.js";
 import { clipGradNorm } from "./clip-grad-norm.js";
@@ -76,6 +76,7 @@ export function trainEpoch({
     optimizer.learningRate = learningRate;
     tidy(() => {
       const { images, labels } = batchTensors(data);
+      refreshMasks(model);
       const logits = model.forward(images);
       const loss = F.crossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing });
       const value = loss.item();
