@@ -4,20 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Dataset, DatasetName } from "../../src/data/dataset.js";
 import { DatasetError, type DatasetProblem } from "../../src/data/dataset-error.js";
-import type { RandomSource } from "../../src/data/random-source.js";
 
-/** mulberry32: a tiny seeded stream standing in for the project's generator in tests. */
-export function seededRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  const nextUint32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return { nextUint32, nextFloat: () => nextUint32() / 2 ** 32 };
-}
+export { seededRandom } from "../helpers/test-random.js";
 
 /** An IDX file: big-endian magic, big-endian dimensions, then the bytes. */
 export function idxBytes(magic: number, dims: number[], payload: ArrayLike<number>): Uint8Array {

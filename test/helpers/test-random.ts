@@ -1,13 +1,25 @@
-/** Deterministic test inputs (mulberry32): tests must not depend on the code under test for their data. */
-export function testRandom(seed: number): () => number {
+import type { RandomSource } from "../../src/random/index.js";
+
+/**
+ * mulberry32, a tiny seeded stream for test inputs and for standing in for the project's
+ * generator: tests must not depend on the code under test for their data.
+ */
+export function seededRandom(seed: number): RandomSource {
   let state = seed >>> 0;
-  return () => {
+  const nextUint32 = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
+  return { nextUint32, nextFloat: () => nextUint32() / 2 ** 32 };
+}
+
+/** Uniform values in [0, 1) from seededRandom. */
+export function testRandom(seed: number): () => number {
+  const source = seededRandom(seed);
+  return () => source.nextFloat();
 }
 
 /** n values uniform in [-1, 1). */
