@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data/index.js";
 import { type ModelConfig, parseModelConfig } from "../models/index.js";
-import { trainConfigSchema } from "../train/index.js";
+import { seedSchema, trainConfigSchema } from "../train/index.js";
 import { weightStrategySchema } from "../weights/index.js";
 import { deepMerge } from "./deep-merge.js";
 
@@ -27,12 +27,7 @@ export const runConfigSchema = z.strictObject({
     .max(1, { error: "keepFraction must be in (0, 1]" })
     .default(0.5),
   /** Seeds the fixed weights, the scores, the validation split and every training draw. */
-  seed: z
-    .number({ error: "seed must be a number" })
-    .int({ error: "seed must be an integer" })
-    .min(0, { error: "seed must be >= 0" })
-    .max(Number.MAX_SAFE_INTEGER, { error: "seed must be a safe integer" })
-    .default(0),
+  seed: seedSchema,
   data: z
     .strictObject({
       source: datasetSourceSchema.prefault({ name: "fashion-mnist" }),

@@ -48,6 +48,7 @@ export { Sgd } from "./sgd.js";
 export { type TrainData, type TrainOptions, type TrainResult, train } from "./train.js";
 export {
   parseTrainConfig,
+  seedSchema,
   type TrainConfig,
   TrainConfigError,
   type TrainConfigInput,

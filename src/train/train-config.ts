@@ -14,6 +14,14 @@ const positiveInteger = (field: string) =>
     .int({ error: `${field} must be an integer` })
     .positive({ error: `${field} must be positive` });
 
+/** A run's seed: a non-negative safe integer, 0 unless given. */
+export const seedSchema = z
+  .number({ error: "seed must be a number" })
+  .int({ error: "seed must be an integer" })
+  .min(0, { error: "seed must be >= 0" })
+  .max(Number.MAX_SAFE_INTEGER, { error: "seed must be a safe integer" })
+  .default(0);
+
 /**
  * Everything that decides what a run computes (a checkpoint stores it, and resume refuses a
  * different one). Plain data: parse it from JSON or YAML with parseTrainConfig.
@@ -36,12 +44,7 @@ export const trainConfigSchema = z
       .nullable()
       .default(null),
     /** Seeds every data order, augmentation and libtorch draw (dropout) of the run. */
-    seed: z
-      .number({ error: "seed must be a number" })
-      .int({ error: "seed must be an integer" })
-      .min(0, { error: "seed must be >= 0" })
-      .max(Number.MAX_SAFE_INTEGER, { error: "seed must be a safe integer" })
-      .default(0),
+    seed: seedSchema,
     augmentation: augmentationSchema.default([]),
     /** Skip a last training batch smaller than batchSize (BatchNorm cannot take one image). */
     dropLast: z.boolean({ error: "dropLast must be true or false" }).default(false),
