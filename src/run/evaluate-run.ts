@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createPemnModel } from "../models/index.js";
 import {
   type Evaluation,
@@ -8,9 +6,8 @@ import {
   restoreModel,
   runFiles,
 } from "../train/index.js";
-import { parseRunConfig } from "./run-config.js";
+import { readRunConfig } from "./read-run-config.js";
 import { loadRunData } from "./run-data.js";
-import { RUN_CONFIG_FILE } from "./run-training.js";
 
 export type EvalSplit = "train" | "validation" | "test";
 
@@ -20,14 +17,7 @@ export function evaluateRun(
   checkpoint: "last" | "best",
   split: EvalSplit,
 ): Evaluation {
-  const configFile = join(runDir, RUN_CONFIG_FILE);
-  let text: string;
-  try {
-    text = readFileSync(configFile, "utf8");
-  } catch {
-    throw new Error(`${runDir} is not a run directory: ${configFile} cannot be read`);
-  }
-  const config = parseRunConfig(JSON.parse(text));
+  const config = readRunConfig(runDir);
   const restored = readTrainingCheckpoint(runFiles(runDir)[checkpoint]);
   const { model } = createPemnModel({
     model: config.model,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
 import { type EpochMetrics, type ProgressMode, train } from "../train/index.js";
+import { RUN_CONFIG_FILE } from "./read-run-config.js";
 import type { RunConfig } from "./run-config.js";
 import { loadRunData } from "./run-data.js";
 import type { RunSummary } from "./run-summary.js";
@@ -17,7 +18,6 @@ export interface RunOptions {
   version: string;
 }
 
-export const RUN_CONFIG_FILE = "config.json";
 export const RUN_SUMMARY_FILE = "summary.json";
 
 /**
