@@ -33,7 +33,10 @@ fi
 # npm ci only when the lock file changed since the last install.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "ensure-deps: npm ci" >&2
-  npm ci --no-audit --no-fund >&2
+  # onnxruntime-node (tests) bundles its CPU runtime; its install script would only fetch CUDA
+  # parts from NuGet, and fails the install offline. package.json's allowScripts denies it to
+  # npm 11; this skips it for npm versions that ignore allowScripts.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund >&2
 fi
 
 addon=native/build/Release/pemn_native.node

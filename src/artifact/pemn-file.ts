@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { type DecodedModel, decodeModelBytes } from "./decode-model.js";
 import {
   decodePemn,
   describePemn,
@@ -8,10 +8,18 @@ import {
   type PemnDescription,
   PemnFormatError,
 } from "./format/index.js";
+import { DEFAULT_INDEX_BITS, inspectPemn, type PemnInspection } from "./inspect-pemn.js";
+import { PemnModelError } from "./pemn-model-error.js";
+import { writeArtifact } from "./write-artifact.js";
 
-/** Encodes `contents` and replaces `path` atomically (temporary file, fsync, rename). */
-export function writePemnFile(path: string, contents: PemnContents): void {
-  writeFileAtomic(path, [encodePemn(contents)]);
+/**
+ * Encodes `contents` and replaces `path` atomically (temporary file, fsync, rename); returns
+ * the file's length. A failed write throws ArtifactWriteError naming `path`.
+ */
+export function writePemnFile(path: string, contents: PemnContents): number {
+  const bytes = encodePemn(contents);
+  writeArtifact(path, bytes);
+  return bytes.length;
 }
 
 /** Reads and decodes a `.pemn` file; a PemnFormatError names the file. */
@@ -24,12 +32,36 @@ export function describePemnFile(path: string): PemnDescription {
   return withFileName(path, describePemn);
 }
 
+/** Reads a `.pemn` file into inference-ready weights (decodeModel); errors name the file. */
+export function readDecodedModel(path: string): DecodedModel {
+  return withFileName(path, decodeModelBytes);
+}
+
+/** Reads a `.pemn` file and inspects it (inspectPemn); errors name the file. */
+export function inspectPemnFile(path: string, indexBits = DEFAULT_INDEX_BITS): PemnInspection {
+  return withFileName(path, (bytes) => inspectPemn(bytes, indexBits));
+}
+
 function withFileName<T>(path: string, read: (bytes: Uint8Array) => T): T {
-  const bytes = readFileSync(path);
+  let bytes: Uint8Array;
   try {
-    return read(bytes);
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      `${path}: ${code === "ENOENT" ? "no such file" : `cannot read (${(error as Error).message})`}`,
+    );
+  }
+  return attributeToFile(path, () => read(bytes));
+}
+
+/** Runs `work` on what came from `path`; the .pemn errors it throws then name the file. */
+export function attributeToFile<T>(path: string, work: () => T): T {
+  try {
+    return work();
   } catch (error) {
     if (error instanceof PemnFormatError) throw new PemnFormatError(error.code, error.detail, path);
+    if (error instanceof PemnModelError) throw new PemnModelError(error.code, error.detail, path);
     throw error;
   }
 }

@@ -57,8 +57,8 @@ export function pemnStorage(input: PemnStorageInput): PemnStorage {
   return {
     valueBits,
     maskBits,
-    withoutNorms: figure(bits, FLOAT32_BITS * maskedWeights),
-    withNorms: figure(bits + normBits, FLOAT32_BITS * maskedWeights + normBits),
+    withoutNorms: storageFigure(bits, FLOAT32_BITS * maskedWeights),
+    withNorms: storageFigure(bits + normBits, FLOAT32_BITS * maskedWeights + normBits),
   };
 }
 
@@ -83,12 +83,23 @@ export interface PrunedStorage extends StorageFigure {
 /** A pruned network's storage: p(1 - r) float32 values plus about 2p(1 - r) index entries. */
 export function prunedStorage(input: PrunedStorageInput): PrunedStorage {
   const { weights, sparsity, indexWidthBits } = input;
-  requireCount(weights, "weights");
-  requireIndexWidth(indexWidthBits);
   if (!(sparsity >= 0 && sparsity <= 1)) {
     throw new RangeError(`sparsity must be in [0, 1], got ${sparsity}`);
   }
-  const keptWeights = weights * (1 - sparsity);
+  return prunedStorageKeeping(weights, weights * (1 - sparsity), indexWidthBits);
+}
+
+/** prunedStorage of a network of `weights` weights that keeps `keptWeights` of them. */
+export function prunedStorageKeeping(
+  weights: number,
+  keptWeights: number,
+  indexWidthBits: number,
+): PrunedStorage {
+  requireCount(weights, "weights");
+  requireIndexWidth(indexWidthBits);
+  if (!(keptWeights >= 0 && keptWeights <= weights)) {
+    throw new RangeError(`keptWeights must be in [0, ${weights}], got ${keptWeights}`);
+  }
   const valueBits = FLOAT32_BITS * keptWeights;
   const indexEntries = 2 * keptWeights;
   const indexBits = indexEntries * indexWidthBits;
@@ -97,7 +108,7 @@ export function prunedStorage(input: PrunedStorageInput): PrunedStorage {
     valueBits,
     indexEntries,
     indexBits,
-    ...figure(valueBits + indexBits, FLOAT32_BITS * weights),
+    ...storageFigure(valueBits + indexBits, FLOAT32_BITS * weights),
   };
 }
 
@@ -117,7 +128,8 @@ export function prunedNetworkWithinBudget(
   return { keptWeights, sparsity: weights === 0 ? 0 : 1 - keptWeights / weights };
 }
 
-function figure(bits: number, denseBits: number): StorageFigure {
+/** `bits` against a dense reference of `denseBits`: 1 - bits / denseBits (0 for an empty one). */
+export function storageFigure(bits: number, denseBits: number): StorageFigure {
   return { bits, compressionRatio: denseBits === 0 ? 0 : 1 - bits / denseBits };
 }
 

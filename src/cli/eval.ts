@@ -1,36 +1,92 @@
-import { type Command, Option } from "commander";
+import { statSync } from "node:fs";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { evaluatePemnFile } from "../artifact/index.js";
+import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
 import { type EvalSplit, evaluateRun } from "../run/index.js";
+import type { Evaluation } from "../train/index.js";
+
+interface EvalOptions {
+  split: EvalSplit;
+  checkpoint?: "last" | "best";
+  dataset?: string;
+  dataDir?: string;
+  batchSize: number;
+  json?: boolean;
+}
+
+/** Batch size of a .pemn evaluation unless told (a run's own config has one). */
+const PEMN_EVAL_BATCH_SIZE = 128;
 
 export function registerEval(program: Command): void {
   program
     .command("eval")
-    .description("evaluate a run's checkpoint on one of its splits")
-    .argument("<run-dir>", "a directory written by pemn train")
+    .description("evaluate a run's checkpoint on one of its splits, or a .pemn file on a dataset")
+    .argument("<source>", "a directory written by pemn train, or a .pemn file")
     .addOption(
-      new Option("--split <split>", "which split")
+      new Option("--split <split>", "which split (a .pemn file: train or test)")
         .choices(["train", "validation", "test"])
         .default("test"),
     )
     .addOption(
-      new Option("--checkpoint <which>", "which checkpoint")
-        .choices(["last", "best"])
-        .default("last"),
+      new Option("--checkpoint <which>", "run: which checkpoint (default last)").choices([
+        "last",
+        "best",
+      ]),
+    )
+    .option("--dataset <name>", ".pemn: fashion-mnist (default) | mnist | cifar10 | cifar100")
+    .option("--data-dir <dir>", ".pemn: directory of the dataset's files")
+    .option(
+      "--batch-size <n>",
+      ".pemn: images per forward pass",
+      (value: string) => {
+        const parsed = Number(value);
+        if (!Number.isInteger(parsed) || parsed < 1)
+          throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+        return parsed;
+      },
+      PEMN_EVAL_BATCH_SIZE,
     )
     .option("--json", "print the result as JSON")
-    .action(
-      (
-        runDir: string,
-        options: { split: EvalSplit; checkpoint: "last" | "best"; json?: boolean },
-      ) => {
-        const result = evaluateRun(runDir, options.checkpoint, options.split);
-        if (options.json)
-          console.log(
-            JSON.stringify({ split: options.split, checkpoint: options.checkpoint, ...result }),
-          );
-        else
-          console.log(
-            `${options.split} (${options.checkpoint} checkpoint): accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.count} images`,
-          );
-      },
+    .action((source: string, options: EvalOptions) => {
+      const isRun = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const result = isRun ? evaluateRunDir(source, options) : evaluatePemn(source, options);
+      const what = isRun ? `${options.checkpoint ?? "last"} checkpoint` : source;
+      if (options.json)
+        console.log(
+          JSON.stringify({
+            split: options.split,
+            ...(isRun ? { checkpoint: options.checkpoint ?? "last" } : { file: source }),
+            ...result,
+          }),
+        );
+      else
+        console.log(
+          `${options.split} (${what}): accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.count} images`,
+        );
+    });
+}
+
+function evaluateRunDir(runDir: string, options: EvalOptions): Evaluation {
+  if (options.dataset !== undefined || options.dataDir !== undefined) {
+    throw new InvalidArgumentError(
+      `${runDir} is a run directory: it is evaluated on its own data (--dataset and --data-dir are for .pemn files)`,
     );
+  }
+  return evaluateRun(runDir, options.checkpoint ?? "last", options.split);
+}
+
+function evaluatePemn(file: string, options: EvalOptions): Evaluation {
+  if (options.checkpoint !== undefined) {
+    throw new InvalidArgumentError(`${file}: --checkpoint is for run directories, not .pemn files`);
+  }
+  if (options.split === "validation") {
+    throw new InvalidArgumentError(
+      `${file}: a .pemn file does not record its run's validation split: use --split test or train (the dataset's own files)`,
+    );
+  }
+  return evaluatePemnFile(file, {
+    source: parseDatasetSource({ name: options.dataset ?? "fashion-mnist", dir: options.dataDir }),
+    split: options.split as DatasetSplit,
+    batchSize: options.batchSize,
+  });
 }

@@ -3,6 +3,9 @@ import { Command } from "commander";
 import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
 import { registerEval } from "./eval.js";
+import { registerExport } from "./export.js";
+import { registerInspect } from "./inspect.js";
+import { registerPack } from "./pack.js";
 import { registerTrain } from "./train.js";
 
 const packageJson = JSON.parse(
@@ -19,6 +22,9 @@ registerDoctor(program);
 registerDemo(program);
 registerTrain(program, packageJson.version);
 registerEval(program);
+registerPack(program);
+registerInspect(program);
+registerExport(program);
 
 try {
   await program.parseAsync();

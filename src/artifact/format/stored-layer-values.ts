@@ -7,7 +7,10 @@ import { checkValueReference } from "./value-reference.js";
  * storedValues[start, start + length) repeated end to end, the tiling random vector padding and
  * max-layer padding use. Seeded layers are the weight strategy's to regenerate.
  */
-export function storedLayerValues(storedValues: Float32Array, layer: MaskedLayer): Float32Array {
+export function storedLayerValues(
+  storedValues: Float32Array,
+  layer: Pick<MaskedLayer, "name" | "shape" | "values">,
+): Float32Array {
   const reference = layer.values;
   if (reference.kind !== "stored") {
     throw new RangeError(`layer "${layer.name}" is seeded: its values come from the generator`);

@@ -1,0 +1,42 @@
+import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from "../data/index.js";
+import { type Evaluation, evaluate } from "../train/index.js";
+import { buildDecodedModel } from "./build-decoded-model.js";
+import { attributeToFile, readDecodedModel } from "./pemn-file.js";
+import { PemnModelError } from "./pemn-model-error.js";
+
+export interface PemnEvalOptions {
+  readonly source: DatasetSource;
+  /** The dataset's own training or test files (a run's validation split is not in a .pemn). */
+  readonly split: DatasetSplit;
+  readonly batchSize: number;
+}
+
+/**
+ * Evaluates the model of a `.pemn` file on a dataset split. It predicts exactly what the
+ * checkpoint it was packed from predicts (fp32 norms; fp16 ones are rounded).
+ */
+export function evaluatePemnFile(file: string, options: PemnEvalOptions): Evaluation {
+  const decoded = readDecodedModel(file);
+  const { model: config } = decoded;
+  const info = datasetInfo(options.source);
+  const { channels, height, width } = config.input;
+  if (
+    info.channels !== channels ||
+    info.height !== height ||
+    info.width !== width ||
+    info.classes !== config.classes
+  ) {
+    throw new PemnModelError(
+      "dataset-mismatch",
+      `the model takes ${channels}x${height}x${width} images in ${config.classes} classes, ${options.source.name} has ${info.channels}x${info.height}x${info.width} in ${info.classes}`,
+      file,
+    );
+  }
+  const dataset = loadDataset(options.source, options.split);
+  const model = attributeToFile(file, () => buildDecodedModel(decoded));
+  try {
+    return evaluate(model, dataset, options.batchSize);
+  } finally {
+    model.dispose();
+  }
+}

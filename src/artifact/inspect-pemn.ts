@@ -1,0 +1,175 @@
+import { maskedLayout } from "../models/pure.js";
+import { countWeights } from "../weights/index.js";
+import {
+  describePemn,
+  type JsonObject,
+  type LayerDescription,
+  type NormDescription,
+  type PemnDescription,
+} from "./format/index.js";
+import { checkMaskedLayers, parseModelHeader } from "./model-header.js";
+import {
+  FLOAT32_BITS,
+  type PrunedStorage,
+  pemnStorage,
+  prunedNetworkWithinBudget,
+  prunedStorageKeeping,
+  type StorageFigure,
+  storageFigure,
+} from "./storage-accounting.js";
+
+/** Index width of the pruned comparison unless told otherwise (Deep Compression's conv layers). */
+export const DEFAULT_INDEX_BITS = 8;
+
+/** What one part of the file costs. */
+export interface PartCost {
+  readonly bytes: number;
+  /** 8 x bytes / masked weights. */
+  readonly bitsPerMaskedWeight: number;
+}
+
+/** A storage figure with and without norm parameters and running statistics on both sides. */
+export interface FigurePair {
+  readonly withNorms: StorageFigure;
+  readonly withoutNorms: StorageFigure;
+}
+
+/** A pruned network stored within `budgetBits`: the whole weights it keeps, their value and index cost. */
+export interface PrunedComparison extends PrunedStorage {
+  readonly budgetBits: number;
+  readonly sparsity: number;
+}
+
+/** Everything `pemn inspect` reports (and prints with --json); docs/cli.md lists the fields. */
+export interface PemnInspection {
+  readonly formatVersion: number;
+  readonly model: JsonObject;
+  readonly strategy: JsonObject;
+  /** The seed as a decimal string: JSON numbers are not exact above 2^53. */
+  readonly generator: { readonly name: string; readonly seed: string };
+  /** How the masked layers' values are held: all seeded, all stored, or some of each. */
+  readonly valueMode: "seed" | "stored" | "mixed";
+  readonly totalBytes: number;
+  readonly maskedLayers: number;
+  readonly maskedWeights: number;
+  readonly keptWeights: number;
+  /** The distinct values the strategy needs (the paper's count), whatever the file holds. */
+  readonly uniqueValues: number;
+  /** Float32 values in the file's values section (0 in seed mode). */
+  readonly storedValues: number;
+  /** Elements of trained norm tensors: affine parameters (and a learned position embedding). */
+  readonly normParameters: number;
+  /** Elements of BatchNorm running means and variances. */
+  readonly normRunningStatistics: number;
+  readonly parts: {
+    readonly framing: PartCost;
+    readonly header: PartCost;
+    readonly values: PartCost;
+    readonly masks: PartCost;
+    readonly norms: PartCost;
+  };
+  /** The whole file, and the file without its norm tensors, per masked weight. */
+  readonly bitsPerMaskedWeight: { readonly withNorms: number; readonly withoutNorms: number };
+  /**
+   * Against 32-bit dense weights (1 - bits / (32 x weights)); "with norms" counts the norm
+   * tensors' elements at 32 bits on the dense side. `file`: this file's bits. `paper`: the
+   * paper's accounting, 32 bits per unique value plus 1 bit per masked weight (norms at 32).
+   */
+  readonly compression: { readonly file: FigurePair; readonly paper: FigurePair };
+  /** Pruned networks of the same masked weights stored in the same bits (norms left out). */
+  readonly pruned: {
+    readonly indexBits: number;
+    /** Within this file's bits without norms. */
+    readonly sameAsFile: PrunedComparison;
+    /** Within the paper's figure without norms. */
+    readonly sameAsPaper: PrunedComparison;
+  };
+  readonly layers: readonly LayerDescription[];
+  readonly norms: readonly NormDescription[];
+}
+
+const RUNNING_STATISTIC = /\.running(Mean|Var)$/;
+
+/** What a `.pemn` file holds and what each part costs, against dense and pruned networks. */
+export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): PemnInspection {
+  const description = describePemn(bytes);
+  const { model, strategy } = parseModelHeader(description);
+  const { maskedWeights, parts } = description;
+  const layout = maskedLayout(model);
+  checkMaskedLayers(description.layers, layout);
+  const { uniqueValues } = countWeights(strategy, layout);
+  const runningStatistics = description.norms
+    .filter((norm) => RUNNING_STATISTIC.test(norm.name))
+    .reduce((sum, norm) => sum + norm.shape.reduce((product, length) => product * length, 1), 0);
+  const normParameters = description.normElements - runningStatistics;
+  const normDenseBits = FLOAT32_BITS * description.normElements;
+  const denseBits = FLOAT32_BITS * maskedWeights;
+  const fileWithoutNorms = 8 * description.bytesWithoutNorms;
+  const paper = pemnStorage({
+    maskedWeights,
+    values: { kind: "stored", uniqueValues },
+    normParameters,
+    normRunningStatistics: runningStatistics,
+  });
+  const cost = (byteCount: number): PartCost => ({
+    bytes: byteCount,
+    bitsPerMaskedWeight: (8 * byteCount) / maskedWeights,
+  });
+  const prunedWithin = (budgetBits: number): PrunedComparison => {
+    // A pruned network keeps whole weights.
+    const kept = Math.floor(
+      prunedNetworkWithinBudget(maskedWeights, budgetBits, indexBits).keptWeights,
+    );
+    return {
+      budgetBits,
+      sparsity: 1 - kept / maskedWeights,
+      ...prunedStorageKeeping(maskedWeights, kept, indexBits),
+    };
+  };
+  return {
+    formatVersion: description.formatVersion,
+    model: description.model,
+    strategy: description.strategy,
+    generator: { name: description.generator.name, seed: description.generator.seed.toString() },
+    valueMode: valueMode(description),
+    totalBytes: description.totalBytes,
+    maskedLayers: description.layers.length,
+    maskedWeights,
+    keptWeights: description.layers.reduce((sum, layer) => sum + layer.kept, 0),
+    uniqueValues,
+    storedValues: description.storedValueCount,
+    normParameters,
+    normRunningStatistics: runningStatistics,
+    parts: {
+      framing: cost(parts.framing),
+      header: cost(parts.header),
+      values: cost(parts.values),
+      masks: cost(parts.masks),
+      norms: cost(parts.norms),
+    },
+    bitsPerMaskedWeight: {
+      withNorms: description.bitsPerMaskedWeight,
+      withoutNorms: description.bitsPerMaskedWeightWithoutNorms,
+    },
+    compression: {
+      file: {
+        withNorms: storageFigure(8 * description.totalBytes, denseBits + normDenseBits),
+        withoutNorms: storageFigure(fileWithoutNorms, denseBits),
+      },
+      paper: { withNorms: paper.withNorms, withoutNorms: paper.withoutNorms },
+    },
+    pruned: {
+      indexBits,
+      sameAsFile: prunedWithin(fileWithoutNorms),
+      sameAsPaper: prunedWithin(paper.withoutNorms.bits),
+    },
+    layers: description.layers,
+    norms: description.norms,
+  };
+}
+
+function valueMode(description: PemnDescription): PemnInspection["valueMode"] {
+  const seeded = description.layers.filter((layer) => layer.values.kind === "seed").length;
+  if (seeded === description.layers.length) return "seed";
+  return seeded === 0 ? "stored" : "mixed";
+}

@@ -1,0 +1,11 @@
+import { attributeToFile, readDecodedModel } from "../pemn-file.js";
+import { writeArtifact } from "../write-artifact.js";
+import { exportOnnx } from "./export-onnx.js";
+
+/** Exports a `.pemn` file's model to an ONNX file (written atomically); returns its bytes. */
+export function exportOnnxFile(pemnFile: string, onnxFile: string): number {
+  const decoded = readDecodedModel(pemnFile);
+  const onnx = attributeToFile(pemnFile, () => exportOnnx(decoded));
+  writeArtifact(onnxFile, onnx);
+  return onnx.length;
+}

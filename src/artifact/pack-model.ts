@@ -1,0 +1,166 @@
+import { tidy } from "../engine/index.js";
+import { maskedLayout, type PemnModelSpec } from "../models/index.js";
+import { MaskedWeight, type Module } from "../nn/index.js";
+import { planWeights, type WeightPlan } from "../weights/index.js";
+import { firstBitDifference } from "./bit-difference.js";
+import {
+  type JsonObject,
+  type MaskedLayer,
+  type NormDtype,
+  type NormTensor,
+  type PemnContents,
+  packMask,
+  storedLayerValues,
+  type ValueReference,
+} from "./format/index.js";
+import { PemnPackError } from "./pemn-pack-error.js";
+import { storedSlices } from "./stored-slices.js";
+import { trainedState } from "./trained-state.js";
+
+/**
+ * How a `.pemn` file holds the masked layers' fixed values: `seed` regenerates them from the
+ * generator and seed (a few bytes, whatever their number); `stored` keeps them as float32,
+ * each shared run of values once (the paper's accounting of unique values).
+ */
+export type ValueMode = "seed" | "stored";
+
+export interface PackOptions {
+  readonly values: ValueMode;
+  /** Precision of norm parameters and running statistics in the file. */
+  readonly norms: NormDtype;
+}
+
+/**
+ * The `.pemn` contents of a built (and trained) model: each masked layer's current mask
+ * (MaskedWeight.mask()), its values by seed or stored, the trained tensors outside the masked
+ * layers (trainedState). `spec` must be what the model was built from (createPemnModel).
+ */
+export function packModel(model: Module, spec: PemnModelSpec, options: PackOptions): PemnContents {
+  const plan = planWeights({
+    strategy: spec.strategy,
+    seed: spec.seed,
+    layers: maskedLayout(spec.model),
+  });
+  const weights = maskedWeights(model, plan);
+  const values = new Map(
+    plan.layers.map((layer, index) => [
+      layer.name,
+      (weights[index] as MaskedWeight).values.toArray<"float32">(),
+    ]),
+  );
+  const { references, storedValues } =
+    options.values === "seed" ? seedReferences(spec, plan, values) : storedReferences(plan, values);
+  const maskedLayers = plan.layers.map(
+    (layer, index): MaskedLayer => ({
+      name: layer.name,
+      shape: layer.shape,
+      values: references[index] as ValueReference,
+      mask: maskOf(weights[index] as MaskedWeight),
+    }),
+  );
+  const norms = trainedState(model).map(
+    ([name, tensor]): NormTensor => ({
+      name,
+      shape: tensor.shape,
+      dtype: options.norms,
+      values: tensor.toArray<"float32">(),
+    }),
+  );
+  return {
+    model: spec.model as JsonObject,
+    strategy: spec.strategy as JsonObject,
+    generator: { name: plan.generator, seed: plan.seed },
+    maskedLayers,
+    storedValues,
+    norms,
+  };
+}
+
+interface ValueReferences {
+  readonly references: readonly ValueReference[];
+  readonly storedValues: Float32Array;
+}
+
+/** Seed mode, after checking that the generator regenerates exactly the model's values. */
+function seedReferences(
+  spec: PemnModelSpec,
+  plan: WeightPlan,
+  values: ReadonlyMap<string, Float32Array>,
+): ValueReferences {
+  if (spec.strategy.kind === "dense") {
+    throw new PemnPackError(
+      "dense-needs-stored",
+      "a dense network's weights are trained, no seed regenerates them: pack it with --values stored",
+    );
+  }
+  const differing = plan.layers.find(
+    (layer) => firstBitDifference(layer.values, values.get(layer.name) as Float32Array) >= 0,
+  );
+  if (differing) {
+    throw new PemnPackError(
+      "values-not-regenerable",
+      `layer "${differing.name}" holds values that ${plan.generator} with seed ${plan.seed} does not regenerate: pack it with --values stored`,
+    );
+  }
+  return {
+    references: plan.layers.map(() => ({ kind: "seed" })),
+    storedValues: new Float32Array(0),
+  };
+}
+
+/** Stored mode: each distinct slice (stored-slices.ts) once, checked to give every layer's values. */
+function storedReferences(
+  plan: WeightPlan,
+  values: ReadonlyMap<string, Float32Array>,
+): ValueReferences {
+  const offsets = new Map<string, number>();
+  const parts: Float32Array[] = [];
+  let stored = 0;
+  const references = storedSlices(plan).map(({ owner, length }): ValueReference => {
+    const key = `${length} ${owner}`;
+    let start = offsets.get(key);
+    if (start === undefined) {
+      start = stored;
+      offsets.set(key, start);
+      parts.push((values.get(owner) as Float32Array).subarray(0, length));
+      stored += length;
+    }
+    return { kind: "stored", start, length };
+  });
+  const storedValues = new Float32Array(stored);
+  let offset = 0;
+  for (const part of parts) {
+    storedValues.set(part, offset);
+    offset += part.length;
+  }
+  plan.layers.forEach((layer, index) => {
+    const reference = references[index] as ValueReference;
+    const tiled = storedLayerValues(storedValues, { ...layer, values: reference });
+    if (firstBitDifference(tiled, values.get(layer.name) as Float32Array) >= 0) {
+      // The slices follow from the plan; a model whose values do not is not the plan's.
+      throw new PemnPackError(
+        "values-not-regenerable",
+        `layer "${layer.name}" holds values its ${plan.strategy.kind} slice does not reproduce`,
+      );
+    }
+  });
+  return { references, storedValues };
+}
+
+/** The model's masked weights (module "<layer>.weight"), in the plan's order. */
+function maskedWeights(model: Module, plan: WeightPlan): MaskedWeight[] {
+  const modules = new Map(model.namedModules());
+  return plan.layers.map((layer) => {
+    const weight = modules.get(`${layer.name}.weight`);
+    if (!(weight instanceof MaskedWeight)) {
+      throw new Error(`the model has no masked layer "${layer.name}" its layout lists`);
+    }
+    return weight;
+  });
+}
+
+/** The mask the layer computes with; a dense layer keeps every weight. */
+function maskOf(weight: MaskedWeight): Uint8Array {
+  const flags = tidy(() => weight.mask()?.toArray<"float32">());
+  return packMask(flags ?? new Uint8Array(weight.values.size).fill(1));
+}

@@ -1,0 +1,87 @@
+import { statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createPemnModel } from "../models/index.js";
+import { RUN_CONFIG_FILE, type RunConfig, RunDirectoryError, readRunConfig } from "../run/index.js";
+import { readTrainingCheckpoint, restoreModel, runFiles } from "../train/index.js";
+import type { PemnContents } from "./format/index.js";
+import { type PackOptions, packModel } from "./pack-model.js";
+import { attributeToFile, writePemnFile } from "./pemn-file.js";
+import { PemnPackError } from "./pemn-pack-error.js";
+
+export interface PackRunOptions extends PackOptions {
+  /** Which checkpoint of a run directory (a checkpoint file given directly is taken as is). */
+  readonly checkpoint: "last" | "best";
+}
+
+/**
+ * The `.pemn` contents of a run written by `pemn train`: `source` is its directory (then its
+ * last or best checkpoint) or a checkpoint file beside the run's config.json. The model is
+ * rebuilt from the config, the checkpoint restored into it, and packed (packModel).
+ */
+export function packRun(source: string, options: PackRunOptions): PemnContents {
+  const { config, checkpointFile } = locateRun(source, options.checkpoint);
+  const spec = {
+    model: config.model,
+    strategy: config.strategy,
+    keepFraction: config.keepFraction,
+    seed: config.seed,
+  };
+  const checkpoint = readTrainingCheckpoint(checkpointFile);
+  const { model } = createPemnModel(spec);
+  try {
+    restoreModel(model, checkpoint);
+    return packModel(model, spec, options);
+  } catch (error) {
+    if (error instanceof PemnPackError && error.file === undefined) {
+      throw new PemnPackError(error.code, error.detail, checkpointFile);
+    }
+    throw error;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Packs a run into `output` (written atomically); returns the file's length and weights. */
+export function packRunToFile(
+  source: string,
+  output: string,
+  options: PackRunOptions,
+): { bytes: number; maskedWeights: number } {
+  const contents = packRun(source, options);
+  const maskedWeights = contents.maskedLayers.reduce(
+    (sum, layer) => sum + layer.shape.reduce((product, length) => product * length, 1),
+    0,
+  );
+  // The encoder refuses norm values fp16 cannot hold: the run is what the message is about.
+  return { bytes: attributeToFile(source, () => writePemnFile(output, contents)), maskedWeights };
+}
+
+function locateRun(
+  source: string,
+  checkpoint: "last" | "best",
+): { config: RunConfig; checkpointFile: string } {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(source).isDirectory();
+  } catch {
+    throw new PemnPackError("not-a-run", "no such run directory or checkpoint file", source);
+  }
+  const runDir = isDirectory ? source : dirname(source);
+  let config: RunConfig;
+  try {
+    config = readRunConfig(runDir);
+  } catch (error) {
+    if (!(error instanceof RunDirectoryError)) throw error;
+    if (error.problem === "invalid-config") {
+      throw new PemnPackError("invalid-config", error.message, join(runDir, RUN_CONFIG_FILE));
+    }
+    throw new PemnPackError(
+      "not-a-run",
+      isDirectory
+        ? `not a run directory: it has no readable ${RUN_CONFIG_FILE}`
+        : `a checkpoint needs its run's ${RUN_CONFIG_FILE} beside it, and ${join(runDir, RUN_CONFIG_FILE)} cannot be read`,
+      source,
+    );
+  }
+  return { config, checkpointFile: isDirectory ? runFiles(runDir)[checkpoint] : source };
+}

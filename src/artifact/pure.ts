@@ -1,0 +1,36 @@
+/**
+ * The engine-free part of artifacts, for browser bundles: the `.pemn` format, the model
+ * decoder (inference-ready weights from a file's bytes), inspection and storage accounting.
+ */
+export { firstBitDifference } from "./bit-difference.js";
+export {
+  type DecodedModel,
+  type DecodedTensor,
+  decodeModel,
+  decodeModelBytes,
+} from "./decode-model.js";
+export * from "./format/index.js";
+export {
+  DEFAULT_INDEX_BITS,
+  type FigurePair,
+  inspectPemn,
+  type PartCost,
+  type PemnInspection,
+  type PrunedComparison,
+} from "./inspect-pemn.js";
+export { PemnModelError, type PemnModelProblem } from "./pemn-model-error.js";
+export {
+  FLOAT32_BITS,
+  type PemnStorage,
+  type PemnStorageInput,
+  type PrunedStorage,
+  type PrunedStorageInput,
+  pemnStorage,
+  prunedNetworkWithinBudget,
+  prunedStorage,
+  prunedStorageKeeping,
+  type StorageFigure,
+  storageFigure,
+  type ValueStorage,
+} from "./storage-accounting.js";
+export { rejectUnknownTensors, requireStoredTensor } from "./stored-tensors.js";

@@ -1,0 +1,26 @@
+import { writeFileAtomic } from "../io/atomic-write.js";
+
+/** An artifact could not be written; `code` is the system's (ENOENT, EACCES, ...). */
+export class ArtifactWriteError extends Error {
+  override readonly name = "ArtifactWriteError";
+
+  constructor(
+    readonly file: string,
+    readonly code: string | undefined,
+    options: { cause: unknown },
+  ) {
+    super(
+      `${file}: cannot write it (${code === "ENOENT" ? "no such directory" : (options.cause as Error).message})`,
+      options,
+    );
+  }
+}
+
+/** Replaces `path` with `bytes` atomically (writeFileAtomic); failures name `path`. */
+export function writeArtifact(path: string, bytes: Uint8Array): void {
+  try {
+    writeFileAtomic(path, [bytes]);
+  } catch (error) {
+    throw new ArtifactWriteError(path, (error as NodeJS.ErrnoException).code, { cause: error });
+  }
+}

@@ -1,0 +1,16 @@
+import type { Command } from "commander";
+import { exportOnnxFile, ONNX_INPUT, ONNX_OUTPUT } from "../artifact/index.js";
+
+export function registerExport(program: Command): void {
+  program
+    .command("export")
+    .description("export a .pemn file's model to ONNX, masks folded into the weights")
+    .argument("<file>", "a .pemn file")
+    .requiredOption("--onnx <file>", "the ONNX file to write (opset 17)")
+    .action((file: string, options: { onnx: string }) => {
+      const bytes = exportOnnxFile(file, options.onnx);
+      console.log(
+        `${options.onnx}: ${bytes.toLocaleString("en-US")} bytes; input "${ONNX_INPUT}" [batch, channels, height, width] (normalised images), output "${ONNX_OUTPUT}" [batch, classes]`,
+      );
+    });
+}

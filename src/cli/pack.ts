@@ -1,0 +1,45 @@
+import { type Command, Option } from "commander";
+import { type NormDtype, packRunToFile, type ValueMode } from "../artifact/index.js";
+
+export function registerPack(program: Command): void {
+  program
+    .command("pack")
+    .description("pack a trained run into a .pemn file: masks, seed or values, norm tensors")
+    .argument("<source>", "a run directory written by pemn train, or a checkpoint file in one")
+    .requiredOption("-o, --output <file>", "the .pemn file to write")
+    .addOption(
+      new Option("--values <mode>", "seed: regenerate the fixed values; stored: keep them")
+        .choices(["seed", "stored"])
+        .default("seed"),
+    )
+    .addOption(
+      new Option("--norm <dtype>", "precision of norm tensors")
+        .choices(["fp32", "fp16"])
+        .default("fp32"),
+    )
+    .addOption(
+      new Option("--checkpoint <which>", "which checkpoint of a run directory")
+        .choices(["last", "best"])
+        .default("last"),
+    )
+    .action(
+      (
+        source: string,
+        options: {
+          output: string;
+          values: ValueMode;
+          norm: NormDtype;
+          checkpoint: "last" | "best";
+        },
+      ) => {
+        const { bytes, maskedWeights } = packRunToFile(source, options.output, {
+          values: options.values,
+          norms: options.norm,
+          checkpoint: options.checkpoint,
+        });
+        console.log(
+          `${options.output}: ${bytes.toLocaleString("en-US")} bytes, ${((8 * bytes) / maskedWeights).toFixed(4)} bits per masked weight (${maskedWeights.toLocaleString("en-US")} masked weights; pemn inspect for the details)`,
+        );
+      },
+    );
+}

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const entry = resolve(root, "src/artifact/pure.ts");
+
+/** Every source file reachable from `file` by relative imports, and the other specifiers met. */
+function reachable(file: string): { files: string[]; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (current: string) => {
+    if (files.has(current)) return;
+    files.add(current);
+    for (const [, specifier] of readFileSync(current, "utf8").matchAll(/from "([^"]+)"/g)) {
+      const name = specifier as string;
+      if (name.startsWith(".")) visit(resolve(dirname(current), name.replace(/\.js$/, ".ts")));
+      else packages.add(name);
+    }
+  };
+  visit(file);
+  return { files: [...files].map((path) => relative(root, path)), packages };
+}
+
+test("the decoder and inspection reach neither the engine nor Node built-ins", () => {
+  const { files, packages } = reachable(entry);
+  assert.ok(files.includes("src/artifact/decode-model.ts"));
+  assert.ok(files.includes("src/weights/plan.ts"));
+  assert.deepEqual(
+    files.filter((file) => /^src\/(engine|nn|train|run|io)\//.test(file)),
+    [],
+  );
+  assert.deepEqual([...packages], ["zod"]);
+});
+
+test("the pure artifact entry bundles for a browser", async () => {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    logLevel: "silent",
+  });
+  assert.deepEqual(result.errors, []);
+  const code = result.outputFiles[0]?.text ?? "";
+  assert.match(code, /decodeModelBytes/);
+  assert.doesNotMatch(code, /from "node:/);
+});

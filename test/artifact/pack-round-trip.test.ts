@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import {
+  buildDecodedModel,
+  decodeModelBytes,
+  decodePemn,
+  encodePemn,
+  float16BitsToNumber,
+  float32ToFloat16Bits,
+  type PemnContents,
+  PemnPackError,
+  packMask,
+  packModel,
+  packRun,
+  trainedState,
+  type ValueMode,
+} from "../../src/artifact/index.js";
+import { noGrad, type Tensor, tensor, tidy } from "../../src/engine/index.js";
+import { createPemnModel, maskedLayout } from "../../src/models/index.js";
+import { type Layer, MaskedWeight } from "../../src/nn/index.js";
+import type { RunConfig } from "../../src/run/index.js";
+import { readTrainingCheckpoint, restoreModel, runFiles } from "../../src/train/index.js";
+import { countWeights, type WeightStrategyInput } from "../../src/weights/index.js";
+import { temporaryDirectory } from "../data/helpers.js";
+import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
+import { assertSameBits } from "./same-bits-assert.js";
+
+/** hidden.1 and hidden.2 share a shape (one-layer copies); fan-ins 784 and 24 (rescaling). */
+const MODEL = { name: "mlp", hidden: [24, 24, 24] } as const;
+
+/** Strategies whose stored form holds exactly the strategy's unique values. */
+const PAPER_STRATEGIES: readonly WeightStrategyInput[] = [
+  { kind: "mask" },
+  { kind: "one-layer" },
+  { kind: "mp" },
+  { kind: "rp", ratio: 0.05 },
+];
+/** Project options whose layers (some or all) are stored in slices of their own. */
+const OTHER_STRATEGIES: readonly WeightStrategyInput[] = [
+  { kind: "mp", rescale: "fan-in" },
+  { kind: "rp", ratio: 0.05, order: "rand" },
+  { kind: "rp", ratio: 0.05, rescale: "fan-in" },
+];
+
+let data: ReturnType<typeof temporaryDirectory>;
+before(() => {
+  data = temporaryDirectory();
+  writeSyntheticMnist(data.dir, 300, 50);
+});
+after(() => data.remove());
+
+const specOf = (config: RunConfig) => ({
+  model: config.model,
+  strategy: config.strategy,
+  keepFraction: config.keepFraction,
+  seed: config.seed,
+});
+
+/** The run's model with a checkpoint restored; the caller disposes it. */
+function restoredModel(config: RunConfig, runDir: string, which: "last" | "best" = "last"): Layer {
+  const { model } = createPemnModel(specOf(config));
+  restoreModel(model, readTrainingCheckpoint(runFiles(runDir)[which]));
+  return model.eval();
+}
+
+function maskedWeightOf(model: Layer, layer: string): MaskedWeight {
+  const module = new Map(model.namedModules()).get(`${layer}.weight`);
+  assert.ok(module instanceof MaskedWeight, `${layer} is masked`);
+  return module;
+}
+
+/** Fixed inputs, the same for every model. */
+function probeImages(): Tensor {
+  const values = new Float32Array(32 * 784).map((_, index) => Math.sin(index * 0.61) * 2);
+  return tensor(values, [32, 1, 28, 28]);
+}
+
+function logitsOf(model: Layer): Float32Array {
+  return noGrad(() => tidy(() => model.forward(probeImages()).toArray<"float32">()));
+}
+
+/**
+ * What a decoded file must reproduce of the trained model, bit for bit: each mask, each
+ * effective weight W * M, each norm tensor, and the logits of a model rebuilt from them.
+ */
+function assertFaithful(contents: PemnContents, trained: Layer): void {
+  const bytes = encodePemn(contents);
+  const layers = decodePemn(bytes).maskedLayers;
+  const decoded = decodeModelBytes(bytes);
+  for (const layer of layers) {
+    const weight = maskedWeightOf(trained, layer.name);
+    const mask = tidy(() => weight.mask()?.toArray<"float32">());
+    assert.deepEqual(layer.mask, packMask(mask ?? new Uint8Array(weight.values.size).fill(1)));
+    const effective = tidy(() => weight.effective().toArray<"float32">());
+    assertSameBits(
+      decoded.maskedWeights.get(layer.name)?.values as Float32Array,
+      effective,
+      layer.name,
+    );
+  }
+  const state = trainedState(trained);
+  assert.deepEqual(
+    [...decoded.norms.keys()],
+    state.map(([name]) => name),
+  );
+  for (const [name, value] of state) {
+    assertSameBits(
+      decoded.norms.get(name)?.values as Float32Array,
+      value.toArray<"float32">(),
+      name,
+    );
+  }
+  const rebuilt = buildDecodedModel(decoded);
+  try {
+    assertSameBits(logitsOf(rebuilt), logitsOf(trained), "logits");
+  } finally {
+    rebuilt.dispose();
+  }
+}
+
+async function trainAndRestore(strategy: WeightStrategyInput, name: string) {
+  const runDir = join(data.dir, name);
+  const config = await trainTinyRun(data.dir, runDir, { model: MODEL, strategy });
+  return { runDir, config, trained: restoredModel(config, runDir) };
+}
+
+const pack = (runDir: string, values: ValueMode) =>
+  packRun(runDir, { values, norms: "fp32", checkpoint: "last" });
+
+for (const [index, strategy] of [...PAPER_STRATEGIES, ...OTHER_STRATEGIES].entries()) {
+  test(`${JSON.stringify(strategy)}: seed and stored files give back the trained model exactly`, async () => {
+    const { runDir, config, trained } = await trainAndRestore(strategy, `run-${index}`);
+    try {
+      const seeded = pack(runDir, "seed");
+      assert.equal(seeded.storedValues.length, 0);
+      assertFaithful(seeded, trained);
+      const stored = pack(runDir, "stored");
+      assert.ok(stored.maskedLayers.every((layer) => layer.values.kind === "stored"));
+      assertFaithful(stored, trained);
+      const { uniqueValues, maskedWeights } = countWeights(
+        config.strategy,
+        maskedLayout(config.model),
+      );
+      if (PAPER_STRATEGIES.includes(strategy)) {
+        assert.equal(stored.storedValues.length, uniqueValues, "the paper's unique values");
+      } else {
+        assert.ok(stored.storedValues.length > uniqueValues);
+        assert.ok(stored.storedValues.length <= maskedWeights);
+      }
+    } finally {
+      trained.dispose();
+    }
+  });
+}
+
+test("a dense run is stored with its trained values; seed mode is refused", async () => {
+  const { runDir, trained } = await trainAndRestore({ kind: "dense" }, "dense");
+  try {
+    assert.throws(
+      () => pack(runDir, "seed"),
+      (error: unknown) => {
+        assert.ok(error instanceof PemnPackError);
+        assert.equal(error.code, "dense-needs-stored");
+        assert.match(error.message, /--values stored/);
+        assert.ok(error.message.startsWith(runFiles(runDir).last));
+        return true;
+      },
+    );
+    const stored = pack(runDir, "stored");
+    assert.ok(stored.maskedLayers.every((layer) => layer.mask.every((byte) => byte === 0xff)));
+    assertFaithful(stored, trained);
+  } finally {
+    trained.dispose();
+  }
+});
+
+test("fp16 norms are the checkpoint's rounded to float16; the best checkpoint packs too", async () => {
+  const { runDir, config, trained } = await trainAndRestore({ kind: "mask" }, "fp16");
+  try {
+    const contents = packRun(runDir, { values: "seed", norms: "fp16", checkpoint: "best" });
+    assert.ok(contents.norms.every((norm) => norm.dtype === "fp16"));
+    const decoded = decodeModelBytes(encodePemn(contents));
+    const best = restoredModel(config, runDir, "best");
+    try {
+      for (const [name, value] of trainedState(best)) {
+        const rounded = Float32Array.from(value.toArray<"float32">(), (x) =>
+          float16BitsToNumber(float32ToFloat16Bits(x)),
+        );
+        assertSameBits(decoded.norms.get(name)?.values as Float32Array, rounded, name);
+      }
+    } finally {
+      best.dispose();
+    }
+  } finally {
+    trained.dispose();
+  }
+});
+
+test("seed mode refuses a model whose values its seed does not regenerate", async () => {
+  const { config, trained } = await trainAndRestore({ kind: "mp" }, "other-seed");
+  try {
+    const spec = { ...specOf(config), seed: config.seed + 1 };
+    assert.throws(() => packModel(trained, spec, { values: "seed", norms: "fp32" }), {
+      name: "PemnPackError",
+      code: "values-not-regenerable",
+    });
+  } finally {
+    trained.dispose();
+  }
+});

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import {
+  buildDecodedModel,
+  evaluatePemnFile,
+  PemnModelError,
+  packRunToFile,
+  readDecodedModel,
+} from "../../src/artifact/index.js";
+import { BatchLoader, loadDataset } from "../../src/data/index.js";
+import { noGrad, tidy } from "../../src/engine/index.js";
+import { createPemnModel } from "../../src/models/index.js";
+import type { Layer } from "../../src/nn/index.js";
+import { evaluateRun } from "../../src/run/index.js";
+import { batchTensors } from "../../src/train/batch-tensors.js";
+import { readTrainingCheckpoint, restoreModel, runFiles } from "../../src/train/index.js";
+import { temporaryDirectory } from "../data/helpers.js";
+import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
+import { assertSameBits } from "./same-bits-assert.js";
+
+/** Every test image's logits, in order. */
+function allLogits(model: Layer, dataDir: string): Float32Array {
+  const loader = new BatchLoader(loadDataset({ name: "mnist", dir: dataDir }, "test"), {
+    mode: "evaluate",
+    batchSize: 40,
+  });
+  const parts: number[] = [];
+  noGrad(() => {
+    for (const batch of loader.epoch()) {
+      tidy(() => {
+        parts.push(...model.forward(batchTensors(batch).images).toArray<"float32">());
+      });
+    }
+  });
+  return Float32Array.from(parts);
+}
+
+test("a .pemn file evaluates as the checkpoint it came from, image for image", async () => {
+  const { dir, remove } = temporaryDirectory();
+  try {
+    writeSyntheticMnist(dir, 400, 120);
+    const runDir = join(dir, "run");
+    const config = await trainTinyRun(dir, runDir, {
+      model: { name: "convmixer", dim: 16, depth: 1, kernel: 3, patch: 4 },
+      strategy: { kind: "rp", ratio: 0.05 },
+      train: { epochs: 1, batchSize: 50, optimizer: { kind: "adamw", lr: 0.01 } },
+    });
+    const fromCheckpoint = evaluateRun(runDir, "last", "test");
+    assert.ok(fromCheckpoint.accuracy > 0.2, `learned something: ${fromCheckpoint.accuracy}`);
+    const trained = createPemnModel(config).model.eval();
+    try {
+      restoreModel(trained, readTrainingCheckpoint(runFiles(runDir).last));
+      const expected = allLogits(trained, dir);
+      for (const values of ["seed", "stored"] as const) {
+        const file = join(dir, `${values}.pemn`);
+        packRunToFile(runDir, file, { values, norms: "fp32", checkpoint: "last" });
+        const fromFile = evaluatePemnFile(file, {
+          source: { name: "mnist", dir },
+          split: "test",
+          batchSize: config.train.batchSize,
+        });
+        assert.deepEqual(fromFile, fromCheckpoint, `${values}: accuracy, loss and count`);
+        const rebuilt = buildDecodedModel(readDecodedModel(file));
+        try {
+          assertSameBits(allLogits(rebuilt, dir), expected, `${values}: every test image's logits`);
+        } finally {
+          rebuilt.dispose();
+        }
+      }
+      const file = join(dir, "seed.pemn");
+      assert.throws(
+        () =>
+          evaluatePemnFile(file, {
+            source: { name: "cifar10", dir },
+            split: "test",
+            batchSize: 10,
+          }),
+        (error: unknown) =>
+          error instanceof PemnModelError &&
+          error.code === "dataset-mismatch" &&
+          error.message.startsWith(`${file}: `) &&
+          /1x28x28 images in 10 classes, cifar10 has 3x32x32/.test(error.message),
+      );
+    } finally {
+      trained.dispose();
+    }
+  } finally {
+    remove();
+  }
+});
