@@ -111,7 +111,6 @@ export async function benchTrainingSteps(options: {
           model: model.model,
           strategy: model.strategy,
           batch: 64,
-          channelsLast: false,
           ...options,
         }),
       );

@@ -14,7 +14,6 @@ export interface TrainingStepSpec {
   model: unknown;
   strategy: unknown;
   batch: number;
-  channelsLast: boolean;
   minSeconds: number;
   minIterations: number;
 }
@@ -38,8 +37,8 @@ const optimizer = new AdamW(model.namedParameters(), {
 const { channels, height, width } = modelConfig.input;
 const images = keep(
   tidy(() => {
-    const x = randn([spec.batch, channels, height, width]);
-    return spec.channelsLast ? x.contiguous("channels_last") : x;
+    // As the trainer gives it: in the layout the model asks for.
+    return randn([spec.batch, channels, height, width]).contiguous(model.inputMemoryFormat);
   }),
 );
 const labels = keep(randint(0, modelConfig.classes, [spec.batch]));

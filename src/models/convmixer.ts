@@ -1,4 +1,4 @@
-import { F, type Tensor } from "../engine/index.js";
+import { F, type MemoryFormat, type Tensor } from "../engine/index.js";
 import { BatchNorm2d, Layer, type MaskedConv2d, type MaskedLinear } from "../nn/index.js";
 import type { ConvMixerConfig } from "./convmixer-config.js";
 import { type ConvMixerBlockLayout, convMixerLayout } from "./convmixer-layout.js";
@@ -63,6 +63,14 @@ export class ConvMixer extends Layer {
       new Sequential(layout.blocks.map((block) => new ConvMixerBlock(block, affine, layers))),
     );
     this.classifier = this.registerModule("classifier", layers.linear(layout.classifier));
+  }
+
+  /**
+   * Channels-last input makes every conv take oneDNN's NHWC kernels (a training step at
+   * batch 64: ConvMixer-256/8 56 -> 62 img/s, ResNet-32 280 -> 341).
+   */
+  override get inputMemoryFormat(): MemoryFormat {
+    return "channels_last";
   }
 
   forward(input: Tensor): Tensor {

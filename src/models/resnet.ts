@@ -1,4 +1,4 @@
-import { F, type Tensor } from "../engine/index.js";
+import { F, type MemoryFormat, type Tensor } from "../engine/index.js";
 import { BatchNorm2d, Layer, type MaskedConv2d, type MaskedLinear } from "../nn/index.js";
 import { assertInputShape } from "./input-shape-check.js";
 import type { MaskedLayerMaker } from "./masked-layer-maker.js";
@@ -108,6 +108,14 @@ export class Resnet extends Layer {
       ),
     );
     this.classifier = this.registerModule("classifier", layers.linear(layout.classifier));
+  }
+
+  /**
+   * Channels-last input makes every conv take oneDNN's NHWC kernels (a training step at
+   * batch 64: ConvMixer-256/8 56 -> 62 img/s, ResNet-32 280 -> 341).
+   */
+  override get inputMemoryFormat(): MemoryFormat {
+    return "channels_last";
   }
 
   forward(input: Tensor): Tensor {

@@ -25,7 +25,7 @@ export function evaluate(model: Layer, dataset: Dataset, batchSize: number): Eva
     noGrad(() => {
       for (const batch of loader.epoch()) {
         tidy(() => {
-          const { images, labels } = batchTensors(batch);
+          const { images, labels } = batchTensors(batch, model.inputMemoryFormat);
           const logits = model.forward(images);
           const loss = F.crossEntropy(logits, labels).item();
           totals.add(loss, correctCount(logits, labels), batch.size);

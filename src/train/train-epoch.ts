@@ -75,7 +75,7 @@ export function trainEpoch({
     );
     optimizer.learningRate = learningRate;
     tidy(() => {
-      const { images, labels } = batchTensors(data);
+      const { images, labels } = batchTensors(data, model.inputMemoryFormat);
       refreshMasks(model);
       const logits = model.forward(images);
       const loss = F.crossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing });
