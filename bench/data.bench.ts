@@ -12,20 +12,7 @@ import type { Dataset } from "../src/data/dataset.js";
 import { FASHION_MNIST_DEFAULT_DIR } from "../src/data/dataset-source.js";
 import { loadDataset } from "../src/data/load-dataset.js";
 import { DATASET_STATS } from "../src/data/normalization.js";
-import type { RandomSource } from "../src/data/random-source.js";
-
-/** mulberry32, standing in for the project's generator. */
-function seeded(seed: number): RandomSource {
-  let state = seed >>> 0;
-  const nextUint32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return { nextUint32, nextFloat: () => nextUint32() / 2 ** 32 };
-}
+import { createGenerator } from "../src/random/index.js";
 
 /** Best of `repeats` timed runs (after one warm-up), in images per second. */
 function imagesPerSecond(images: number, repeats: number, run: () => void): number {
@@ -45,7 +32,7 @@ function report(name: string, rate: number): void {
 
 const cifarShape = { channels: 3, height: 32, width: 32 };
 const count = 4096;
-const random = seeded(1);
+const random = createGenerator(1);
 const images = new Uint8Array(count * 3072);
 for (let i = 0; i < images.length; i++) images[i] = random.nextUint32() & 0xff;
 

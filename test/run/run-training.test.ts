@@ -1,33 +1,12 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { evaluateRun, parseRunConfig, runSummarySchema, runTraining } from "../../src/run/index.js";
-import { idxBytes, temporaryDirectory } from "../data/helpers.js";
-
-/** MNIST-format files where class c lights up row block c: learnable in an epoch or two. */
-function writeSyntheticMnist(dir: string, trainCount: number, testCount: number): void {
-  for (const [prefix, count] of [
-    ["train", trainCount],
-    ["t10k", testCount],
-  ] as const) {
-    const pixels = new Uint8Array(count * 784);
-    const labels = new Uint8Array(count);
-    for (let i = 0; i < count; i++) {
-      const label = (i * 7 + (prefix === "train" ? 0 : 3)) % 10;
-      labels[i] = label;
-      for (let p = 0; p < 784; p++) pixels[i * 784 + p] = (p * 31 + i * 17) % 64;
-      for (let p = label * 56; p < label * 56 + 56; p++) pixels[i * 784 + p] = 255;
-    }
-    writeFileSync(
-      join(dir, `${prefix}-images-idx3-ubyte`),
-      idxBytes(0x803, [count, 28, 28], pixels),
-    );
-    writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), idxBytes(0x801, [count], labels));
-  }
-}
+import { writeSyntheticMnist } from "../artifact/run-fixtures.js";
+import { temporaryDirectory } from "../data/helpers.js";
 
 test("a run trains, writes its files and a summary that pemn eval reproduces", async () => {
   const { dir, remove } = temporaryDirectory();
