@@ -95,6 +95,17 @@ export function relu(x: Tensor): Tensor {
 
 /** GELU, exact (erf) by default as torch.nn.GELU; "tanh" for the approximation. */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
+  if (x.rank === 4 && !x.isContiguous() && x.isContiguous("channels_last")) {
+    // libtorch 1.13's GELU is 5x slower on channels-last tensors (7.9 ms against 1.5 ms at
+    // 64x256x16x16); elementwise, it can run on the same memory seen as a contiguous NHWC
+    // tensor, and the result viewed back is channels-last again.
+    const nhwc = x.permute(0, 2, 3, 1);
+    try {
+      return wrap(native().gelu(nhwc.handle, approximate)).permute(0, 3, 1, 2);
+    } finally {
+      nhwc.dispose();
+    }
+  }
   return wrap(native().gelu(x.handle, approximate));
 }
 

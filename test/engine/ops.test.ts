@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { arange, cat, F, full, ones, tensor, tidy, zeros } from "../../src/engine/index.js";
+import {
+  arange,
+  cat,
+  F,
+  full,
+  ones,
+  type Tensor,
+  tensor,
+  tidy,
+  zeros,
+} from "../../src/engine/index.js";
 import {
   conv2dOutputSize,
   referenceBatchNorm,
@@ -325,6 +335,26 @@ describe("neural-network ops against float64 references", () => {
         1e-13,
         "softmax",
       );
+    });
+  });
+
+  test("GELU of a channels-last tensor: same values and gradient, still channels-last", () => {
+    tidy(() => {
+      const values = randomValues(2 * 3 * 4 * 5, 21).map((v) => v * 3);
+      const nchw = f64(values, [2, 3, 4, 5]).setRequiresGrad();
+      const nhwc = f64(values, [2, 3, 4, 5]).contiguous("channels_last").detach().setRequiresGrad();
+      const out = F.gelu(nhwc);
+      assert.ok(out.isContiguous("channels_last"));
+      assertClose(
+        out.contiguous().toArray() as Float64Array,
+        F.gelu(nchw).toArray() as Float64Array,
+        0,
+        "values",
+      );
+      F.gelu(nchw).sum().backward();
+      out.sum().backward();
+      const gradNhwc = (nhwc.grad as Tensor).contiguous().toArray() as Float64Array;
+      assertClose(gradNhwc, (nchw.grad as Tensor).toArray() as Float64Array, 0, "gradient");
     });
   });
 
