@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --only ops|training]`: pemn's speed against
+ * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact]`: pemn against
  * references measured in the same invocation. Targets live here, never in unit tests.
  * --json prints one JSON object per line: one per op case, one per model.
  */
 import { parseArgs } from "node:util";
 import { engineInfo } from "../src/engine/index.js";
+import { benchArtifact } from "./artifact.bench.js";
 import { benchEngineOps } from "./engine-ops.bench.js";
 import { benchTrainingSteps } from "./training-step.bench.js";
 
@@ -15,8 +16,8 @@ const { values } = parseArgs({
     only: { type: "string" },
   },
 });
-if (values.only !== undefined && !["ops", "training"].includes(values.only)) {
-  console.error(`--only must be "ops" or "training", got "${values.only}"`);
+if (values.only !== undefined && !["ops", "training", "artifact"].includes(values.only)) {
+  console.error(`--only must be "ops", "training" or "artifact", got "${values.only}"`);
   process.exit(2);
 }
 const runs = (suite: string) => values.only === undefined || values.only === suite;
@@ -108,5 +109,32 @@ if (runs("training")) {
       );
     }
     if (steps.note) console.log(`note: ${steps.note}`);
+  }
+}
+
+if (runs("artifact")) {
+  const figures = await benchArtifact(timing);
+  if (values.json) {
+    console.log(
+      JSON.stringify({ suite: "artifact", model: "ConvMixer-256/8, RP 1e-3, k 0.5", ...figures }),
+    );
+  } else {
+    console.log("\n.pemn of ConvMixer-256/8, RP 1e-3, k = 0.5, seed mode");
+    console.log(
+      `bits per masked weight (header included, no norms; goal <= 1.01): ${figures.bitsPerMaskedWeight.toFixed(4)}`,
+    );
+    console.log(`file bytes with fp32 norms: ${figures.fileBytes}`);
+    console.log(
+      `decode, file bytes to ready weights (goal <= 50 ms): ${figures.decodeMs.toFixed(1)} ms`,
+    );
+    console.log(`inference, batch 64 (goal >= 1.0x PyTorch eval):`);
+    console.log(
+      `  pemn            ${figures.pemnImgPerS.toFixed(0)} img/s (${fixed(figures.pemnRatio, 2)}x)`,
+    );
+    console.log(
+      `  onnxruntime     ${figures.onnxruntimeImgPerS.toFixed(0)} img/s (${fixed(figures.onnxruntimeRatio, 2)}x)`,
+    );
+    console.log(`  PyTorch eval    ${fixed(figures.torchImgPerS, 0)} img/s`);
+    if (figures.note) console.log(`note: ${figures.note}`);
   }
 }
