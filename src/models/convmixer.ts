@@ -1,5 +1,5 @@
 import { F, type MemoryFormat, type Tensor } from "../engine/index.js";
-import { BatchNorm2d, Layer, type MaskedConv2d, type MaskedLinear } from "../nn/index.js";
+import { BatchNorm2d, Layer, type MaskedConv2d, type MaskedLinear, pipe } from "../nn/index.js";
 import type { ConvMixerConfig } from "./convmixer-config.js";
 import { type ConvMixerBlockLayout, convMixerLayout } from "./convmixer-layout.js";
 import { assertInputShape } from "./input-shape-check.js";
@@ -32,8 +32,21 @@ class ConvMixerBlock extends Layer {
   }
 
   forward(input: Tensor): Tensor {
-    const mixed = input.add(this.depthwiseNorm.forward(F.gelu(this.depthwise.forward(input))));
-    return this.pointwiseNorm.forward(F.gelu(this.pointwise.forward(mixed)));
+    return pipe(
+      input,
+      (x) =>
+        x.add(
+          pipe(
+            x,
+            (y) => this.depthwise.forward(y),
+            F.gelu,
+            (y) => this.depthwiseNorm.forward(y),
+          ),
+        ),
+      (x) => this.pointwise.forward(x),
+      F.gelu,
+      (x) => this.pointwiseNorm.forward(x),
+    );
   }
 }
 
@@ -75,7 +88,14 @@ export class ConvMixer extends Layer {
 
   forward(input: Tensor): Tensor {
     assertInputShape(input, this.config.input, "convmixer");
-    const patches = this.patchEmbedNorm.forward(F.gelu(this.patchEmbed.forward(input)));
-    return this.classifier.forward(this.blocks.forward(patches).mean([2, 3]));
+    return pipe(
+      input,
+      (x) => this.patchEmbed.forward(x),
+      F.gelu,
+      (x) => this.patchEmbedNorm.forward(x),
+      (x) => this.blocks.forward(x),
+      (x) => x.mean([2, 3]),
+      (x) => this.classifier.forward(x),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { F, type MemoryFormat, type Tensor } from "../engine/index.js";
-import { BatchNorm2d, Layer, type MaskedConv2d, type MaskedLinear } from "../nn/index.js";
+import { BatchNorm2d, Layer, type MaskedConv2d, type MaskedLinear, pipe } from "../nn/index.js";
 import { assertInputShape } from "./input-shape-check.js";
 import type { MaskedLayerMaker } from "./masked-layer-maker.js";
 import type { MaskedLayerSpec } from "./masked-layer-spec.js";
@@ -74,10 +74,16 @@ class BasicBlock extends Layer {
   }
 
   forward(input: Tensor): Tensor {
-    const residual = this.norm2.forward(
-      this.conv2.forward(F.relu(this.norm1.forward(this.conv1.forward(input)))),
+    return pipe(
+      input,
+      (x) => this.conv1.forward(x),
+      (x) => this.norm1.forward(x),
+      F.relu,
+      (x) => this.conv2.forward(x),
+      (x) => this.norm2.forward(x),
+      (x) => x.add(this.shortcut ? this.shortcut.forward(input) : input),
+      F.relu,
     );
-    return F.relu(residual.add(this.shortcut ? this.shortcut.forward(input) : input));
   }
 }
 
@@ -120,7 +126,14 @@ export class Resnet extends Layer {
 
   forward(input: Tensor): Tensor {
     assertInputShape(input, this.config.input, "resnet");
-    const stem = F.relu(this.stemNorm.forward(this.stem.forward(input)));
-    return this.classifier.forward(this.stages.forward(stem).mean([2, 3]));
+    return pipe(
+      input,
+      (x) => this.stem.forward(x),
+      (x) => this.stemNorm.forward(x),
+      F.relu,
+      (x) => this.stages.forward(x),
+      (x) => x.mean([2, 3]),
+      (x) => this.classifier.forward(x),
+    );
   }
 }

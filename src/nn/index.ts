@@ -5,6 +5,7 @@ export * from "./masked-conv2d.js";
 export * from "./masked-linear.js";
 export * from "./masked-weight.js";
 export * from "./module.js";
+export * from "./pipe.js";
 export * from "./refresh-masks.js";
 export * from "./top-k-mask.js";
 export * from "./weight-mode.js";
