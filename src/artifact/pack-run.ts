@@ -20,17 +20,11 @@ export interface PackRunOptions extends PackOptions {
  */
 export function packRun(source: string, options: PackRunOptions): PemnContents {
   const { config, checkpointFile } = locateRun(source, options.checkpoint);
-  const spec = {
-    model: config.model,
-    strategy: config.strategy,
-    keepFraction: config.keepFraction,
-    seed: config.seed,
-  };
   const checkpoint = readTrainingCheckpoint(checkpointFile);
-  const { model } = createPemnModel(spec);
+  const { model } = createPemnModel(config);
   try {
     restoreModel(model, checkpoint);
-    return packModel(model, spec, options);
+    return packModel(model, config, options);
   } catch (error) {
     if (error instanceof PemnPackError && error.file === undefined) {
       throw new PemnPackError(error.code, error.detail, checkpointFile);

@@ -8,7 +8,8 @@ export type LayerValues =
   | ((layer: MaskedLayerSpec) => Float32Array);
 
 export interface ModelBuildOptions {
-  mode: WeightMode;
+  /** One mode for every masked layer, or each layer's own (per-layer keep fractions). */
+  mode: WeightMode | ((layer: MaskedLayerSpec) => WeightMode);
   values: LayerValues;
   /**
    * Seed of the trained tensors' initialisation. Streams: each masked layer's scores use the
@@ -57,7 +58,12 @@ export class MaskedLayerMaker {
     const values = this.#values.get(layer.name);
     if (!values) throw new Error(`the builder asked for "${layer.name}", which the layout lacks`);
     const { mode, scoreSeed } = this.#options;
-    return { mode, values, scoreSeed, scoreStream: layer.name };
+    return {
+      mode: typeof mode === "function" ? mode(layer) : mode,
+      values,
+      scoreSeed,
+      scoreStream: layer.name,
+    };
   }
 }
 

@@ -10,6 +10,8 @@ export interface PemnModelSpec {
   strategy: WeightStrategy;
   /** Fraction of each masked layer's weights its mask keeps (ignored by `dense`). */
   keepFraction: number;
+  /** Keep fractions of particular layers (by layout name), overriding keepFraction. */
+  keepFractionByLayer?: Readonly<Record<string, number>>;
   /** Seeds the fixed values (streams "layer:<name>") and the scores (streams "<name>"). */
   seed: number;
 }
@@ -21,13 +23,19 @@ export function weightModeOf(strategy: WeightStrategy, keepFraction: number): We
 
 /** Builds the model with the values its strategy plans; the caller disposes the model. */
 export function createPemnModel(spec: PemnModelSpec): { model: Layer; plan: WeightPlan } {
-  const plan = planWeights({
-    strategy: spec.strategy,
-    seed: spec.seed,
-    layers: maskedLayout(spec.model),
-  });
+  const layout = maskedLayout(spec.model);
+  const overrides = spec.keepFractionByLayer ?? {};
+  const unknown = Object.keys(overrides).filter(
+    (name) => !layout.some((layer) => layer.name === name),
+  );
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `keep fractions given for layers ${spec.model.name} does not have: ${unknown.join(", ")} (its masked layers: ${layout.map((layer) => layer.name).join(", ")})`,
+    );
+  }
+  const plan = planWeights({ strategy: spec.strategy, seed: spec.seed, layers: layout });
   const model = buildModel(spec.model, {
-    mode: weightModeOf(spec.strategy, spec.keepFraction),
+    mode: (layer) => weightModeOf(spec.strategy, overrides[layer.name] ?? spec.keepFraction),
     values: new Map(plan.layers.map((layer) => [layer.name, layer.values])),
     scoreSeed: spec.seed,
   });

@@ -19,12 +19,7 @@ export function evaluateRun(
 ): Evaluation {
   const config = readRunConfig(runDir);
   const restored = readTrainingCheckpoint(runFiles(runDir)[checkpoint]);
-  const { model } = createPemnModel({
-    model: config.model,
-    strategy: config.strategy,
-    keepFraction: config.keepFraction,
-    seed: config.seed,
-  });
+  const { model } = createPemnModel(config);
   try {
     restoreModel(model, restored);
     return evaluate(model, loadRunData(config)[split], config.train.batchSize);

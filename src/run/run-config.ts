@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data/index.js";
-import { type ModelConfig, parseModelConfig } from "../models/index.js";
+import { type ModelConfig, maskedLayout, parseModelConfig } from "../models/index.js";
 import { seedSchema, trainConfigSchema } from "../train/index.js";
 import { weightStrategySchema } from "../weights/index.js";
 import { deepMerge } from "./deep-merge.js";
@@ -26,6 +26,16 @@ export const runConfigSchema = z.strictObject({
     .gt(0, { error: "keepFraction must be in (0, 1]" })
     .max(1, { error: "keepFraction must be in (0, 1]" })
     .default(0.5),
+  /** Keep fractions of particular masked layers by name (docs/models.md names them). */
+  keepFractionByLayer: z
+    .record(
+      z.string(),
+      z
+        .number({ error: "each keep fraction must be a number" })
+        .gt(0, { error: "each keep fraction must be in (0, 1]" })
+        .max(1, { error: "each keep fraction must be in (0, 1]" }),
+    )
+    .default({}),
   /** Seeds the fixed weights, the scores, the validation split and every training draw. */
   seed: seedSchema,
   data: z
@@ -102,11 +112,16 @@ export function parseRunConfig(value: unknown): RunConfig {
       `invalid run config:\n${z.prettifyError(prefixIssues(trainResult.error, "train"))}`,
     );
   }
-  return {
-    ...rest,
-    model: parseModelConfig({ ...model, input: shape, classes: info.classes }),
-    train: { ...trainResult.data, epochs: train.epochs },
-  };
+  const modelConfig = parseModelConfig({ ...model, input: shape, classes: info.classes });
+  const layerNames = new Set(maskedLayout(modelConfig).map((layer) => layer.name));
+  for (const name of Object.keys(rest.keepFractionByLayer)) {
+    if (!layerNames.has(name)) {
+      throw new RunConfigError(
+        `invalid run config: keepFractionByLayer.${name}: ${modelConfig.name} has no masked layer of that name (it has ${[...layerNames].join(", ")})`,
+      );
+    }
+  }
+  return { ...rest, model: modelConfig, train: { ...trainResult.data, epochs: train.epochs } };
 }
 
 function prefixIssues(error: z.ZodError, prefix: string): z.ZodError {

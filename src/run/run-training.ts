@@ -26,25 +26,11 @@ export const RUN_SUMMARY_FILE = "summary.json";
  */
 export async function runTraining(config: RunConfig, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  mkdirSync(options.runDir, { recursive: true });
-  const configFile = join(options.runDir, RUN_CONFIG_FILE);
-  const configText = `${JSON.stringify(config, null, 2)}\n`;
-  if (options.resume) {
-    if (!existsSync(configFile)) throw new Error(`cannot resume: ${configFile} does not exist`);
-    if (readFileSync(configFile, "utf8") !== configText) {
-      throw new Error(`cannot resume: ${configFile} holds a different config than this run's`);
-    }
-  } else {
-    writeFileAtomic(configFile, [Buffer.from(configText)]);
-  }
-  const { model, plan } = createPemnModel({
-    model: config.model,
-    strategy: config.strategy,
-    keepFraction: config.keepFraction,
-    seed: config.seed,
-  });
+  // The model first: a config that cannot build leaves no run directory behind.
+  const { model, plan } = createPemnModel(config);
   let result: Awaited<ReturnType<typeof train>> | null = null;
   try {
+    writeOrCheckConfig(config, options);
     if (config.train.epochs > 0) {
       result = await train({
         model,
@@ -84,6 +70,21 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     Buffer.from(`${JSON.stringify(summary, null, 2)}\n`),
   ]);
   return summary;
+}
+
+/** A new run records its config; a resumed one must have been started with the same. */
+function writeOrCheckConfig(config: RunConfig, options: RunOptions): void {
+  mkdirSync(options.runDir, { recursive: true });
+  const configFile = join(options.runDir, RUN_CONFIG_FILE);
+  const configText = `${JSON.stringify(config, null, 2)}\n`;
+  if (!options.resume) {
+    writeFileAtomic(configFile, [Buffer.from(configText)]);
+    return;
+  }
+  if (!existsSync(configFile)) throw new Error(`cannot resume: ${configFile} does not exist`);
+  if (readFileSync(configFile, "utf8") !== configText) {
+    throw new Error(`cannot resume: ${configFile} holds a different config than this run's`);
+  }
 }
 
 /** The epochs' mean training throughput (every epoch trains on the same images). */

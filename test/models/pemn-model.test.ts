@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Tensor, tidy } from "../../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../../src/models/index.js";
-import type { MaskedWeight } from "../../src/nn/index.js";
+import { MaskedWeight } from "../../src/nn/index.js";
 import { parseWeightStrategy } from "../../src/weights/index.js";
 
 const convMixer256x6 = parseModelConfig({
@@ -68,5 +68,40 @@ test("dense strategy trains the values and has no scores", () => {
     assert.ok(names.some((name) => name.endsWith("weight.values")));
     assert.ok(!names.some((name) => name.endsWith("scores")));
     model.dispose();
+  });
+});
+
+test("per-layer keep fractions override the model's, and unknown layers are refused", () => {
+  tidy(() => {
+    const small = parseModelConfig({
+      name: "convmixer",
+      dim: 16,
+      depth: 1,
+      kernel: 3,
+      patch: 2,
+      classes: 10,
+      input: { channels: 1, height: 8, width: 8 },
+    });
+    const spec = {
+      model: small,
+      strategy: parseWeightStrategy({ kind: "mask" }),
+      keepFraction: 0.5,
+      keepFractionByLayer: { classifier: 0.1 },
+      seed: 2,
+    };
+    const { model } = createPemnModel(spec);
+    const kept = new Map(
+      model
+        .namedModules()
+        .filter(([, module]) => module instanceof MaskedWeight)
+        .map(([name, module]) => [name, ((module as MaskedWeight).mask() as Tensor).sum().item()]),
+    );
+    assert.equal(kept.get("classifier.weight"), Math.round(0.1 * 160));
+    assert.equal(kept.get("blocks.0.pointwise.weight"), Math.round(0.5 * 256));
+    model.dispose();
+    assert.throws(
+      () => createPemnModel({ ...spec, keepFractionByLayer: { "blocks.9.pointwise": 0.2 } }),
+      /layers convmixer does not have: blocks\.9\.pointwise/,
+    );
   });
 });

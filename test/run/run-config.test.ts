@@ -49,6 +49,17 @@ test("errors name the field", () => {
   );
   assert.match(messageOf({ strategy: { kind: "rp", ratio: 2 } }), /strategy\.ratio/);
   assert.match(messageOf({ train: { seed: 5 } }), /train\.seed: use the top-level seed/);
+  assert.match(
+    messageOf({
+      model: { name: "mlp", hidden: [8] },
+      keepFractionByLayer: { "hidden.7.linear": 0.2 },
+    }),
+    /keepFractionByLayer\.hidden\.7\.linear: mlp has no masked layer/,
+  );
+  assert.match(
+    messageOf({ keepFractionByLayer: { classifier: 0 } }),
+    /keep fraction must be in \(0, 1\]/,
+  );
   assert.match(messageOf({ data: { source: { name: "cifar10" } } }), /dir/);
   assert.equal(messageOf({ train: { epochs: 0 } }), "accepted", "epochs 0 is allowed");
 });
