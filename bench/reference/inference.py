@@ -10,32 +10,22 @@ import time
 import torch
 import torch.nn as nn
 
-
-class Residual(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x) + x
+from training_step import conv_mixer
 
 
-def conv_mixer(dim, depth, kernel, patch, classes, channels):
-    return nn.Sequential(
-        nn.Conv2d(channels, dim, patch, stride=patch, bias=False), nn.GELU(), nn.BatchNorm2d(dim),
-        *[nn.Sequential(
-            Residual(nn.Sequential(nn.Conv2d(dim, dim, kernel, groups=dim, padding="same", bias=False), nn.GELU(), nn.BatchNorm2d(dim))),
-            nn.Conv2d(dim, dim, 1, bias=False), nn.GELU(), nn.BatchNorm2d(dim),
-        ) for _ in range(depth)],
-        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(dim, classes, bias=False),
-    )
+def plain_conv(*args, **kwargs):
+    return nn.Conv2d(*args, bias=False, **kwargs)
+
+
+def plain_linear(*args):
+    return nn.Linear(*args, bias=False)
 
 
 def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(spec["threads"])
     m = spec["model"]
-    model = conv_mixer(m["dim"], m["depth"], m["kernel"], m["patch"], m["classes"], m["channels"]).eval()
+    model = conv_mixer(m["dim"], m["depth"], m["kernel"], m["patch"], m["classes"], m["channels"], plain_conv, plain_linear).eval()
     x = torch.randn(spec["batch"], m["channels"], m["size"], m["size"])
     times = []
     with torch.no_grad():

@@ -75,14 +75,15 @@ class Residual(nn.Module):
         return self.fn(x) + x
 
 
-def conv_mixer(dim, depth, kernel, patch, classes, channels):
+def conv_mixer(dim, depth, kernel, patch, classes, channels, conv=SubnetConv, linear=SubnetLinear):
+    """ConvMixer with masked layers; inference.py passes plain bias-free conv and linear."""
     return nn.Sequential(
-        SubnetConv(channels, dim, kernel_size=patch, stride=patch), nn.GELU(), nn.BatchNorm2d(dim),
+        conv(channels, dim, kernel_size=patch, stride=patch), nn.GELU(), nn.BatchNorm2d(dim),
         *[nn.Sequential(
-            Residual(nn.Sequential(SubnetConv(dim, dim, kernel, groups=dim, padding="same"), nn.GELU(), nn.BatchNorm2d(dim))),
-            SubnetConv(dim, dim, kernel_size=1), nn.GELU(), nn.BatchNorm2d(dim),
+            Residual(nn.Sequential(conv(dim, dim, kernel, groups=dim, padding="same"), nn.GELU(), nn.BatchNorm2d(dim))),
+            conv(dim, dim, kernel_size=1), nn.GELU(), nn.BatchNorm2d(dim),
         ) for _ in range(depth)],
-        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), SubnetLinear(dim, classes),
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), linear(dim, classes),
     )
 
 
