@@ -39,14 +39,19 @@ class GetSubnet(autograd.Function):
         return g, None
 
 
+def init_masked(layer, k):
+    """Edge-popup's set-up: fixed Kaiming-normal weights, Kaiming-uniform scores, keep fraction k."""
+    layer.k = k
+    layer.scores = nn.Parameter(torch.empty(layer.weight.size()))
+    nn.init.kaiming_uniform_(layer.scores, a=math.sqrt(5))
+    nn.init.kaiming_normal_(layer.weight, mode="fan_in", nonlinearity="relu")
+    layer.weight.requires_grad = False
+
+
 class SubnetConv(nn.Conv2d):
     def __init__(self, *args, k=0.5, **kwargs):
         super().__init__(*args, bias=False, **kwargs)
-        self.k = k
-        self.scores = nn.Parameter(torch.empty(self.weight.size()))
-        nn.init.kaiming_uniform_(self.scores, a=math.sqrt(5))
-        nn.init.kaiming_normal_(self.weight, mode="fan_in", nonlinearity="relu")
-        self.weight.requires_grad = False
+        init_masked(self, k)
 
     def forward(self, x):
         w = self.weight * GetSubnet.apply(self.scores.abs(), self.k)
@@ -56,11 +61,7 @@ class SubnetConv(nn.Conv2d):
 class SubnetLinear(nn.Linear):
     def __init__(self, *args, k=0.5, **kwargs):
         super().__init__(*args, bias=False, **kwargs)
-        self.k = k
-        self.scores = nn.Parameter(torch.empty(self.weight.size()))
-        nn.init.kaiming_uniform_(self.scores, a=math.sqrt(5))
-        nn.init.kaiming_normal_(self.weight, mode="fan_in", nonlinearity="relu")
-        self.weight.requires_grad = False
+        init_masked(self, k)
 
     def forward(self, x):
         return F.linear(x, self.weight * GetSubnet.apply(self.scores.abs(), self.k))
