@@ -10,6 +10,7 @@ import { runSummarySchema } from "../run/run-summary.js";
  *   runs/<run_id>/        one run directory per run (config.json, checkpoints, summary.json,
  *                         model.pemn ...), plus result.json (sweepRecordSchema) written last
  *   results.jsonl         every run's result.json, one per line, collected from runs/
+ *   invocations.jsonl     one line (invocationSchema) appended by every `pemn sweep` started
  */
 
 /** Which of the paper's plots a sweep answers. */
@@ -40,6 +41,29 @@ export const packedFileSchema = z.strictObject({
 });
 export type PackedFile = z.infer<typeof packedFileSchema>;
 
+/** Where a run ran: what a report needs to say about the environment. */
+export const environmentSchema = z.strictObject({
+  pemn_version: z.string(),
+  libtorch_version: z.string(),
+  node_version: z.string(),
+  /** Intra-op threads the run used (PEMN_THREADS). */
+  threads: z.number().int().positive(),
+  cpu: z.string(),
+  hostname: z.string(),
+});
+export type Environment = z.infer<typeof environmentSchema>;
+
+/** One `pemn sweep` invocation: the exact command, so a report can say how it was made. */
+export const invocationSchema = z.strictObject({
+  command: z.string(),
+  started_at: z.string(),
+  jobs: z.number().int().positive(),
+  /** "i/n" when sharded. */
+  shard: z.string().nullable(),
+  environment: environmentSchema,
+});
+export type Invocation = z.infer<typeof invocationSchema>;
+
 const recordBase = {
   record_version: z.literal(1),
   /** Hash of the complete run config: the run directory's name. */
@@ -51,7 +75,7 @@ const recordBase = {
   config: z.record(z.string(), z.unknown()),
   /** Wall time of the run in this sweep invocation, pack included. */
   seconds: z.number().nonnegative(),
-  pemn_version: z.string(),
+  environment: environmentSchema,
   finished_at: z.string(),
 };
 
