@@ -19,9 +19,15 @@ export interface ReportPlan {
 export function buildReport(results: SweepResults): ReportPlan {
   const { description, records } = results;
   const rows = resultRows(records);
-  const allSeeds = [...new Set(records.flatMap((record) => seedOf(record) ?? []))].sort((a, b) => a - b);
+  const allSeeds = [...new Set(records.flatMap((record) => seedOf(record) ?? []))].sort(
+    (a, b) => a - b,
+  );
   const failed = records.filter((record) => record.status === "failed").length;
-  const datasets = [...new Set(records.flatMap((record) => (record.status === "ok" ? [record.summary.dataset] : [])))];
+  const datasets = [
+    ...new Set(
+      records.flatMap((record) => (record.status === "ok" ? [record.summary.dataset] : [])),
+    ),
+  ];
   const blocks: Block[] = [
     { kind: "heading", level: 1, text: description.title || description.name },
     { kind: "paragraph", text: description.description },
@@ -39,10 +45,17 @@ export function buildReport(results: SweepResults): ReportPlan {
     const own = rows.filter((row) => row.backbone === backbone);
     blocks.push({ kind: "heading", level: 2, text: backbone }, resultTable(own, allSeeds));
     const failures = own.flatMap((row) =>
-      row.failed.map((run) => `${row.method}${target(row)}, seed ${run.seed ?? "?"} (run ${run.runId}): ${run.error}`),
+      row.failed.map(
+        (run) =>
+          `${row.method}${target(row)}, seed ${run.seed ?? "?"} (run ${run.runId}): ${run.error}`,
+      ),
     );
-    if (failures.length > 0) blocks.push({ kind: "paragraph", text: "Failed runs:" }, { kind: "list", items: failures });
-    const spec = description.figure === "representation" ? representationPlot(backbone, own) : compressionPlot(backbone, own);
+    if (failures.length > 0)
+      blocks.push({ kind: "paragraph", text: "Failed runs:" }, { kind: "list", items: failures });
+    const spec =
+      description.figure === "representation"
+        ? representationPlot(backbone, own)
+        : compressionPlot(backbone, own);
     if (spec !== null) {
       const name = `${description.figure}-${slug(backbone)}`;
       plots.push({ name, spec });
@@ -76,34 +89,71 @@ function figureCaption(figure: SweepResults["description"]["figure"], backbone: 
 
 function resultTable(rows: readonly ResultRow[], allSeeds: readonly number[]): Block {
   const pruned = rows.some((row) => row.family === "pruned");
-  const modes = (["seed", "stored"] as const).filter((mode) => rows.some((row) => row.packed.some((p) => p.values === mode)));
+  const modes = (["seed", "stored"] as const).filter((mode) =>
+    rows.some((row) => row.packed.some((p) => p.values === mode)),
+  );
   const columns: { title: string; align: "left" | "right"; cell: (row: ResultRow) => string }[] = [
     { title: "method", align: "left", cell: (row) => row.method },
     ...(pruned
-      ? [{ title: "target ratio", align: "right" as const, cell: (row: ResultRow) => (row.targetCompression === null ? "" : formatPercent(row.targetCompression, 1)) }]
+      ? [
+          {
+            title: "target ratio",
+            align: "right" as const,
+            cell: (row: ResultRow) =>
+              row.targetCompression === null ? "" : formatPercent(row.targetCompression, 1),
+          },
+        ]
       : []),
     {
       title: "test accuracy (%)",
       align: "right",
       cell: ({ accuracy }) =>
-        accuracy === null ? "n/a" : `${(100 * accuracy.mean).toFixed(2)}${accuracy.sd === null ? "" : ` +- ${(100 * accuracy.sd).toFixed(2)}`}`,
+        accuracy === null
+          ? "n/a"
+          : `${(100 * accuracy.mean).toFixed(2)}${accuracy.sd === null ? "" : ` +- ${(100 * accuracy.sd).toFixed(2)}`}`,
     },
     { title: "seeds", align: "left", cell: (row) => seedsCell(row, allSeeds) },
     { title: "failed", align: "right", cell: (row) => String(row.failed.length) },
-    { title: "unique values", align: "right", cell: (row) => (row.uniqueValues === null ? "n/a" : formatCount(row.uniqueValues)) },
+    {
+      title: "unique values",
+      align: "right",
+      cell: (row) => (row.uniqueValues === null ? "n/a" : formatCount(row.uniqueValues)),
+    },
     ...modes.map((mode) => ({
       title: `bytes (${mode} file)`,
       align: "right" as const,
       cell: (row: ResultRow) => {
         const file = row.packed.find((p) => p.values === mode);
         if (file === undefined) return "";
-        return file.minBytes === file.maxBytes ? formatCount(file.minBytes) : `${formatCount(file.minBytes)}–${formatCount(file.maxBytes)}`;
+        return file.minBytes === file.maxBytes
+          ? formatCount(file.minBytes)
+          : `${formatCount(file.minBytes)}–${formatCount(file.maxBytes)}`;
       },
     })),
-    { title: "compression without norms", align: "right", cell: (row) => optionalPercent(row.compressionWithoutNorms) },
-    { title: "compression with norms", align: "right", cell: (row) => optionalPercent(row.compressionWithNorms) },
-    ...(pruned ? [{ title: "sparsity", align: "right" as const, cell: (row: ResultRow) => optionalPercent(row.sparsity) }] : []),
-    { title: "train time per run", align: "right", cell: (row) => (row.trainSeconds === null ? "n/a" : formatDuration(row.trainSeconds)) },
+    {
+      title: "compression without norms",
+      align: "right",
+      cell: (row) => optionalPercent(row.compressionWithoutNorms),
+    },
+    {
+      title: "compression with norms",
+      align: "right",
+      cell: (row) => optionalPercent(row.compressionWithNorms),
+    },
+    ...(pruned
+      ? [
+          {
+            title: "sparsity",
+            align: "right" as const,
+            cell: (row: ResultRow) => optionalPercent(row.sparsity),
+          },
+        ]
+      : []),
+    {
+      title: "train time per run",
+      align: "right",
+      cell: (row) => (row.trainSeconds === null ? "n/a" : formatDuration(row.trainSeconds)),
+    },
   ];
   return {
     kind: "table",
@@ -128,7 +178,8 @@ function seedsCell(row: ResultRow, allSeeds: readonly number[]): string {
 function environmentBlocks(results: SweepResults, allSeeds: readonly number[]): Block[] {
   const { records, invocations } = results;
   const environments = records.map((record) => record.environment);
-  const field = (name: keyof Environment, label: string) => `${label}: ${distinct(environments.map((e) => String(e[name])))}`;
+  const field = (name: keyof Environment, label: string) =>
+    `${label}: ${distinct(environments.map((e) => String(e[name])))}`;
   const starts = [
     ...invocations.map((invocation) => Date.parse(invocation.started_at)),
     ...records.map((record) => Date.parse(record.finished_at) - 1000 * record.seconds),
@@ -158,7 +209,10 @@ function environmentBlocks(results: SweepResults, allSeeds: readonly number[]): 
     { kind: "heading", level: 3, text: "Commands" },
   ];
   if (invocations.length === 0) {
-    blocks.push({ kind: "paragraph", text: "No invocations.jsonl: the commands are not recorded." });
+    blocks.push({
+      kind: "paragraph",
+      text: "No invocations.jsonl: the commands are not recorded.",
+    });
   } else {
     blocks.push({
       kind: "code",
@@ -178,7 +232,9 @@ function distinct(values: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   if (counts.size === 1) return [...counts.keys()][0] as string;
-  return [...counts].map(([value, count]) => `${value} (${count} run${count === 1 ? "" : "s"})`).join(", ");
+  return [...counts]
+    .map(([value, count]) => `${value} (${count} run${count === 1 ? "" : "s"})`)
+    .join(", ");
 }
 
 function runBlocks(records: readonly ReportRecord[]): Block[] {
@@ -198,7 +254,9 @@ function runBlocks(records: readonly ReportRecord[]): Block[] {
       method.targetCompression === null ? "" : formatPercent(method.targetCompression, 1),
       String(seedOf(record) ?? "?"),
       record.status,
-      record.status === "ok" && record.summary.test_accuracy !== null ? (100 * record.summary.test_accuracy).toFixed(2) : "n/a",
+      record.status === "ok" && record.summary.test_accuracy !== null
+        ? (100 * record.summary.test_accuracy).toFixed(2)
+        : "n/a",
       record.seconds.toFixed(1),
       record.status === "failed" ? record.error : "",
     ]);
@@ -207,7 +265,17 @@ function runBlocks(records: readonly ReportRecord[]): Block[] {
     { kind: "paragraph", text: "Every recorded run; its directory is runs/<run id>." },
     {
       kind: "table",
-      header: ["run id", "backbone", "method", "target", "seed", "status", "test accuracy (%)", "seconds", "error"],
+      header: [
+        "run id",
+        "backbone",
+        "method",
+        "target",
+        "seed",
+        "status",
+        "test accuracy (%)",
+        "seconds",
+        "error",
+      ],
       align: ["left", "left", "left", "right", "right", "left", "right", "right", "left"],
       rows,
     },
@@ -215,5 +283,8 @@ function runBlocks(records: readonly ReportRecord[]): Block[] {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }

@@ -1,5 +1,10 @@
-export { type ReportPlan, buildReport } from "./build-report.js";
-export { type ReportRecord, ResultsError, readSweepResults, type SweepResults } from "./read-results.js";
+export { buildReport, type ReportPlan } from "./build-report.js";
+export {
+  type ReportRecord,
+  ResultsError,
+  readSweepResults,
+  type SweepResults,
+} from "./read-results.js";
 export { type BackboneClaims, reportClaims } from "./report-claims.js";
-export { type ResultRow, meanSd, resultRows } from "./result-rows.js";
+export { meanSd, type ResultRow, resultRows } from "./result-rows.js";
 export { type WrittenReport, writeReport } from "./write-report.js";

@@ -22,9 +22,27 @@ const BASE = {
   padding: 8,
   config: {
     font: "DejaVu Sans, sans-serif",
-    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal", grid: true, gridColor: "#e6e6e6" },
-    legend: { labelFontSize: 11, titleFontSize: 11, orient: "bottom", direction: "vertical", labelLimit: 360 },
-    title: { fontSize: 13, subtitleFontSize: 11, anchor: "start", subtitleColor: "#555", offset: 10 },
+    axis: {
+      labelFontSize: 11,
+      titleFontSize: 12,
+      titleFontWeight: "normal",
+      grid: true,
+      gridColor: "#e6e6e6",
+    },
+    legend: {
+      labelFontSize: 11,
+      titleFontSize: 11,
+      orient: "bottom",
+      direction: "vertical",
+      labelLimit: 360,
+    },
+    title: {
+      fontSize: 13,
+      subtitleFontSize: 11,
+      anchor: "start",
+      subtitleColor: "#555",
+      offset: 10,
+    },
     view: { stroke: "#999" },
   },
 } as const;
@@ -49,15 +67,22 @@ const meanTitle = "mean ± 1 sample sd over seeds";
  * Fig. 3: test accuracy against strategy, strategies left to right by unique values
  * descending (the table's order), the dense level as a labelled rule.
  */
-export function representationPlot(backbone: string, rows: readonly ResultRow[]): TopLevelSpec | null {
+export function representationPlot(
+  backbone: string,
+  rows: readonly ResultRow[],
+): TopLevelSpec | null {
   const strategies = rows.filter((row) => row.family === "pemn" && row.accuracy !== null);
   if (strategies.length === 0) return null;
   const points = strategies.map((row) =>
     point(`${row.method} (${formatCompact(row.uniqueValues ?? 0)} values)`, row.accuracy as MeanSd),
   );
-  const dense = rows.find((row) => row.family === "dense" && row.accuracy !== null)?.accuracy ?? null;
+  const dense =
+    rows.find((row) => row.family === "dense" && row.accuracy !== null)?.accuracy ?? null;
   const series = `PEMN: ${meanTitle}`;
-  const domain = paddedDomain([...points.flatMap((p) => [p.lo, p.hi]), ...(dense ? [100 * dense.mean] : [])]);
+  const domain = paddedDomain([
+    ...points.flatMap((p) => [p.lo, p.hi]),
+    ...(dense ? [100 * dense.mean] : []),
+  ]);
   const y = { type: "quantitative", scale: { domain, nice: false, zero: false } } as const;
   const layers: unknown[] = [
     {
@@ -97,14 +122,24 @@ export function representationPlot(backbone: string, rows: readonly ResultRow[])
       },
       {
         data: level,
-        mark: { type: "text", align: "right", baseline: "bottom", dy: -3, fontSize: 11, color: "#444" },
+        mark: {
+          type: "text",
+          align: "right",
+          baseline: "bottom",
+          dy: -3,
+          fontSize: 11,
+          color: "#444",
+        },
         encoding: { x: { value: "width" }, y: { field: "y", ...y }, text: { field: "text" } },
       },
     );
   }
   return {
     ...BASE,
-    title: { text: `${backbone}: test accuracy by weight strategy`, subtitle: [`points and error bars: ${meanTitle}`] },
+    title: {
+      text: `${backbone}: test accuracy by weight strategy`,
+      subtitle: [`points and error bars: ${meanTitle}`],
+    },
     layer: layers,
     resolve: { scale: { color: "shared" } },
     encoding: { color: { scale: { range: ["#1f77b4", "#7f7f7f"] }, legend: { title: null } } },
@@ -117,7 +152,8 @@ export function representationPlot(backbone: string, rows: readonly ResultRow[])
  * dense (0% compression, off the axis) as a labelled horizontal rule.
  */
 export function compressionPlot(backbone: string, rows: readonly ResultRow[]): TopLevelSpec | null {
-  const measured = (row: ResultRow) => row.accuracy !== null && row.compressionWithoutNorms !== null;
+  const measured = (row: ResultRow) =>
+    row.accuracy !== null && row.compressionWithoutNorms !== null;
   const baselines = rows.filter((row) => row.family === "pruned" && measured(row));
   const pemn = rows.filter((row) => row.family === "pemn" && measured(row));
   if (baselines.length === 0 && pemn.length === 0) return null;
@@ -127,7 +163,8 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
   });
   const lines = baselines.map(located);
   const pemnPoints = pemn.map(located);
-  const dense = rows.find((row) => row.family === "dense" && row.accuracy !== null)?.accuracy ?? null;
+  const dense =
+    rows.find((row) => row.family === "dense" && row.accuracy !== null)?.accuracy ?? null;
   const xs = [...lines, ...pemnPoints].map((p) => p.x);
   const xLow = Math.min(...xs);
   const xHigh = Math.max(...xs);
@@ -156,7 +193,11 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
     {
       data: { values: lines },
       mark: { type: "line", point: { filled: true, size: 50 }, strokeWidth: 2 },
-      encoding: { x: { field: "x", ...x }, y: { field: "mean", ...y, title: "Test accuracy (%)" }, color },
+      encoding: {
+        x: { field: "x", ...x },
+        y: { field: "mean", ...y, title: "Test accuracy (%)" },
+        color,
+      },
     },
     {
       data: { values: [...lines, ...pemnPoints] },
@@ -171,11 +212,20 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
     {
       data: { values: labels },
       mark: { type: "text", align: "left", baseline: "middle", dx: 9, fontSize: 11 },
-      encoding: { x: { field: "x", ...x }, y: { field: "labelY", ...y }, text: { field: "label" }, color },
+      encoding: {
+        x: { field: "x", ...x },
+        y: { field: "labelY", ...y },
+        text: { field: "label" },
+        color,
+      },
     },
   ];
   if (dense !== null) {
-    const level = { values: [{ y: 100 * dense.mean, text: `dense (0% compression) ${formatPercent(dense.mean)}` }] };
+    const level = {
+      values: [
+        { y: 100 * dense.mean, text: `dense (0% compression) ${formatPercent(dense.mean)}` },
+      ],
+    };
     layers.push(
       {
         data: level,
@@ -184,7 +234,15 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
       },
       {
         data: level,
-        mark: { type: "text", align: "left", baseline: "bottom", dx: 4, dy: -3, fontSize: 11, color: "#444" },
+        mark: {
+          type: "text",
+          align: "left",
+          baseline: "bottom",
+          dx: 4,
+          dy: -3,
+          fontSize: 11,
+          color: "#444",
+        },
         encoding: { x: { value: 0 }, y: { field: "y", ...y }, text: { field: "text" } },
       },
     );
@@ -211,14 +269,18 @@ function paddedDomain(values: readonly number[]): [number, number] {
  * Label positions near `values` at least `gap` apart, inside `domain`: sorted, pushed up
  * past their lower neighbour, then shifted down as one block if the top one left the domain.
  */
-export function spreadLabels(values: readonly number[], gap: number, domain: readonly [number, number]): number[] {
+export function spreadLabels(
+  values: readonly number[],
+  gap: number,
+  domain: readonly [number, number],
+): number[] {
   const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
   const placed: number[] = [];
   for (const [rank, { value }] of order.entries()) {
     placed.push(rank === 0 ? value : Math.max(value, (placed[rank - 1] as number) + gap));
   }
   const overflow = (placed.at(-1) ?? 0) - (domain[1] - gap / 2);
-  const shift = overflow > 0 ? overflow : 0;
+  const shift = Math.max(overflow, 0);
   const result = new Array<number>(values.length);
   order.forEach(({ index }, rank) => {
     result[index] = Math.max(domain[0], (placed[rank] as number) - shift);

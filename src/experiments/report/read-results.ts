@@ -57,15 +57,23 @@ export function readSweepResults(directory: string): SweepResults {
   }
   const sweepPath = join(directory, "sweep.json");
   if (!existsSync(sweepPath)) {
-    throw new ResultsError(`${sweepPath}: missing; is ${directory} a results directory of pemn sweep?`);
+    throw new ResultsError(
+      `${sweepPath}: missing; is ${directory} a results directory of pemn sweep?`,
+    );
   }
-  const description = parseWith(sweepDescriptionSchema, parseJson(readFileSync(sweepPath, "utf8"), sweepPath), sweepPath, "sweep description");
+  const description = parseWith(
+    sweepDescriptionSchema,
+    parseJson(readFileSync(sweepPath, "utf8"), sweepPath),
+    sweepPath,
+    "sweep description",
+  );
 
   const byRunId = new Map<string, ReportRecord>();
   const linesPath = join(directory, "results.jsonl");
   if (existsSync(linesPath)) {
     for (const [place, record] of readJsonLines(linesPath, reportRecordSchema, "sweep record")) {
-      if (byRunId.has(record.run_id)) throw new ResultsError(`${place}: run ${record.run_id} appears twice`);
+      if (byRunId.has(record.run_id))
+        throw new ResultsError(`${place}: run ${record.run_id} appears twice`);
       byRunId.set(record.run_id, record);
     }
   }
@@ -74,15 +82,24 @@ export function readSweepResults(directory: string): SweepResults {
     for (const runId of readdirSync(runsPath).sort()) {
       const path = join(runsPath, runId, "result.json");
       if (!existsSync(path)) continue; // not finished (or interrupted): nothing to report yet
-      const record = parseWith(reportRecordSchema, parseJson(readFileSync(path, "utf8"), path), path, "sweep record");
+      const record = parseWith(
+        reportRecordSchema,
+        parseJson(readFileSync(path, "utf8"), path),
+        path,
+        "sweep record",
+      );
       if (record.run_id !== runId) {
-        throw new ResultsError(`${path}: run_id ${record.run_id} does not match its directory ${runId}`);
+        throw new ResultsError(
+          `${path}: run_id ${record.run_id} does not match its directory ${runId}`,
+        );
       }
       byRunId.set(runId, record);
     }
   }
   if (byRunId.size === 0) {
-    throw new ResultsError(`${directory}: no results (neither results.jsonl nor runs/*/result.json)`);
+    throw new ResultsError(
+      `${directory}: no results (neither results.jsonl nor runs/*/result.json)`,
+    );
   }
 
   const invocationsPath = join(directory, "invocations.jsonl");

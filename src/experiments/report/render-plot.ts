@@ -18,7 +18,9 @@ export async function renderPlot(spec: TopLevelSpec): Promise<RenderedPlot> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     const svg = await view.toSVG();
-    const png = await sharp(Buffer.from(svg), { density: 72 * PNG_SCALE }).png().toBuffer();
+    const png = await sharp(Buffer.from(svg), { density: 72 * PNG_SCALE })
+      .png()
+      .toBuffer();
     return { svg, png };
   } finally {
     view.finalize();

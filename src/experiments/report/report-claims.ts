@@ -34,7 +34,9 @@ function representationChecks(rows: readonly ResultRow[]): string[] {
   const checks: string[] = [];
   const dense = rows.find((row) => row.family === "dense")?.accuracy;
   if (dense != null) {
-    checks.push(`dense ${accuracyText(dense)}, mask ${accuracyText(base)}: mask is ${points(dense.mean - base.mean)} below dense`);
+    checks.push(
+      `dense ${accuracyText(dense)}, mask ${accuracyText(base)}: mask is ${points(dense.mean - base.mean)} below dense`,
+    );
   }
   const drops: { method: string; drop: number }[] = [];
   for (const row of rows) {
@@ -49,7 +51,9 @@ function representationChecks(rows: readonly ResultRow[]): string[] {
     const verdict = sds.every((sd) => sd !== null)
       ? exceeds(drop, 2 * Math.max(...(sds as number[])))
       : "sd unknown (fewer than 2 seeds)";
-    checks.push(`${row.method} (${row.uniqueValues ?? "?"} unique values): ${accuracyText(row.accuracy)}, ${points(drop)} below mask; ${verdict}`);
+    checks.push(
+      `${row.method} (${row.uniqueValues ?? "?"} unique values): ${accuracyText(row.accuracy)}, ${points(drop)} below mask; ${verdict}`,
+    );
   }
   if (drops.length > 0) {
     const largest = drops.reduce((a, b) => (b.drop > a.drop ? b : a));
@@ -68,22 +72,38 @@ function exceeds(drop: number, twoSd: number): string {
  */
 function compressionChecks(rows: readonly ResultRow[]): string[] {
   const baselines = rows.filter((row) => row.family === "pruned" && row.targetCompression !== null);
-  const targets = [...new Set(baselines.map((row) => row.targetCompression as number))].sort((a, b) => a - b);
+  const targets = [...new Set(baselines.map((row) => row.targetCompression as number))].sort(
+    (a, b) => a - b,
+  );
   if (targets.length === 0) return ["no pruned baseline: nothing to compare against"];
-  const pemn = rows.filter((row) => row.family === "pemn" && row.accuracy !== null && row.compressionWithoutNorms !== null);
+  const pemn = rows.filter(
+    (row) => row.family === "pemn" && row.accuracy !== null && row.compressionWithoutNorms !== null,
+  );
   return targets.map((target) => {
     const atTarget = baselines
       .filter((row) => row.targetCompression === target)
-      .map((row) => `${row.method} ${row.accuracy === null ? "no finished run" : formatPercent(row.accuracy.mean)}`);
+      .map(
+        (row) =>
+          `${row.method} ${row.accuracy === null ? "no finished run" : formatPercent(row.accuracy.mean)}`,
+      );
     const candidates = pemn.filter((row) => (row.compressionWithoutNorms as number) >= target);
     const head = `at ${formatPercent(target, 1)} target: ${atTarget.join(", ")}`;
-    if (candidates.length === 0) return `${head}; no PEMN point at or above ${formatPercent(target, 1)}`;
-    const best = candidates.reduce((a, b) => ((b.accuracy as MeanSd).mean > (a.accuracy as MeanSd).mean ? b : a));
+    if (candidates.length === 0)
+      return `${head}; no PEMN point at or above ${formatPercent(target, 1)}`;
+    const best = candidates.reduce((a, b) =>
+      (b.accuracy as MeanSd).mean > (a.accuracy as MeanSd).mean ? b : a,
+    );
     const bestMean = (best.accuracy as MeanSd).mean;
-    const means = baselines.filter((row) => row.targetCompression === target).map((row) => row.accuracy?.mean);
+    const means = baselines
+      .filter((row) => row.targetCompression === target)
+      .map((row) => row.accuracy?.mean);
     const beats = means.every((value) => value !== undefined && bestMean > value);
     const missing = means.some((value) => value === undefined);
-    const verdict = missing ? "a baseline has no finished run" : beats ? "above every baseline: yes" : "above every baseline: no";
+    const verdict = missing
+      ? "a baseline has no finished run"
+      : beats
+        ? "above every baseline: yes"
+        : "above every baseline: no";
     return `${head}; best PEMN at or above it: ${best.method} (${formatPercent(best.compressionWithoutNorms as number)} measured) ${formatPercent(bestMean)}; ${verdict}`;
   });
 }

@@ -49,7 +49,11 @@ function markdownBlock(block: Block): string {
  * The page needs nothing from elsewhere: CSS inline, each figure's SVG inline (its
  * namespace declarations dropped, as HTML assigns SVG's namespace itself).
  */
-export function renderHtml(title: string, blocks: readonly Block[], svgByName: ReadonlyMap<string, string>): string {
+export function renderHtml(
+  title: string,
+  blocks: readonly Block[],
+  svgByName: ReadonlyMap<string, string>,
+): string {
   const body = blocks.map((block) => htmlBlock(block, svgByName)).join("\n");
   return `<!doctype html>
 <html lang="en">

@@ -88,7 +88,9 @@ function summariseGroup(records: readonly ReportRecord[]): ResultRow {
   const method = runMethod(records[0] as ReportRecord);
   const finished = records.filter((record): record is FinishedRecord => record.status === "ok");
   const failed = records.flatMap((record) =>
-    record.status === "failed" ? [{ runId: record.run_id, seed: seedOf(record), error: record.error }] : [],
+    record.status === "failed"
+      ? [{ runId: record.run_id, seed: seedOf(record), error: record.error }]
+      : [],
   );
   const accuracies = finished.flatMap(({ summary }) =>
     summary.test_accuracy === null ? [] : [summary.test_accuracy],
@@ -128,7 +130,9 @@ function summarisePacked(files: readonly PackedFile[]): PackedSummary[] {
         values,
         minBytes: Math.min(...bytes),
         maxBytes: Math.max(...bytes),
-        compressionWithoutNorms: mean(ofMode.map((file) => file.compression_without_norms)) as number,
+        compressionWithoutNorms: mean(
+          ofMode.map((file) => file.compression_without_norms),
+        ) as number,
         compressionWithNorms: mean(ofMode.map((file) => file.compression_with_norms)) as number,
       },
     ];

@@ -29,7 +29,14 @@ export function runMethod(record: ReportRecord): RunMethod {
   const strategy = normaliseStrategy(record.config.strategy);
   const kind = String(strategy.kind);
   if (kind === "dense") {
-    return { backbone, family: "dense", label: "dense", key: "dense", kindOrder: 0, targetCompression: null };
+    return {
+      backbone,
+      family: "dense",
+      label: "dense",
+      key: "dense",
+      kindOrder: 0,
+      targetCompression: null,
+    };
   }
   if (kind === "pruned") {
     const { compression, ...method } = strategy;
@@ -56,7 +63,8 @@ export function runMethod(record: ReportRecord): RunMethod {
 function normaliseStrategy(value: unknown): Record<string, unknown> {
   const parsed = weightStrategySchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  if (typeof value === "object" && value !== null && "kind" in value) return value as Record<string, unknown>;
+  if (typeof value === "object" && value !== null && "kind" in value)
+    return value as Record<string, unknown>;
   return { kind: "unknown" };
 }
 
@@ -83,7 +91,11 @@ function prunedLabel(method: Record<string, unknown>): string {
   if (method.scope === "global") qualifiers.push("global");
   const index = method.index as { kind?: unknown; bits?: unknown } | undefined;
   if (index !== undefined && index.kind !== "csr") {
-    qualifiers.push(index.bits === undefined ? String(index.kind) : `${String(index.kind)} ${String(index.bits)}-bit`);
+    qualifiers.push(
+      index.bits === undefined
+        ? String(index.kind)
+        : `${String(index.kind)} ${String(index.bits)}-bit`,
+    );
   }
   const base = `${String(method.criterion)} pruning`;
   return qualifiers.length === 0 ? base : `${base} (${qualifiers.join(", ")})`;

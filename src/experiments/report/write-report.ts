@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { buildReport } from "./build-report.js";
 import { readSweepResults } from "./read-results.js";
-import { renderHtml, renderMarkdown } from "./report-document.js";
 import { renderPlot } from "./render-plot.js";
+import { renderHtml, renderMarkdown } from "./report-document.js";
 
 export interface WrittenReport {
   readonly markdown: string;
@@ -17,7 +17,10 @@ export interface WrittenReport {
  * Reads a results directory and writes report.md, report.html and plots/ into `outDirectory`
  * (the results directory by default), each file atomically.
  */
-export async function writeReport(resultsDirectory: string, outDirectory = resultsDirectory): Promise<WrittenReport> {
+export async function writeReport(
+  resultsDirectory: string,
+  outDirectory = resultsDirectory,
+): Promise<WrittenReport> {
   const plan = buildReport(readSweepResults(resultsDirectory));
   const plotsDirectory = join(outDirectory, "plots");
   mkdirSync(plotsDirectory, { recursive: true });
