@@ -49,10 +49,10 @@ test("a representation report lists every run, the hand-computed means, and self
       assert.ok(html.includes(record.run_id), `run ${record.run_id} in report.html`);
     }
     for (const cell of [
-      "| mask | 91.00 +- 1.00 |",
-      "| MP | 91.00 +- 1.73 |",
-      "| RP 1e-2 | 86.00 +- 1.41 | 2 (0, 1; missing 2) | 0 |",
-      "| RP 1e-3 | 82.00 +- 2.83 | 2 (0, 1) | 1 |",
+      "| mask | 91.00 ± 1.00 |",
+      "| MP | 91.00 ± 1.73 |",
+      "| RP 1e-2 | 86.00 ± 1.41 | 2 (0, 1; missing 2) | 0 |",
+      "| RP 1e-3 | 82.00 ± 2.83 | 2 (0, 1) | 1 |",
     ]) {
       assert.ok(markdown.includes(cell), `report.md has ${cell}`);
     }
@@ -95,7 +95,7 @@ test("a compression report prefers each run's result.json over results.jsonl, an
     assert.ok(!existsSync(join(dir, "report.md")));
     for (const record of records) assert.ok(markdown.includes(record.run_id));
     assert.ok(
-      markdown.includes("| dense |  | 93.00 +- 1.41 | 2 (0, 1) | 0 |"),
+      markdown.includes("| dense |  | 93.00 ± 1.41 | 2 (0, 1) | 0 |"),
       "dense from both seeds",
     );
     assert.ok(

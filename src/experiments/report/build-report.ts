@@ -37,7 +37,14 @@ export function buildReport(results: SweepResults): ReportPlan {
         `Sweep ${description.name} (${description.figure}), dataset ${datasets.join(", ") || "unknown"}: ` +
         `${description.runs} runs planned, ${records.length} recorded (${records.length - failed} finished, ${failed} failed` +
         `${description.runs > records.length ? `, ${description.runs - records.length} not recorded yet` : ""}). ` +
-        "Accuracy is test accuracy of the final model, mean +- sample standard deviation over seeds.",
+        "Accuracy is test accuracy of the final model, mean ± sample standard deviation over seeds.",
+    },
+    {
+      kind: "paragraph",
+      text:
+        "Packed bytes are per file mode (seed: values regenerated from the seed; stored: every value in the file). " +
+        "Compression ratios are measured from each run's smallest packed file (a PEMN's seed file, a baseline's stored file) " +
+        "against 32-bit dense weights, without and with norm parameters, mean over seeds. Train time is summary.json's seconds.",
     },
   ];
   const plots: { name: string; spec: TopLevelSpec }[] = [];
@@ -83,8 +90,8 @@ function target(row: ResultRow): string {
 
 function figureCaption(figure: SweepResults["description"]["figure"], backbone: string): string {
   return figure === "representation"
-    ? `${backbone}: test accuracy (%) per weight strategy, ordered by unique values; error bars +-1 sample sd over seeds; dashed: dense.`
-    : `${backbone}: test accuracy (%) against storage compression ratio (%) measured from the packed files without norms; error bars +-1 sample sd over seeds; dashed: dense (0% compression).`;
+    ? `${backbone}: test accuracy (%) per weight strategy, ordered by unique values; error bars ±1 sample sd over seeds; dashed: dense.`
+    : `${backbone}: test accuracy (%) against storage compression ratio (%) measured from the packed files without norms; error bars ±1 sample sd over seeds; dashed: dense (0% compression).`;
 }
 
 function resultTable(rows: readonly ResultRow[], allSeeds: readonly number[]): Block {
@@ -110,7 +117,7 @@ function resultTable(rows: readonly ResultRow[], allSeeds: readonly number[]): B
       cell: ({ accuracy }) =>
         accuracy === null
           ? "n/a"
-          : `${(100 * accuracy.mean).toFixed(2)}${accuracy.sd === null ? "" : ` +- ${(100 * accuracy.sd).toFixed(2)}`}`,
+          : `${(100 * accuracy.mean).toFixed(2)}${accuracy.sd === null ? "" : ` ± ${(100 * accuracy.sd).toFixed(2)}`}`,
     },
     { title: "seeds", align: "left", cell: (row) => seedsCell(row, allSeeds) },
     { title: "failed", align: "right", cell: (row) => String(row.failed.length) },

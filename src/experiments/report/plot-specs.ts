@@ -54,7 +54,7 @@ interface Point {
   hi: number;
 }
 
-/** In percent: the mean and the ends of its +-1 sd error bar (none with one seed). */
+/** In percent: the mean and the ends of its ±1 sd error bar (none with one seed). */
 function point(label: string, accuracy: MeanSd): Point {
   const sd = accuracy.sd ?? 0;
   const mean = 100 * accuracy.mean;
@@ -62,6 +62,8 @@ function point(label: string, accuracy: MeanSd): Point {
 }
 
 const meanTitle = "mean ± 1 sample sd over seeds";
+const BASELINE_KIND = "pruning baseline (line)";
+const PEMN_KIND = "PEMN (point)";
 
 /**
  * Fig. 3: test accuracy against strategy, strategies left to right by unique values
@@ -104,7 +106,7 @@ export function representationPlot(
           type: "nominal",
           sort: null,
           title: "Weight strategy (unique values), by unique values descending",
-          axis: { labelAngle: -40, labelLimit: 200, labelOverlap: false },
+          axis: { labelAngle: -40, labelLimit: 400, labelOverlap: false, titlePadding: 10 },
         },
         y: { field: "mean", ...y },
         color: { datum: series },
@@ -113,25 +115,8 @@ export function representationPlot(
     },
   ];
   if (dense !== null) {
-    const level = { values: [{ y: 100 * dense.mean, text: `dense ${formatPercent(dense.mean)}` }] };
     layers.push(
-      {
-        data: level,
-        mark: { type: "rule", strokeDash: [6, 4], strokeWidth: 1.5 },
-        encoding: { y: { field: "y", ...y }, color: { datum: "dense: mean over seeds" } },
-      },
-      {
-        data: level,
-        mark: {
-          type: "text",
-          align: "right",
-          baseline: "bottom",
-          dy: -3,
-          fontSize: 11,
-          color: "#444",
-        },
-        encoding: { x: { value: "width" }, y: { field: "y", ...y }, text: { field: "text" } },
-      },
+      ...denseLevel(dense, `dense ${formatPercent(dense.mean)}`, y, "dense: mean over seeds"),
     );
   }
   return {
@@ -160,6 +145,7 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
   const located = (row: ResultRow) => ({
     ...point(row.method, row.accuracy as MeanSd),
     x: 100 * (row.compressionWithoutNorms as number),
+    kind: row.family === "pemn" ? PEMN_KIND : BASELINE_KIND,
   });
   const lines = baselines.map(located);
   const pemnPoints = pemn.map(located);
@@ -192,7 +178,7 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
   const layers: unknown[] = [
     {
       data: { values: lines },
-      mark: { type: "line", point: { filled: true, size: 50 }, strokeWidth: 2 },
+      mark: { type: "line", strokeWidth: 2 },
       encoding: {
         x: { field: "x", ...x },
         y: { field: "mean", ...y, title: "Test accuracy (%)" },
@@ -205,9 +191,19 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
       encoding: { x: { field: "x", ...x }, y: { field: "lo", ...y }, y2: { field: "hi" }, color },
     },
     {
-      data: { values: pemnPoints },
-      mark: { type: "point", shape: "diamond", filled: true, size: 110 },
-      encoding: { x: { field: "x", ...x }, y: { field: "mean", ...y }, color },
+      data: { values: [...lines, ...pemnPoints] },
+      mark: { type: "point", filled: true, size: 80, opacity: 1 },
+      encoding: {
+        x: { field: "x", ...x },
+        y: { field: "mean", ...y },
+        color,
+        shape: {
+          field: "kind",
+          type: "nominal",
+          title: "kind",
+          scale: { domain: [BASELINE_KIND, PEMN_KIND], range: ["circle", "diamond"] },
+        },
+      },
     },
     {
       data: { values: labels },
@@ -221,40 +217,49 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
     },
   ];
   if (dense !== null) {
-    const level = {
-      values: [
-        { y: 100 * dense.mean, text: `dense (0% compression) ${formatPercent(dense.mean)}` },
-      ],
-    };
-    layers.push(
-      {
-        data: level,
-        mark: { type: "rule", strokeDash: [6, 4], strokeWidth: 1.5, color: "#7f7f7f" },
-        encoding: { y: { field: "y", ...y } },
-      },
-      {
-        data: level,
-        mark: {
-          type: "text",
-          align: "left",
-          baseline: "bottom",
-          dx: 4,
-          dy: -3,
-          fontSize: 11,
-          color: "#444",
-        },
-        encoding: { x: { value: 0 }, y: { field: "y", ...y }, text: { field: "text" } },
-      },
-    );
+    const text = `dense (0% compression) ${formatPercent(dense.mean)}`;
+    layers.push(...denseLevel(dense, text, y, null));
   }
   return {
     ...BASE,
     title: {
       text: `${backbone}: test accuracy against storage compression`,
-      subtitle: ["lines: pruning baselines; diamonds: PEMN", `error bars: ${meanTitle}`],
+      subtitle: [`error bars: ${meanTitle}`],
     },
     layer: layers,
   } as TopLevelSpec;
+}
+
+/**
+ * The dense level: a dashed rule across the plot, labelled at its right end (in the
+ * compression plot the high-compression end, where the baselines are least accurate).
+ * With `legend`, the rule also gets a legend entry of that name.
+ */
+function denseLevel(dense: MeanSd, text: string, y: object, legend: string | null): unknown[] {
+  const level = { values: [{ y: 100 * dense.mean, text }] };
+  return [
+    {
+      data: level,
+      mark: { type: "rule", strokeDash: [6, 4], strokeWidth: 1.5, color: "#7f7f7f" },
+      encoding: {
+        y: { field: "y", ...y },
+        ...(legend === null ? {} : { color: { datum: legend } }),
+      },
+    },
+    {
+      data: level,
+      mark: {
+        type: "text",
+        align: "right",
+        baseline: "bottom",
+        dx: -4,
+        dy: -3,
+        fontSize: 11,
+        color: "#444",
+      },
+      encoding: { x: { value: "width" }, y: { field: "y", ...y }, text: { field: "text" } },
+    },
+  ];
 }
 
 /** [min, max] of the values with 12% padding each side (1 point when they are all equal). */

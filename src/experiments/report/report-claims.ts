@@ -24,7 +24,7 @@ export function reportClaims(figure: FigureKind, rows: readonly ResultRow[]): Ba
 }
 
 const accuracyText = (accuracy: MeanSd) =>
-  `${formatPercent(accuracy.mean)}${accuracy.sd === null ? "" : ` +- ${formatPercent(accuracy.sd)}`}`;
+  `${formatPercent(accuracy.mean)}${accuracy.sd === null ? "" : ` ± ${formatPercent(accuracy.sd)}`}`;
 
 /** Fig. 3: how far each other PEMN strategy falls below plain masking, against 2 sd. */
 function representationChecks(rows: readonly ResultRow[]): string[] {

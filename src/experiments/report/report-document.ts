@@ -63,13 +63,15 @@ export function renderHtml(
 <title>${escapeHtml(title)}</title>
 <style>
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.45; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+.table { overflow-x: auto; margin: 1rem 0; }
+table { border-collapse: collapse; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }
+td { white-space: nowrap; }
 th { background: #f2f2f2; }
 td.right, th.right { text-align: right; font-variant-numeric: tabular-nums; }
 pre { background: #f6f6f6; padding: 0.75rem; overflow-x: auto; }
 figure { margin: 1.5rem 0; }
-figure svg { max-width: 100%; height: auto; }
+figure svg { width: min(100%, 52rem); height: auto; }
 figcaption { font-size: 0.9rem; color: #555; }
 </style>
 </head>
@@ -99,7 +101,7 @@ function htmlBlock(block: Block, svgByName: ReadonlyMap<string, string>): string
           })
           .join("");
       const rows = block.rows.map((row) => `<tr>${cells("td", row)}</tr>`).join("\n");
-      return `<table>\n<thead><tr>${cells("th", block.header)}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+      return `<div class="table"><table>\n<thead><tr>${cells("th", block.header)}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>`;
     }
     case "figure": {
       const svg = svgByName.get(block.name);

@@ -49,9 +49,8 @@ export interface ResultRow {
    */
   readonly compressionWithoutNorms: number | null;
   readonly compressionWithNorms: number | null;
-  /** Pruned baselines: the fraction of weights pruned, the achieved ratio (from summary.json). */
+  /** Pruned baselines: the fraction of weights pruned (summary.json's sparsity), mean over seeds. */
   readonly sparsity: number | null;
-  readonly achievedCompression: number | null;
   /** Mean of summary.json's seconds (the whole run) over finished runs. */
   readonly trainSeconds: number | null;
 }
@@ -98,8 +97,9 @@ function summariseGroup(records: readonly ReportRecord[]): ResultRow {
   const smallest = finished.flatMap(({ packed }) =>
     packed.length === 0 ? [] : [packed.reduce((a, b) => (b.bytes < a.bytes ? b : a))],
   );
-  const optional = (field: "sparsity" | "achieved_compression") =>
-    mean(finished.flatMap(({ summary }) => (summary[field] === undefined ? [] : [summary[field]])));
+  const sparsities = finished.flatMap(({ summary }) =>
+    summary.sparsity === undefined ? [] : [summary.sparsity],
+  );
   return {
     backbone: method.backbone,
     family: method.family,
@@ -114,8 +114,7 @@ function summariseGroup(records: readonly ReportRecord[]): ResultRow {
     packed: summarisePacked(finished.flatMap((record) => record.packed)),
     compressionWithoutNorms: mean(smallest.map((file) => file.compression_without_norms)),
     compressionWithNorms: mean(smallest.map((file) => file.compression_with_norms)),
-    sparsity: optional("sparsity"),
-    achievedCompression: optional("achieved_compression"),
+    sparsity: mean(sparsities),
     trainSeconds: mean(finished.map(({ summary }) => summary.seconds)),
   };
 }
