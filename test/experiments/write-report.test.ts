@@ -10,8 +10,11 @@ import {
   COMPRESSION_SWEEP,
   compressionRecords,
   INVOCATION,
+  makeRecord,
   REPRESENTATION_SWEEP,
   representationRecords,
+  seedFile,
+  storedFile,
   writeResultsDirectory,
 } from "./report-fixtures.js";
 
@@ -73,7 +76,24 @@ test("a representation report lists every run, the hand-computed means, and self
 test("a compression report prefers each run's result.json over results.jsonl, and writes to --out", async () => {
   const { dir, remove } = temporaryDirectory();
   try {
-    const records = compressionRecords();
+    // A second backbone gets its own table and plot.
+    const resnet32 = [
+      makeRecord("fig4-test", {
+        backbone: "resnet32",
+        strategy: { kind: "dense" },
+        seed: 0,
+        outcome: { accuracy: 0.95 },
+        packed: [storedFile(2_000_000, 0, -0.01)],
+      }),
+      makeRecord("fig4-test", {
+        backbone: "resnet32",
+        strategy: { kind: "mp", rescale: "none" },
+        seed: 0,
+        outcome: { accuracy: 0.9 },
+        packed: [seedFile(64_000, 0.968, 0.95)],
+      }),
+    ];
+    const records = [...compressionRecords(), ...resnet32];
     writeResultsDirectory(dir, COMPRESSION_SWEEP, records, {
       jsonl: "all",
       invocations: [INVOCATION],
@@ -108,6 +128,17 @@ test("a compression report prefers each run's result.json over results.jsonl, an
       /magnitude pruning at 96\.0%, seed 1 \(run [0-9a-f]+\): diverged: loss is NaN/,
     );
     assert.match(markdown, /at 94\.0% target: .*above every baseline: yes/);
+    assert.match(markdown, /## resnet32\n\n\| method \|/);
+    assert.match(markdown, /### resnet32\n\n- no pruned baseline: nothing to compare against/);
+    assert.deepEqual(
+      written.plots.map((path) => path.slice(out.length + 1)),
+      [
+        "plots/compression-resnet20.svg",
+        "plots/compression-resnet20.png",
+        "plots/compression-resnet32.svg",
+        "plots/compression-resnet32.png",
+      ],
+    );
     await assertPlotFiles(written.plots);
   } finally {
     remove();

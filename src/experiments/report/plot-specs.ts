@@ -175,6 +175,12 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
   } as const;
   const y = { type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } } as const;
   const color = { field: "label", type: "nominal", title: "method" } as const;
+  const shapes = (
+    [
+      [BASELINE_KIND, "circle", lines],
+      [PEMN_KIND, "diamond", pemnPoints],
+    ] as const
+  ).filter(([, , points]) => points.length > 0);
   const layers: unknown[] = [
     {
       data: { values: lines },
@@ -201,7 +207,8 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
           field: "kind",
           type: "nominal",
           title: "kind",
-          scale: { domain: [BASELINE_KIND, PEMN_KIND], range: ["circle", "diamond"] },
+          // Only the kinds present, so the legend names nothing the plot lacks.
+          scale: { domain: shapes.map(([kind]) => kind), range: shapes.map(([, shape]) => shape) },
         },
       },
     },
