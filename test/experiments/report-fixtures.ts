@@ -33,6 +33,9 @@ export interface RunSpec {
   /** Extra summary.json fields (a pruned run's target_compression, sparsity ...). */
   extra?: Record<string, unknown>;
   seconds?: number;
+  /** More run config and labels (another axis of the sweep). */
+  config?: Record<string, unknown>;
+  labels?: Record<string, string>;
 }
 
 const MODELS: Record<string, Record<string, unknown>> = {
@@ -62,6 +65,7 @@ export function makeRecord(sweep: string, spec: RunSpec): ReportRecord {
     strategy: spec.strategy,
     seed: spec.seed,
     train: { epochs: 1 },
+    ...spec.config,
   };
   const run_id = createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 16);
   const seconds = spec.seconds ?? 10;
@@ -69,7 +73,7 @@ export function makeRecord(sweep: string, spec: RunSpec): ReportRecord {
     record_version: 1 as const,
     run_id,
     sweep,
-    labels: { backbone: spec.backbone, seed: String(spec.seed) },
+    labels: { backbone: spec.backbone, seed: String(spec.seed), ...spec.labels },
     config,
     seconds,
     environment: ENVIRONMENT,

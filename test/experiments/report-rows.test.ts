@@ -5,7 +5,7 @@ import { spreadLabels } from "../../src/experiments/report/plot-specs.js";
 import { meanSd } from "../../src/experiments/report/result-rows.js";
 import { scientific } from "../../src/experiments/report/run-method.js";
 import { sweepRecordSchema } from "../../src/experiments/sweep-record.js";
-import { compressionRecords, representationRecords } from "./report-fixtures.js";
+import { compressionRecords, makeRecord, representationRecords } from "./report-fixtures.js";
 
 const close = (actual: number | null | undefined, expected: number, what: string) =>
   assert.ok(
@@ -146,6 +146,30 @@ test("PEMN labels are spread at least a gap apart, in the domain", () => {
   // pushed to 9.9 and 10.1, then down by 0.2 so the top one sits a half gap inside
   close(top[0], 9.7, "shifted lower");
   close(top[1], 9.9, "shifted upper");
+});
+
+test("an axis the table does not show (keep fraction) tells rows apart and is named in the method", () => {
+  const records = [0.3, 0.5].flatMap((keep) =>
+    [0, 1].map((seed) =>
+      makeRecord("keep-test", {
+        backbone: "resnet20",
+        strategy: { kind: "mask" },
+        seed,
+        outcome: { accuracy: keep + seed / 100 },
+        config: { keepFraction: keep },
+        labels: { keep: String(keep) },
+      }),
+    ),
+  );
+  const rows = resultRows(records);
+  assert.deepEqual(
+    rows.map((row) => [row.method, row.seeds]),
+    [
+      ["mask [keep 0.3]", [0, 1]],
+      ["mask [keep 0.5]", [0, 1]],
+    ],
+  );
+  close(rows[0]?.accuracy?.mean, 0.305, "keep 0.3 mean");
 });
 
 test("RP ratios are written as the paper writes them", () => {

@@ -178,8 +178,11 @@ function optionalPercent(value: number | null): string {
 function seedsCell(row: ResultRow, allSeeds: readonly number[]): string {
   const seen = new Set([...row.seeds, ...row.failed.flatMap((run) => run.seed ?? [])]);
   const missing = allSeeds.filter((seed) => !seen.has(seed));
-  const list = row.seeds.join(", ");
-  return `${row.seeds.length} (${list}${missing.length > 0 ? `${list ? "; " : ""}missing ${missing.join(", ")}` : ""})`;
+  const parts = [
+    ...(row.seeds.length > 0 ? [row.seeds.join(", ")] : []),
+    ...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []),
+  ];
+  return parts.length === 0 ? "0" : `${row.seeds.length} (${parts.join("; ")})`;
 }
 
 function environmentBlocks(results: SweepResults, allSeeds: readonly number[]): Block[] {

@@ -23,8 +23,23 @@ export interface RunMethod {
 }
 
 const PEMN_KIND_ORDER = ["mask", "one-layer", "mp", "rp"];
+/** Axes a row already shows (or averages over); any other axis tells rows apart. */
+const SHOWN_AXES = new Set(["backbone", "method", "compression", "seed"]);
 
 export function runMethod(record: ReportRecord): RunMethod {
+  const method = strategyMethod(record);
+  const extra = Object.entries(record.labels)
+    .filter(([axis]) => !SHOWN_AXES.has(axis))
+    .sort(([a], [b]) => a.localeCompare(b));
+  if (extra.length === 0) return method;
+  return {
+    ...method,
+    label: `${method.label} [${extra.map(([axis, value]) => `${axis} ${value}`).join(", ")}]`,
+    key: `${method.key}${JSON.stringify(extra)}`,
+  };
+}
+
+function strategyMethod(record: ReportRecord): RunMethod {
   const backbone = record.labels.backbone ?? describeBackbone(record.config.model);
   const strategy = normaliseStrategy(record.config.strategy);
   const kind = String(strategy.kind);
