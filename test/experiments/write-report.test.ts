@@ -33,6 +33,26 @@ async function assertPlotFiles(plots: readonly string[]): Promise<void> {
       `width ${metadata.width}`,
     );
   }
+  const first = plots.find((path) => path.endsWith(".png")) as string;
+  await assertTextDrawn(first, readFileSync(first.replace(/\.png$/, ".svg"), "utf8"));
+}
+
+/**
+ * The PNG shows its text (a font was found): it differs from the same SVG drawn without its
+ * text elements in at least as many pixels as a few words cover.
+ */
+async function assertTextDrawn(png: string, svg: string): Promise<void> {
+  const withoutText = svg.replace(/<text\b[^>]*>[^<]*<\/text>/g, "");
+  assert.ok(withoutText.length < svg.length, "the SVG has text");
+  const drawn = await sharp(readFileSync(png)).raw().toBuffer();
+  const bare = await sharp(Buffer.from(withoutText), { density: 144 }).png().raw().toBuffer();
+  assert.equal(bare.length, drawn.length);
+  let differing = 0;
+  for (let index = 0; index < drawn.length; index++) if (drawn[index] !== bare[index]) differing++;
+  assert.ok(
+    differing > 20_000,
+    `${png}: only ${differing} channel values differ with text removed`,
+  );
 }
 
 test("a representation report lists every run, the hand-computed means, and self-contained HTML", async () => {
