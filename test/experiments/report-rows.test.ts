@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { reportClaims, resultRows } from "../../src/experiments/report/index.js";
+import { spreadLabels } from "../../src/experiments/report/plot-specs.js";
+import { meanSd } from "../../src/experiments/report/result-rows.js";
+import { scientific } from "../../src/experiments/report/run-method.js";
+import { sweepRecordSchema } from "../../src/experiments/sweep-record.js";
+import { compressionRecords, makeRecord, representationRecords } from "./report-fixtures.js";
+
+const close = (actual: number | null | undefined, expected: number, what: string) =>
+  assert.ok(
+    actual !== null && actual !== undefined && Math.abs(actual - expected) < 1e-12,
+    `${what}: ${actual} != ${expected}`,
+  );
+
+test("the hand-made records hold to the sweep record contract", () => {
+  for (const record of representationRecords()) sweepRecordSchema.parse(record);
+  // Pruned summaries add fields the contract does not have yet; the rest must still hold.
+  for (const record of compressionRecords()) {
+    if (record.status !== "ok") continue;
+    const { target_compression, achieved_compression, sparsity, kept_weights, ...summary } =
+      record.summary;
+    sweepRecordSchema.parse({ ...record, summary });
+  }
+});
+
+test("mean and sample standard deviation", () => {
+  const three = meanSd([0.9, 0.92, 0.91]);
+  close(three?.mean, 0.91, "mean");
+  close(three?.sd, 0.01, "sd"); // sqrt((0.0001 + 0.0001 + 0) / 2)
+  assert.deepEqual(meanSd([0.5]), { mean: 0.5, sd: null, n: 1 });
+  assert.equal(meanSd([]), null);
+});
+
+test("representation rows: ordered by unique values, means and sds over seeds, failed and missing seeds", () => {
+  const rows = resultRows(representationRecords());
+  assert.deepEqual(
+    rows.map((row) => row.method),
+    ["dense", "mask", "one-layer", "MP", "RP 1e-1", "RP 1e-2", "RP 1e-3"],
+  );
+  const expected: Record<string, [number, number]> = {
+    dense: [0.94, 0.01],
+    mask: [0.91, 0.01],
+    "one-layer": [0.91, 0.02],
+    MP: [0.91, Math.sqrt(0.0003)], // deviations -.01 -.01 .02: (1 + 1 + 4)e-4 / 2
+    "RP 1e-1": [0.9, 0.02],
+    "RP 1e-2": [0.86, Math.sqrt(0.0002)], // two seeds: (1 + 1)e-4 / 1
+    "RP 1e-3": [0.82, Math.sqrt(0.0008)], // (4 + 4)e-4 / 1
+  };
+  for (const row of rows) {
+    const [mean, sd] = expected[row.method] as [number, number];
+    close(row.accuracy?.mean, mean, `${row.method} mean`);
+    close(row.accuracy?.sd ?? null, sd, `${row.method} sd`);
+  }
+  const byMethod = new Map(rows.map((row) => [row.method, row]));
+  assert.deepEqual(byMethod.get("RP 1e-2")?.seeds, [0, 1]);
+  assert.deepEqual(byMethod.get("RP 1e-2")?.failed, []);
+  assert.deepEqual(byMethod.get("RP 1e-3")?.seeds, [0, 1]);
+  assert.deepEqual(
+    byMethod.get("RP 1e-3")?.failed.map((run) => [run.seed, run.error]),
+    [[2, "out of memory"]],
+  );
+  const mask = byMethod.get("mask");
+  assert.deepEqual(
+    mask?.packed.map((file) => [file.values, file.minBytes, file.maxBytes]),
+    [
+      ["seed", 12_600, 12_602],
+      ["stored", 20_000, 20_000],
+    ],
+  );
+  // The smallest file of each run (the seed file) gives the measured ratio.
+  close(mask?.compressionWithoutNorms, 0.968, "mask compression");
+  close(mask?.compressionWithNorms, 0.9, "mask compression with norms");
+  close(byMethod.get("dense")?.compressionWithoutNorms, 0, "dense compression");
+  close(mask?.trainSeconds, 9, "train seconds");
+});
+
+test("compression rows: baselines by method and target ratio, with the sparsity the ratio required", () => {
+  const rows = resultRows(compressionRecords());
+  assert.deepEqual(
+    rows.map((row) => [row.method, row.targetCompression]),
+    [
+      ["dense", null],
+      ["MP", null],
+      ["RP 1e-1", null],
+      ["RP 1e-2", null],
+      ["magnitude pruning", 0.9],
+      ["magnitude pruning", 0.92],
+      ["magnitude pruning", 0.94],
+      ["magnitude pruning", 0.96],
+      ["random pruning", 0.9],
+      ["random pruning", 0.92],
+      ["random pruning", 0.94],
+      ["random pruning", 0.96],
+    ],
+  );
+  const last = rows.find(
+    (row) => row.method === "magnitude pruning" && row.targetCompression === 0.96,
+  );
+  assert.equal(last?.failed.length, 1);
+  assert.deepEqual(last?.accuracy, { mean: 0.83, sd: null, n: 1 });
+  close(last?.sparsity, 0.99, "sparsity");
+  close(last?.compressionWithoutNorms, 0.9604, "measured");
+  assert.equal(rows.find((row) => row.method === "MP")?.sparsity, null);
+});
+
+test("representation checks: the drop from mask against twice the larger sd", () => {
+  const [claims] = reportClaims("representation", resultRows(representationRecords()));
+  assert.equal(claims?.backbone, "convmixer-256/8");
+  const checks = claims?.checks ?? [];
+  const line = (prefix: string) => checks.find((check) => check.startsWith(prefix)) ?? "";
+  assert.match(line("dense"), /mask is 3\.00 points below dense/);
+  assert.match(line("RP 1e-1"), /1\.00 points below mask; within 2 sd \(4\.00 points/);
+  // 2 x max(0.01, sqrt(0.0002)) = 2.83 points < 5 points
+  assert.match(line("RP 1e-2"), /5\.00 points below mask; exceeds 2 sd \(2\.83 points/);
+  assert.match(line("RP 1e-3"), /9\.00 points below mask; exceeds 2 sd \(5\.66 points/);
+  assert.match(line("largest"), /9\.00 points at RP 1e-3/);
+});
+
+test("compression checks: the best PEMN point at or above each target against both baselines", () => {
+  const [claims] = reportClaims("compression", resultRows(compressionRecords()));
+  const checks = claims?.checks ?? [];
+  assert.equal(checks.length, 4);
+  // MP (.87, at 96.8%) is the best PEMN point at every target; magnitude .89 at 90% beats it.
+  assert.match(
+    checks[0] ?? "",
+    /^at 90\.0% target: .*best PEMN at or above it: MP \(96\.80% measured\) 87\.00%; above every baseline: no$/,
+  );
+  assert.match(checks[1] ?? "", /magnitude pruning 88\.00%.*above every baseline: no$/);
+  assert.match(
+    checks[2] ?? "",
+    /magnitude pruning 86\.00%, random pruning 83\.00%.*above every baseline: yes$/,
+  );
+  assert.match(
+    checks[3] ?? "",
+    /at 96\.0% target: magnitude pruning 83\.00%, random pruning 80\.00%.*above every baseline: yes$/,
+  );
+});
+
+test("PEMN labels are spread at least a gap apart, in the domain", () => {
+  const placed = spreadLabels([3, 1, 1.05], 0.2, [0, 10]);
+  close(placed[0], 3, "far label stays");
+  close(placed[1], 1, "lowest stays");
+  close(placed[2], 1.2, "pushed up by one gap");
+  const top = spreadLabels([9.9, 9.95], 0.2, [0, 10]);
+  // pushed to 9.9 and 10.1, then down by 0.2 so the top one sits a half gap inside
+  close(top[0], 9.7, "shifted lower");
+  close(top[1], 9.9, "shifted upper");
+});
+
+test("an axis the table does not show (keep fraction) tells rows apart and is named in the method", () => {
+  const records = [0.3, 0.5].flatMap((keep) =>
+    [0, 1].map((seed) =>
+      makeRecord("keep-test", {
+        backbone: "resnet20",
+        strategy: { kind: "mask" },
+        seed,
+        outcome: { accuracy: keep + seed / 100 },
+        config: { keepFraction: keep },
+        labels: { keep: String(keep) },
+      }),
+    ),
+  );
+  const rows = resultRows(records);
+  assert.deepEqual(
+    rows.map((row) => [row.method, row.seeds]),
+    [
+      ["mask [keep 0.3]", [0, 1]],
+      ["mask [keep 0.5]", [0, 1]],
+    ],
+  );
+  close(rows[0]?.accuracy?.mean, 0.305, "keep 0.3 mean");
+});
+
+test("RP ratios are written as the paper writes them", () => {
+  assert.equal(scientific(0.1), "1e-1");
+  assert.equal(scientific(0.001), "1e-3");
+  assert.equal(scientific(0.05), "5e-2");
+  assert.equal(scientific(1), "1");
+});
