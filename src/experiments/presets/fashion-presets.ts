@@ -59,7 +59,7 @@ export const fig3Fashion: SweepSpecInput = {
   },
 };
 
-const FIG4_TRAIN_IMAGES = 4000;
+const FIG4_TRAIN_IMAGES = 3000;
 const FIG4_EPOCHS = 3;
 
 export const fig4Fashion: SweepSpecInput = {
