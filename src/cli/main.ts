@@ -7,6 +7,7 @@ import { registerExport } from "./export.js";
 import { registerInspect } from "./inspect.js";
 import { registerPack } from "./pack.js";
 import { registerReport } from "./report.js";
+import { registerSweep } from "./sweep.js";
 import { registerTrain } from "./train.js";
 
 const packageJson = JSON.parse(
@@ -27,6 +28,7 @@ registerPack(program);
 registerInspect(program);
 registerExport(program);
 registerReport(program);
+registerSweep(program, packageJson.version);
 
 try {
   await program.parseAsync();

@@ -1,0 +1,15 @@
+import { parseSweepSpec, type SweepSpec, SweepSpecError } from "../sweep-spec.js";
+import { fig3Cifar10, fig4Cifar10, fig4Cifar100, fig5Cifar10 } from "./cifar-presets.js";
+import { fig3Fashion, fig4Fashion } from "./fashion-presets.js";
+
+/** The sweeps shipped with pemn (`pemn sweep --preset NAME`), in the order --list shows. */
+const PRESETS = [fig3Fashion, fig4Fashion, fig3Cifar10, fig4Cifar10, fig4Cifar100, fig5Cifar10];
+
+export const PRESET_NAMES: readonly string[] = PRESETS.map((preset) => preset.name);
+
+export function presetSpec(name: string): SweepSpec {
+  const preset = PRESETS.find((candidate) => candidate.name === name);
+  if (!preset)
+    throw new SweepSpecError(`no preset "${name}"; the presets: ${PRESET_NAMES.join(", ")}`);
+  return parseSweepSpec(preset, `preset ${name}`);
+}

@@ -1,0 +1,168 @@
+import { spawn } from "node:child_process";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
+import { fileURLToPath } from "node:url";
+import { inspectPemnFile } from "../artifact/pemn-file.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
+import { type RunSummary, runSummarySchema } from "../run/index.js";
+import type { SweepRun } from "./expand-sweep.js";
+import { sweepRunPaths } from "./results-dir.js";
+import {
+  type Environment,
+  type PackedFile,
+  type SweepRecord,
+  sweepRecordSchema,
+} from "./sweep-record.js";
+
+/** What became of one run in this invocation. */
+export type JobOutcome =
+  | { readonly kind: "ok" | "failed"; readonly record: SweepRecord }
+  /** Another live process holds the run directory's lock: its result will come from there. */
+  | { readonly kind: "busy"; readonly message: string }
+  /** The sweep was stopped while the run was going; its checkpoint lets a re-run resume. */
+  | { readonly kind: "interrupted" };
+
+export interface JobContext {
+  readonly resultsDir: string;
+  readonly sweep: string;
+  /** Intra-op threads each run gets (PEMN_THREADS). */
+  readonly threads: number;
+  readonly environment: Environment;
+  /** Aborting it stops the run's child process. */
+  readonly signal: AbortSignal;
+}
+
+/** The CLI's own entry point, from src/experiments (tsx) or dist/experiments alike. */
+const PEMN_BIN = fileURLToPath(new URL("../../bin/pemn.js", import.meta.url));
+
+class ChildFailed extends Error {}
+
+/**
+ * Runs one sweep run as child processes: `pemn train` (resuming from last.ckpt if one is
+ * there; skipped when summary.json shows training finished), then `pemn pack` once per value
+ * mode, then inspects the files. Its output goes to train.log; result.json is written last.
+ */
+export async function runSweepJob(run: SweepRun, context: JobContext): Promise<JobOutcome> {
+  const started = performance.now();
+  const paths = sweepRunPaths(context.resultsDir, run.runId);
+  mkdirSync(paths.runDir, { recursive: true });
+  writeFileAtomic(paths.config, [Buffer.from(`${JSON.stringify(run.config, null, 2)}\n`)]);
+  const child = (args: string[]) => runChild(args, paths.log, context);
+  const record = (
+    fields:
+      | { status: "ok"; summary: RunSummary; packed: PackedFile[] }
+      | { status: "failed"; error: string },
+  ) => {
+    // Parsed before it is written: a record the report cannot read is a bug here, not there.
+    const result = sweepRecordSchema.parse({
+      record_version: 1,
+      run_id: run.runId,
+      sweep: context.sweep,
+      labels: run.labels,
+      config: run.config,
+      seconds: (performance.now() - started) / 1000,
+      environment: context.environment,
+      finished_at: new Date().toISOString(),
+      ...fields,
+    });
+    writeFileAtomic(paths.result, [Buffer.from(`${JSON.stringify(result, null, 2)}\n`)]);
+    return result;
+  };
+  try {
+    if (!existsSync(paths.summary)) {
+      const resume = existsSync(paths.lastCheckpoint);
+      await child([
+        "train",
+        "--config",
+        paths.config,
+        "--run-dir",
+        paths.runDir,
+        "--progress",
+        "lines",
+        ...(resume ? ["--resume"] : []),
+      ]);
+    }
+    const summary = runSummarySchema.parse(JSON.parse(readFileSync(paths.summary, "utf8")));
+    const packed: PackedFile[] = [];
+    // A run of 0 epochs only builds its model (a smoke test): there is nothing to pack.
+    for (const values of summary.epochs === 0 ? [] : valueModes(run)) {
+      const file = paths.packed(values);
+      await child(["pack", paths.runDir, "--output", file, "--values", values]);
+      const inspection = inspectPemnFile(file);
+      packed.push({
+        values,
+        bytes: inspection.totalBytes,
+        compression_without_norms: inspection.compression.file.withoutNorms.compressionRatio,
+        compression_with_norms: inspection.compression.file.withNorms.compressionRatio,
+      });
+    }
+    return { kind: "ok", record: record({ status: "ok", summary, packed }) };
+  } catch (error) {
+    if (context.signal.aborted) return { kind: "interrupted" };
+    const message = (error as Error).message;
+    if (error instanceof ChildFailed && /\blocked\b/i.test(message))
+      return { kind: "busy", message };
+    return { kind: "failed", record: record({ status: "failed", error: message }) };
+  }
+}
+
+/**
+ * Seed mode regenerates a PEMN's fixed values; a network whose values were trained (dense,
+ * pruned) can only be packed with its values stored.
+ */
+function valueModes(run: SweepRun): readonly ("seed" | "stored")[] {
+  const kind: string = run.config.strategy.kind;
+  return kind === "dense" || kind === "pruned" ? ["stored"] : ["seed", "stored"];
+}
+
+/** Runs `pemn <args>` with its output appended to `log`; rejects with its last error line. */
+async function runChild(args: string[], log: string, context: JobContext): Promise<void> {
+  appendFileSync(log, `# ${new Date().toISOString()} pemn ${args.join(" ")}\n`);
+  const offset = statSync(log).size;
+  const fd = openSync(log, "a");
+  try {
+    const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>(
+      (resolve, reject) => {
+        const process_ = spawn(process.execPath, [PEMN_BIN, ...args], {
+          stdio: ["ignore", fd, fd],
+          env: { ...process.env, PEMN_THREADS: String(context.threads) },
+          signal: context.signal,
+          killSignal: "SIGTERM",
+        });
+        process_.on("error", (error) => {
+          if (error.name !== "AbortError") reject(error);
+        });
+        process_.on("close", (exitCode, exitSignal) =>
+          resolve({ code: exitCode, signal: exitSignal }),
+        );
+      },
+    );
+    if (code === 0) return;
+    const output = readFileSync(log).subarray(offset).toString("utf8");
+    throw new ChildFailed(
+      lastErrorLine(output) ??
+        `pemn ${args[0]} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`,
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The CLI prints a failure as "pemn: message" (lines after it belong to it); else the last line. */
+function lastErrorLine(output: string): string | undefined {
+  const lines = output.split("\n").filter((line) => line.trim() !== "");
+  const start = lines.map((line) => line.startsWith("pemn: ")).lastIndexOf(true);
+  return start >= 0
+    ? lines
+        .slice(start)
+        .map((line) => line.trim())
+        .join(" ")
+    : lines.at(-1);
+}
