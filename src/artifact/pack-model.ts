@@ -1,7 +1,12 @@
 import { tidy } from "../engine/index.js";
-import { maskedLayout, type PemnModelSpec } from "../models/index.js";
-import { MaskedWeight, type Module } from "../nn/index.js";
-import { planWeights, type WeightPlan } from "../weights/index.js";
+import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/index.js";
+import type { MaskedWeight, Module } from "../nn/index.js";
+import {
+  type PruningIndex,
+  planWeights,
+  relativeIndexBits,
+  type WeightPlan,
+} from "../weights/index.js";
 import { firstBitDifference } from "./bit-difference.js";
 import {
   type JsonObject,
@@ -9,6 +14,7 @@ import {
   type NormDtype,
   type NormTensor,
   type PemnContents,
+  type PositionIndex,
   packMask,
   storedLayerValues,
   type ValueReference,
@@ -41,7 +47,7 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
     seed: spec.seed,
     layers: maskedLayout(spec.model),
   });
-  const weights = maskedWeights(model, plan);
+  const weights = maskedWeightsOf(model, plan.layers);
   const values = new Map(
     plan.layers.map((layer, index) => [
       layer.name,
@@ -49,7 +55,11 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
     ]),
   );
   const { references, storedValues } =
-    options.values === "seed" ? seedReferences(spec, plan, values) : storedReferences(plan, values);
+    spec.strategy.kind === "pruned"
+      ? keptReferences(plan, values, weights, spec.strategy.index)
+      : options.values === "seed"
+        ? seedReferences(spec, plan, values)
+        : storedReferences(plan, values);
   const maskedLayers = plan.layers.map(
     (layer, index): MaskedLayer => ({
       name: layer.name,
@@ -79,6 +89,33 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
 interface ValueReferences {
   readonly references: readonly ValueReference[];
   readonly storedValues: Float32Array;
+}
+
+/**
+ * A pruned network, whatever the value mode (no seed stands for trained values): each layer's
+ * kept values in mask order, its positions in the strategy's index scheme (pruning-storage.ts).
+ */
+function keptReferences(
+  plan: WeightPlan,
+  values: ReadonlyMap<string, Float32Array>,
+  weights: readonly MaskedWeight[],
+  index: PruningIndex,
+): ValueReferences {
+  const bits = relativeIndexBits(index);
+  const positions: PositionIndex = bits === null ? { kind: "bitmap" } : { kind: "relative", bits };
+  const kept: number[] = [];
+  const references = plan.layers.map((layer, layerIndex): ValueReference => {
+    const mask = tidy(() => (weights[layerIndex] as MaskedWeight).mask()?.toArray<"float32">());
+    if (mask === undefined)
+      throw new Error(`layer "${layer.name}" of a pruned network has no mask`);
+    const layerValues = values.get(layer.name) as Float32Array;
+    const start = kept.length;
+    mask.forEach((flag, i) => {
+      if (flag !== 0) kept.push(layerValues[i] as number);
+    });
+    return { kind: "kept", start, length: kept.length - start, index: positions };
+  });
+  return { references, storedValues: Float32Array.from(kept) };
 }
 
 /** Seed mode, after checking that the generator regenerates exactly the model's values. */
@@ -145,18 +182,6 @@ function storedReferences(
     }
   });
   return { references, storedValues };
-}
-
-/** The model's masked weights (module "<layer>.weight"), in the plan's order. */
-function maskedWeights(model: Module, plan: WeightPlan): MaskedWeight[] {
-  const modules = new Map(model.namedModules());
-  return plan.layers.map((layer) => {
-    const weight = modules.get(`${layer.name}.weight`);
-    if (!(weight instanceof MaskedWeight)) {
-      throw new Error(`the model has no masked layer "${layer.name}" its layout lists`);
-    }
-    return weight;
-  });
 }
 
 /** The mask the layer computes with; a dense layer keeps every weight. */

@@ -28,6 +28,15 @@ export const runSummarySchema = z.strictObject({
   unique_values: z.number().int().nonnegative(),
   /** Training images per second over all epochs (augmentation included, evaluation not). */
   train_img_per_s: z.number().positive().nullable(),
+  /** Pruned runs only (null otherwise): the strategy's target compression ratio, and ... */
+  target_compression: z.number().nullable(),
+  /** ... the ratio the masks achieve, by the bytes a .pemn file stores them in, norms left out, */
+  achieved_compression: z.number().nullable(),
+  /** 1 - kept / masked weights, */
+  sparsity: z.number().min(0).max(1).nullable(),
+  kept_weights: z.number().int().nonnegative().nullable(),
+  /** and the dense epochs before the mask was chosen. */
+  pretrain_epochs: z.number().int().nonnegative().nullable(),
   seconds: z.number().nonnegative(),
   finished_at: z.string(),
 });
