@@ -20,6 +20,11 @@ export const runSummarySchema = z.strictObject({
   val_accuracy: accuracy.nullable(),
   best_val_accuracy: accuracy.nullable(),
   best_val_epoch: z.number().int().positive().nullable(),
+  /**
+   * Which checkpoint is the run's selected model: best.ckpt by validation accuracy, or, with no
+   * validation split (size 0), the last epoch (no best.ckpt; the val fields are null).
+   */
+  selection: z.enum(["best-validation", "last-epoch"]),
   /** The final model on the test split: the figure pemn reports. */
   test_accuracy: accuracy.nullable(),
   /** The reference code's figure (best test accuracy over epochs), only when asked for. */

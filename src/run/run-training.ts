@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isNoValidation } from "../data/index.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
 import { type EpochMetrics, type ProgressMode, type TrainData, train } from "../train/index.js";
@@ -70,8 +71,9 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     generator: plan.generator,
     epochs: config.train.epochs,
     val_accuracy: history.at(-1)?.val_accuracy ?? null,
-    best_val_accuracy: result?.bestValidation.accuracy ?? null,
-    best_val_epoch: result?.bestValidation.epoch ?? null,
+    best_val_accuracy: result?.bestValidation?.accuracy ?? null,
+    best_val_epoch: result?.bestValidation?.epoch ?? null,
+    selection: isNoValidation(config.data.validation) ? "last-epoch" : "best-validation",
     test_accuracy: result?.test.accuracy ?? null,
     reference_best_test_accuracy: result?.referenceBestTest?.accuracy ?? null,
     masked_weights: plan.maskedWeights,

@@ -84,7 +84,7 @@ test("sizes that leave a side empty, and malformed specs, are rejected", () => {
   );
   assert.throws(
     () => parseValidationSplit({ size: { count: 2.5 } }),
-    /size must be \{ fraction: number in \(0, 1\) \} or \{ count: positive integer \}\n {2}→ at size/,
+    /size must be \{ fraction: number in \[0, 1\) \} or \{ count: non-negative integer \}\n {2}→ at size/,
   );
   assert.throws(() => parseValidationSplit({ size: { count: 5 }, stratify: true }), /stratify/);
 });
