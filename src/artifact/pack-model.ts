@@ -1,12 +1,7 @@
 import { tidy } from "../engine/index.js";
 import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/index.js";
 import type { MaskedWeight, Module } from "../nn/index.js";
-import {
-  type PruningIndex,
-  planWeights,
-  relativeIndexBits,
-  type WeightPlan,
-} from "../weights/index.js";
+import { planWeights, type WeightPlan } from "../weights/index.js";
 import { firstBitDifference } from "./bit-difference.js";
 import {
   type JsonObject,
@@ -14,12 +9,12 @@ import {
   type NormDtype,
   type NormTensor,
   type PemnContents,
-  type PositionIndex,
   packMask,
   storedLayerValues,
   type ValueReference,
 } from "./format/index.js";
 import { PemnPackError } from "./pemn-pack-error.js";
+import { prunedLayers } from "./pruned-layers.js";
 import { storedSlices } from "./stored-slices.js";
 import { trainedState } from "./trained-state.js";
 
@@ -54,20 +49,25 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
       (weights[index] as MaskedWeight).values.toArray<"float32">(),
     ]),
   );
-  const { references, storedValues } =
+  const masks = weights.map((weight) => tidy(() => weight.mask()?.toArray<"float32">()));
+  const { maskedLayers, storedValues } =
     spec.strategy.kind === "pruned"
-      ? keptReferences(plan, values, weights, spec.strategy.index)
-      : options.values === "seed"
-        ? seedReferences(spec, plan, values)
-        : storedReferences(plan, values);
-  const maskedLayers = plan.layers.map(
-    (layer, index): MaskedLayer => ({
-      name: layer.name,
-      shape: layer.shape,
-      values: references[index] as ValueReference,
-      mask: maskOf(weights[index] as MaskedWeight),
-    }),
-  );
+      ? // Whatever the value mode: no seed stands for trained values.
+        prunedLayers(
+          plan.layers.map((layer, index) => ({
+            ...layer,
+            values: values.get(layer.name) as Float32Array,
+            mask: masks[index] as Float32Array,
+          })),
+          spec.strategy.index,
+        )
+      : maskedLayersOf(
+          plan,
+          masks,
+          options.values === "seed"
+            ? seedReferences(spec, plan, values)
+            : storedReferences(plan, values),
+        );
   const norms = trainedState(model).map(
     ([name, tensor]): NormTensor => ({
       name,
@@ -89,33 +89,6 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
 interface ValueReferences {
   readonly references: readonly ValueReference[];
   readonly storedValues: Float32Array;
-}
-
-/**
- * A pruned network, whatever the value mode (no seed stands for trained values): each layer's
- * kept values in mask order, its positions in the strategy's index scheme (pruning-storage.ts).
- */
-function keptReferences(
-  plan: WeightPlan,
-  values: ReadonlyMap<string, Float32Array>,
-  weights: readonly MaskedWeight[],
-  index: PruningIndex,
-): ValueReferences {
-  const bits = relativeIndexBits(index);
-  const positions: PositionIndex = bits === null ? { kind: "bitmap" } : { kind: "relative", bits };
-  const kept: number[] = [];
-  const references = plan.layers.map((layer, layerIndex): ValueReference => {
-    const mask = tidy(() => (weights[layerIndex] as MaskedWeight).mask()?.toArray<"float32">());
-    if (mask === undefined)
-      throw new Error(`layer "${layer.name}" of a pruned network has no mask`);
-    const layerValues = values.get(layer.name) as Float32Array;
-    const start = kept.length;
-    mask.forEach((flag, i) => {
-      if (flag !== 0) kept.push(layerValues[i] as number);
-    });
-    return { kind: "kept", start, length: kept.length - start, index: positions };
-  });
-  return { references, storedValues: Float32Array.from(kept) };
 }
 
 /** Seed mode, after checking that the generator regenerates exactly the model's values. */
@@ -184,8 +157,19 @@ function storedReferences(
   return { references, storedValues };
 }
 
-/** The mask the layer computes with; a dense layer keeps every weight. */
-function maskOf(weight: MaskedWeight): Uint8Array {
-  const flags = tidy(() => weight.mask()?.toArray<"float32">());
-  return packMask(flags ?? new Uint8Array(weight.values.size).fill(1));
+/** The layers with their masks (a dense layer keeps every weight) and value references. */
+function maskedLayersOf(
+  plan: WeightPlan,
+  masks: readonly (Float32Array | undefined)[],
+  { references, storedValues }: ValueReferences,
+): { maskedLayers: MaskedLayer[]; storedValues: Float32Array } {
+  const maskedLayers = plan.layers.map(
+    (layer, index): MaskedLayer => ({
+      name: layer.name,
+      shape: layer.shape,
+      values: references[index] as ValueReference,
+      mask: packMask(masks[index] ?? new Uint8Array(layer.size).fill(1)),
+    }),
+  );
+  return { maskedLayers, storedValues };
 }
