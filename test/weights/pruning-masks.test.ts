@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createGenerator } from "../../src/random/index.js";
 import {
-  parseWeightStrategy,
   type PrunedStrategy,
   type PruningIndex,
+  parseWeightStrategy,
   relativeIndexEntries,
   solvePruningMasks,
 } from "../../src/weights/index.js";
