@@ -1,6 +1,7 @@
 export * from "./config-file.js";
 export * from "./deep-merge.js";
 export * from "./evaluate-run.js";
+export * from "./pruning-phase.js";
 export * from "./read-run-config.js";
 export * from "./run-config.js";
 export * from "./run-data.js";
