@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { maskedLayout, maskedWeightsOf } from "../models/index.js";
 import type { Layer, MaskedWeight } from "../nn/index.js";
 import { type ProgressMode, runFiles, type TrainData, train } from "../train/index.js";
-import { prunedPayload, solvePruningMasks } from "../weights/index.js";
+import { flattenedSize, prunedPayload, solvePruningMasks } from "../weights/index.js";
 import type { RunConfig } from "./run-config.js";
 
 /** The dense pre-training phase of a run lives in its own directory of the run's. */
@@ -60,7 +60,7 @@ export async function preparePruning(
   return { resume: false };
 }
 
-/** summary.json's pruning fields: measured on the model's masks, null unless pruned. */
+/** summary.json's pruning fields: measured on the model's masks (pruned runs). */
 export interface PruningFigures {
   readonly target_compression: number | null;
   readonly achieved_compression: number | null;
@@ -69,8 +69,25 @@ export interface PruningFigures {
   readonly pretrain_epochs: number | null;
 }
 
+/**
+ * A dense run is the baselines' 0% point: nothing pruned, every weight kept (its storage is
+ * the dense reference itself). PEMN strategies have no such figures (null).
+ */
 export function pruningFigures(model: Layer, config: RunConfig): PruningFigures {
   const { strategy } = config;
+  if (strategy.kind === "dense") {
+    const maskedWeights = maskedLayout(config.model).reduce(
+      (sum, layer) => sum + flattenedSize(layer.shape),
+      0,
+    );
+    return {
+      target_compression: 0,
+      achieved_compression: 0,
+      sparsity: 0,
+      kept_weights: maskedWeights,
+      pretrain_epochs: null,
+    };
+  }
   if (strategy.kind !== "pruned") {
     return {
       target_compression: null,

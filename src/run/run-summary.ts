@@ -33,7 +33,10 @@ export const runSummarySchema = z.strictObject({
   unique_values: z.number().int().nonnegative(),
   /** Training images per second over all epochs (augmentation included, evaluation not). */
   train_img_per_s: z.number().positive().nullable(),
-  /** Pruned runs only (null otherwise): the strategy's target compression ratio, and ... */
+  /**
+   * Pruned runs (dense: the 0% point, all 0 and every weight kept; null for PEMN strategies):
+   * the strategy's target compression ratio, and ...
+   */
   target_compression: z.number().nullable(),
   /** ... the ratio the masks achieve, by the bytes a .pemn file stores them in, norms left out, */
   achieved_compression: z.number().nullable(),
