@@ -2,9 +2,27 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { evaluatePemnFile, packRunToFile, readDecodedModel } from "../../src/artifact/index.js";
-import { tidy } from "../../src/engine/index.js";
-import { createPemnModel, maskedLayout, maskedWeightsOf } from "../../src/models/index.js";
+import * as ort from "onnxruntime-node";
+import {
+  decodeModelBytes,
+  encodePemn,
+  evaluatePemnFile,
+  exportOnnx,
+  ONNX_INPUT,
+  ONNX_OUTPUT,
+  packModel,
+  packRunToFile,
+  readDecodedModel,
+} from "../../src/artifact/index.js";
+import { noGrad, tensor, tidy } from "../../src/engine/index.js";
+import {
+  createPemnModel,
+  maskedLayout,
+  maskedWeightsOf,
+  parseModelConfig,
+} from "../../src/models/index.js";
+import type { MaskedWeight } from "../../src/nn/index.js";
+import { createGenerator } from "../../src/random/index.js";
 import {
   evaluateRun,
   PRETRAIN_DIR,
@@ -165,5 +183,58 @@ test("magnitude after dense pre-training: its own resumable phase, the mask from
     assert.equal(resumed.achieved_compression, summary.achieved_compression);
   } finally {
     remove();
+  }
+});
+
+test("a pruned ResNet's .pemn exports to ONNX that predicts as the engine's model", async () => {
+  const strategy = parseWeightStrategy({
+    kind: "pruned",
+    criterion: "magnitude",
+    scope: "global",
+    compression: 0.9,
+    index: { kind: "bitmap" },
+  }) as PrunedStrategy;
+  const input = { channels: 1, height: 12, width: 12 };
+  const model = parseModelConfig({ name: "resnet", depth: 8, input, classes: 10 });
+  const spec = { model, strategy, keepFraction: 0.5, seed: 3 };
+  const { model: network } = createPemnModel(spec);
+  const session = { current: null as ort.InferenceSession | null };
+  try {
+    const layout = maskedLayout(model);
+    const weights = maskedWeightsOf(network, layout);
+    const { masks } = solvePruningMasks({
+      strategy,
+      seed: 3,
+      layers: layout.map((layer, i) => ({
+        name: layer.name,
+        values: (weights[i] as MaskedWeight).values.toArray<"float32">(),
+      })),
+    });
+    weights.forEach((weight, i) => {
+      weight.prune(masks[i] as Uint8Array);
+    });
+    network.eval();
+    const decoded = decodeModelBytes(
+      encodePemn(packModel(network, spec, { values: "stored", norms: "fp32" })),
+    );
+    session.current = await ort.InferenceSession.create(exportOnnx(decoded), {
+      intraOpNumThreads: 1,
+    });
+    const images = createGenerator(5, "test/images").fillNormal(new Float32Array(4 * 144), 0, 1);
+    const expected = noGrad(() =>
+      tidy(() => network.forward(tensor(images, [4, 1, 12, 12])).toArray<"float32">()),
+    );
+    const outputs = await session.current.run({
+      [ONNX_INPUT]: new ort.Tensor("float32", images, [4, 1, 12, 12]),
+    });
+    const actual = (outputs[ONNX_OUTPUT] as ort.Tensor).data as Float32Array;
+    const difference = Math.max(
+      ...actual.map((value, i) => Math.abs(value - (expected[i] as number))),
+    );
+    assert.ok(Math.max(...expected.map(Math.abs)) > 0.01, "logits of some size");
+    assert.ok(difference <= 1e-5, `max difference ${difference}`);
+  } finally {
+    await session.current?.release();
+    network.dispose();
   }
 });
