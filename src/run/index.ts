@@ -3,6 +3,7 @@ export * from "./deep-merge.js";
 export * from "./evaluate-run.js";
 export * from "./pruning-phase.js";
 export * from "./read-run-config.js";
+export * from "./run-checkpoint.js";
 export * from "./run-config.js";
 export * from "./run-data.js";
 export * from "./run-summary.js";

@@ -116,6 +116,10 @@ test("magnitude after dense pre-training: its own resumable phase, the mask from
     assert.equal(summary.selection, "last-epoch");
     assert.equal(summary.val_accuracy, null);
     assert.equal(existsSync(runFiles(runDir).best), false, "no validation: no best.ckpt");
+    assert.throws(
+      () => evaluateRun(runDir, "best", "test"),
+      /no best checkpoint: the run has no validation split/,
+    );
 
     // The masks are the magnitude masks of the values the dense phase ended with.
     const layout = maskedLayout(config.model);
