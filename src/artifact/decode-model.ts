@@ -4,6 +4,7 @@ import { planWeights, type WeightStrategy } from "../weights/index.js";
 import {
   decodePemn,
   type GeneratorRecord,
+  keptLayerValues,
   type PemnContents,
   storedLayerValues,
 } from "./format/index.js";
@@ -55,7 +56,9 @@ export function decodeModel(contents: PemnContents): DecodedModel {
     const values =
       layer.values.kind === "seed"
         ? (seeded?.get(layer.name) as Float32Array)
-        : storedLayerValues(contents.storedValues, layer);
+        : layer.values.kind === "kept"
+          ? keptLayerValues(contents.storedValues, layer)
+          : storedLayerValues(contents.storedValues, layer);
     maskedWeights.set(layer.name, { shape: layer.shape, values: masked(values, layer.mask) });
   }
   const norms = new Map<string, DecodedTensor>(
@@ -72,10 +75,10 @@ function seededValues(
 ): ReadonlyMap<string, Float32Array> | null {
   const firstSeeded = contents.maskedLayers.find((layer) => layer.values.kind === "seed");
   if (firstSeeded === undefined) return null;
-  if (strategy.kind === "dense") {
+  if (strategy.kind === "dense" || strategy.kind === "pruned") {
     throw new PemnModelError(
       "invalid-strategy",
-      `a dense network's trained values must be stored, layer "${firstSeeded.name}" is seeded`,
+      `a ${strategy.kind} network's trained values must be stored, layer "${firstSeeded.name}" is seeded`,
     );
   }
   const { name, seed } = contents.generator;

@@ -1,5 +1,5 @@
 import { maskedLayout } from "../models/pure.js";
-import { countWeights } from "../weights/index.js";
+import { countWeights, type PruningIndex } from "../weights/index.js";
 import {
   describePemn,
   type JsonObject,
@@ -73,7 +73,8 @@ export interface PemnInspection {
   /**
    * Against 32-bit dense weights (1 - bits / (32 x weights)); "with norms" counts the norm
    * tensors' elements at 32 bits on the dense side. `file`: this file's bits. `paper`: the
-   * paper's accounting, 32 bits per unique value plus 1 bit per masked weight (norms at 32).
+   * paper's accounting, 32 bits per unique value plus 1 bit per masked weight (norms at 32);
+   * for a pruned network its kept values and index (prunedNetwork.compression).
    */
   readonly compression: { readonly file: FigurePair; readonly paper: FigurePair };
   /** Pruned networks of the same masked weights stored in the same bits (norms left out). */
@@ -84,8 +85,30 @@ export interface PemnInspection {
     /** Within the paper's figure without norms. */
     readonly sameAsPaper: PrunedComparison;
   };
+  /** A pruned network's own figures (strategy `pruned`), else null. */
+  readonly prunedNetwork: PrunedNetworkInspection | null;
   readonly layers: readonly LayerDescription[];
   readonly norms: readonly NormDescription[];
+}
+
+/**
+ * What a pruned file's network costs, measured from its sections: kept float32 values (the
+ * values section) and their positions in the index scheme (the masks section); the header and
+ * framing, a fixed overhead of the file, are left out. This is the accounting the sparsity was
+ * solved with (src/weights/pruning-storage.ts), so it meets the target to within one weight.
+ */
+export interface PrunedNetworkInspection {
+  readonly criterion: string;
+  readonly scope: string;
+  /** The strategy's index scheme; csr's 2 entries of b bits are stored as one of 2b bits. */
+  readonly index: PruningIndex;
+  readonly targetCompression: number;
+  readonly keptWeights: number;
+  readonly sparsity: number;
+  readonly valueBytes: number;
+  readonly indexBytes: number;
+  /** Without norms: (values + masks) against 32-bit dense; with: plus the norms section. */
+  readonly compression: FigurePair;
 }
 
 const RUNNING_STATISTIC = /\.running(Mean|Var)$/;
@@ -105,6 +128,7 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
   const normDenseBits = FLOAT32_BITS * description.normElements;
   const denseBits = FLOAT32_BITS * maskedWeights;
   const fileWithoutNorms = 8 * description.bytesWithoutNorms;
+  const keptWeights = description.layers.reduce((sum, layer) => sum + layer.kept, 0);
   const paper = pemnStorage({
     maskedWeights,
     values: { kind: "stored", uniqueValues },
@@ -126,6 +150,26 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
       ...prunedStorageKeeping(maskedWeights, kept, indexBits),
     };
   };
+  const prunedNetwork: PrunedNetworkInspection | null =
+    strategy.kind === "pruned"
+      ? {
+          criterion: strategy.criterion,
+          scope: strategy.scope,
+          index: strategy.index,
+          targetCompression: strategy.compression,
+          keptWeights,
+          sparsity: 1 - keptWeights / maskedWeights,
+          valueBytes: parts.values,
+          indexBytes: parts.masks,
+          compression: {
+            withoutNorms: storageFigure(8 * (parts.values + parts.masks), denseBits),
+            withNorms: storageFigure(
+              8 * (parts.values + parts.masks + parts.norms),
+              denseBits + normDenseBits,
+            ),
+          },
+        }
+      : null;
   return {
     formatVersion: description.formatVersion,
     model: description.model,
@@ -135,7 +179,7 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
     totalBytes: description.totalBytes,
     maskedLayers: description.layers.length,
     maskedWeights,
-    keptWeights: description.layers.reduce((sum, layer) => sum + layer.kept, 0),
+    keptWeights,
     uniqueValues,
     storedValues: description.storedValueCount,
     normParameters,
@@ -156,13 +200,18 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
         withNorms: storageFigure(8 * description.totalBytes, denseBits + normDenseBits),
         withoutNorms: storageFigure(fileWithoutNorms, denseBits),
       },
-      paper: { withNorms: paper.withNorms, withoutNorms: paper.withoutNorms },
+      // The paper counts a pruned network by its values and index, as the file stores them.
+      paper: prunedNetwork?.compression ?? {
+        withNorms: paper.withNorms,
+        withoutNorms: paper.withoutNorms,
+      },
     },
     pruned: {
       indexBits,
       sameAsFile: prunedWithin(fileWithoutNorms),
       sameAsPaper: prunedWithin(paper.withoutNorms.bits),
     },
+    prunedNetwork,
     layers: description.layers,
     norms: description.norms,
   };

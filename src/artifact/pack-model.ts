@@ -1,6 +1,6 @@
 import { tidy } from "../engine/index.js";
-import { maskedLayout, type PemnModelSpec } from "../models/index.js";
-import { MaskedWeight, type Module } from "../nn/index.js";
+import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/index.js";
+import type { MaskedWeight, Module } from "../nn/index.js";
 import { planWeights, type WeightPlan } from "../weights/index.js";
 import { firstBitDifference } from "./bit-difference.js";
 import {
@@ -14,6 +14,7 @@ import {
   type ValueReference,
 } from "./format/index.js";
 import { PemnPackError } from "./pemn-pack-error.js";
+import { prunedLayers } from "./pruned-layers.js";
 import { storedSlices } from "./stored-slices.js";
 import { trainedState } from "./trained-state.js";
 
@@ -41,23 +42,32 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
     seed: spec.seed,
     layers: maskedLayout(spec.model),
   });
-  const weights = maskedWeights(model, plan);
+  const weights = maskedWeightsOf(model, plan.layers);
   const values = new Map(
     plan.layers.map((layer, index) => [
       layer.name,
       (weights[index] as MaskedWeight).values.toArray<"float32">(),
     ]),
   );
-  const { references, storedValues } =
-    options.values === "seed" ? seedReferences(spec, plan, values) : storedReferences(plan, values);
-  const maskedLayers = plan.layers.map(
-    (layer, index): MaskedLayer => ({
-      name: layer.name,
-      shape: layer.shape,
-      values: references[index] as ValueReference,
-      mask: maskOf(weights[index] as MaskedWeight),
-    }),
-  );
+  const masks = weights.map((weight) => tidy(() => weight.mask()?.toArray<"float32">()));
+  const { maskedLayers, storedValues } =
+    spec.strategy.kind === "pruned"
+      ? // Whatever the value mode: no seed stands for trained values.
+        prunedLayers(
+          plan.layers.map((layer, index) => ({
+            ...layer,
+            values: values.get(layer.name) as Float32Array,
+            mask: masks[index] as Float32Array,
+          })),
+          spec.strategy.index,
+        )
+      : maskedLayersOf(
+          plan,
+          masks,
+          options.values === "seed"
+            ? seedReferences(spec, plan, values)
+            : storedReferences(plan, values),
+        );
   const norms = trainedState(model).map(
     ([name, tensor]): NormTensor => ({
       name,
@@ -147,20 +157,19 @@ function storedReferences(
   return { references, storedValues };
 }
 
-/** The model's masked weights (module "<layer>.weight"), in the plan's order. */
-function maskedWeights(model: Module, plan: WeightPlan): MaskedWeight[] {
-  const modules = new Map(model.namedModules());
-  return plan.layers.map((layer) => {
-    const weight = modules.get(`${layer.name}.weight`);
-    if (!(weight instanceof MaskedWeight)) {
-      throw new Error(`the model has no masked layer "${layer.name}" its layout lists`);
-    }
-    return weight;
-  });
-}
-
-/** The mask the layer computes with; a dense layer keeps every weight. */
-function maskOf(weight: MaskedWeight): Uint8Array {
-  const flags = tidy(() => weight.mask()?.toArray<"float32">());
-  return packMask(flags ?? new Uint8Array(weight.values.size).fill(1));
+/** The layers with their masks (a dense layer keeps every weight) and value references. */
+function maskedLayersOf(
+  plan: WeightPlan,
+  masks: readonly (Float32Array | undefined)[],
+  { references, storedValues }: ValueReferences,
+): { maskedLayers: MaskedLayer[]; storedValues: Float32Array } {
+  const maskedLayers = plan.layers.map(
+    (layer, index): MaskedLayer => ({
+      name: layer.name,
+      shape: layer.shape,
+      values: references[index] as ValueReference,
+      mask: packMask(masks[index] ?? new Uint8Array(layer.size).fill(1)),
+    }),
+  );
+  return { maskedLayers, storedValues };
 }

@@ -1,8 +1,14 @@
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createPemnModel } from "../models/index.js";
-import { RUN_CONFIG_FILE, type RunConfig, RunDirectoryError, readRunConfig } from "../run/index.js";
-import { readTrainingCheckpoint, restoreModel, runFiles } from "../train/index.js";
+import {
+  RUN_CONFIG_FILE,
+  type RunConfig,
+  RunDirectoryError,
+  readRunConfig,
+  runCheckpointFile,
+} from "../run/index.js";
+import { readTrainingCheckpoint, restoreModel } from "../train/index.js";
 import type { PemnContents } from "./format/index.js";
 import { type PackOptions, packModel } from "./pack-model.js";
 import { attributeToFile, writePemnFile } from "./pemn-file.js";
@@ -77,5 +83,8 @@ function locateRun(
       source,
     );
   }
-  return { config, checkpointFile: isDirectory ? runFiles(runDir)[checkpoint] : source };
+  return {
+    config,
+    checkpointFile: isDirectory ? runCheckpointFile(runDir, config, checkpoint) : source,
+  };
 }

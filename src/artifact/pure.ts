@@ -17,8 +17,10 @@ export {
   type PartCost,
   type PemnInspection,
   type PrunedComparison,
+  type PrunedNetworkInspection,
 } from "./inspect-pemn.js";
 export { PemnModelError, type PemnModelProblem } from "./pemn-model-error.js";
+export { type PrunedLayerInput, prunedLayers } from "./pruned-layers.js";
 export {
   FLOAT32_BITS,
   type PemnStorage,

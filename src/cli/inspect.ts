@@ -76,18 +76,41 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
       `  ${label.padEnd(52)} ${percent(pair.withoutNorms.compressionRatio).padStart(8)} without norms (${count(pair.withoutNorms.bits)} bits), ${percent(pair.withNorms.compressionRatio)} with norms and running statistics`,
     );
   figure("this file", compression.file);
-  figure("the paper's count (32 bits per unique value + masks)", compression.paper);
-  console.log("");
-  console.log(
-    `a pruned network in the same bits (32-bit values, 2 index entries of ${pruned.indexBits} bits per kept weight):`,
-  );
-  for (const [label, comparison] of [
-    ["as this file", pruned.sameAsFile],
-    ["as the paper's count", pruned.sameAsPaper],
-  ] as const) {
+  const network = inspection.prunedNetwork;
+  if (network === null) {
+    figure("the paper's count (32 bits per unique value + masks)", compression.paper);
+  } else {
+    const { index } = network;
+    const scheme =
+      index.kind === "bitmap"
+        ? "bitmap (1 bit per weight)"
+        : index.kind === "csr"
+          ? `csr ${index.bits}-bit (2 entries per kept weight, stored as ${2 * index.bits}-bit relative indices)`
+          : `relative ${index.bits}-bit`;
+    console.log("");
     console.log(
-      `  ${label.padEnd(22)} keeps ${count(comparison.keptWeights)} weights (sparsity ${percent(comparison.sparsity)}): ${count(comparison.valueBits)} value bits + ${count(comparison.indexBits)} index bits`,
+      `pruned network: ${network.criterion}, ${network.scope} scope, ${count(network.keptWeights)} weights kept (sparsity ${percent(network.sparsity)}), index ${scheme}`,
     );
+    figure(
+      `its values + index (${count(parts.framing.bytes + parts.header.bytes)} bytes of header, framing left out)`,
+      network.compression,
+    );
+    console.log(`  target ${percent(network.targetCompression)}`);
+  }
+  // A pruned file is its own pruned network: the comparison is for PEMNs.
+  if (network === null) {
+    console.log("");
+    console.log(
+      `a pruned network in the same bits (32-bit values, 2 index entries of ${pruned.indexBits} bits per kept weight):`,
+    );
+    for (const [label, comparison] of [
+      ["as this file", pruned.sameAsFile],
+      ["as the paper's count", pruned.sameAsPaper],
+    ] as const) {
+      console.log(
+        `  ${label.padEnd(22)} keeps ${count(comparison.keptWeights)} weights (sparsity ${percent(comparison.sparsity)}): ${count(comparison.valueBits)} value bits + ${count(comparison.indexBits)} index bits`,
+      );
+    }
   }
   if (!withLayers) return;
   const width =

@@ -26,6 +26,16 @@ const json: Parse = (value) => {
   }
 };
 
+/** "csr:8", "relative:4", "bitmap": a pruned strategy's index scheme (the config validates it). */
+const pruningIndex: Parse = (value) => {
+  const [kind, bits, ...rest] = value.split(":");
+  if (kind === "bitmap" && bits === undefined) return { kind };
+  if ((kind === "csr" || kind === "relative") && bits !== undefined && rest.length === 0) {
+    return { kind, bits: integer(bits) };
+  }
+  throw new InvalidArgumentError(`expected csr:<bits>, relative:<bits> or bitmap, got "${value}"`);
+};
+
 /** Each config flag and the run-config field it sets (docs/cli.md lists them). */
 const CONFIG_FLAGS: readonly {
   flags: string;
@@ -70,7 +80,7 @@ const CONFIG_FLAGS: readonly {
   {
     flags: "--strategy <kind>",
     path: ["strategy", "kind"],
-    help: "dense | mask | one-layer | mp | rp",
+    help: "dense | mask | one-layer | mp | rp | pruned",
   },
   {
     flags: "--ratio <r>",
@@ -83,6 +93,34 @@ const CONFIG_FLAGS: readonly {
     flags: "--rescale <none|fan-in>",
     path: ["strategy", "rescale"],
     help: "mp/rp: per-layer rescaling",
+  },
+  {
+    flags: "--criterion <random|magnitude>",
+    path: ["strategy", "criterion"],
+    help: "pruned: which weights the mask keeps",
+  },
+  {
+    flags: "--scope <layer|global>",
+    path: ["strategy", "scope"],
+    help: "pruned: the same sparsity per layer, or one ranking over all",
+  },
+  {
+    flags: "--compression <c>",
+    path: ["strategy", "compression"],
+    help: "pruned: target storage compression ratio, e.g. 0.94",
+    parse: number,
+  },
+  {
+    flags: "--index <scheme>",
+    path: ["strategy", "index"],
+    help: "pruned: positions index, csr:8 | relative:8 | bitmap",
+    parse: pruningIndex,
+  },
+  {
+    flags: "--pretrain-epochs <n>",
+    path: ["strategy", "pretrainEpochs"],
+    help: "pruned, magnitude: dense epochs before the mask is chosen",
+    parse: integer,
   },
   {
     flags: "--keep <k>",
@@ -243,6 +281,11 @@ export function registerTrain(program: Command, version: string): void {
     );
     console.log(`masked weights:  ${summary.masked_weights.toLocaleString("en-US")}`);
     console.log(`unique values:   ${summary.unique_values.toLocaleString("en-US")}`);
+    if (summary.achieved_compression !== null && summary.kept_weights !== null) {
+      console.log(
+        `pruned:          ${summary.kept_weights.toLocaleString("en-US")} weights kept, compression ${percent(summary.achieved_compression)} (target ${percent(summary.target_compression)})`,
+      );
+    }
     console.log(
       `val accuracy:    ${percent(summary.val_accuracy)} (best ${percent(summary.best_val_accuracy)})`,
     );

@@ -78,6 +78,7 @@ export {
   shuffleInPlace,
 } from "./random-source.js";
 export {
+  isNoValidation,
   parseValidationSplit,
   type SplitDatasets,
   splitValidation,

@@ -3,24 +3,30 @@ import { DataConfigError, parseDataConfig } from "./config-error.js";
 import { type Dataset, subsetDataset } from "./dataset.js";
 import { type RandomSource, shuffleInPlace } from "./random-source.js";
 
-/** How many training images to hold out for validation, and whether to keep class shares. */
+/**
+ * How many training images to hold out for validation, and whether to keep class shares.
+ * Exactly 0 (fraction or count) means no validation split: training uses every image and the
+ * last epoch is the model (docs/data.md).
+ */
 export const validationSplitSchema = z.strictObject({
   size: z.union(
     [
       z.strictObject({
         fraction: z
           .number()
-          .gt(0, { error: "fraction must be above 0" })
+          .min(0, { error: "fraction must be at least 0" })
           .lt(1, { error: "fraction must be below 1" }),
       }),
       z.strictObject({
         count: z
           .number()
           .int({ error: "count must be an integer" })
-          .positive({ error: "count must be positive" }),
+          .nonnegative({ error: "count must be at least 0" }),
       }),
     ],
-    { error: "size must be { fraction: number in (0, 1) } or { count: positive integer }" },
+    {
+      error: "size must be { fraction: number in [0, 1) } or { count: non-negative integer }",
+    },
   ),
   /** Hold out each class in proportion to its share of the training set. */
   stratified: z.boolean().default(false),
@@ -62,8 +68,15 @@ export function splitValidation(
   };
 }
 
+/** Whether the split holds nothing out (size 0): then the validation part is empty. */
+export function isNoValidation(split: ValidationSplit): boolean {
+  return ("count" in split.size ? split.size.count : split.size.fraction) === 0;
+}
+
 function validationCount(total: number, split: ValidationSplit): number {
+  if (isNoValidation(split)) return 0;
   const count = "count" in split.size ? split.size.count : Math.round(split.size.fraction * total);
+  // A size asked for but rounded to nothing is a mistake, not a request for no split.
   if (count < 1 || count >= total) {
     throw new DataConfigError(
       `validation split size: ${count} of ${total} images; it must leave at least one image on each side`,

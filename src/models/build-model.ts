@@ -1,4 +1,4 @@
-import { type Layer, MaskedConv2d, MaskedLinear, type Module } from "../nn/index.js";
+import { type Layer, MaskedConv2d, MaskedLinear, MaskedWeight, type Module } from "../nn/index.js";
 import { ConvMixer } from "./convmixer.js";
 import { MaskedLayerMaker, type ModelBuildOptions } from "./masked-layer-maker.js";
 import { maskedLayout } from "./masked-layout.js";
@@ -46,4 +46,19 @@ export function maskedLayerNames(model: Module): string[] {
     .namedModules()
     .filter(([, module]) => module instanceof MaskedConv2d || module instanceof MaskedLinear)
     .map(([name]) => name);
+}
+
+/** The model's masked weights (module "<layer>.weight"), in the order of `layout`. */
+export function maskedWeightsOf(
+  model: Module,
+  layout: readonly { readonly name: string }[],
+): MaskedWeight[] {
+  const modules = new Map(model.namedModules());
+  return layout.map((layer) => {
+    const weight = modules.get(`${layer.name}.weight`);
+    if (!(weight instanceof MaskedWeight)) {
+      throw new Error(`the model has no masked layer "${layer.name}" its layout lists`);
+    }
+    return weight;
+  });
 }

@@ -8,7 +8,7 @@ import type { ModelConfig } from "./model-schema.js";
 export interface PemnModelSpec {
   model: ModelConfig;
   strategy: WeightStrategy;
-  /** Fraction of each masked layer's weights its mask keeps (ignored by `dense`). */
+  /** Fraction of each masked layer's weights its mask keeps (ignored by `dense`, `pruned`). */
   keepFraction: number;
   /** Keep fractions of particular layers (by layout name), overriding keepFraction. */
   keepFractionByLayer?: Readonly<Record<string, number>>;
@@ -16,9 +16,13 @@ export interface PemnModelSpec {
   seed: number;
 }
 
-/** The weight mode a strategy implies: `dense` trains values, every other strategy masks them. */
+/**
+ * The weight mode a strategy implies: `dense` trains values, `pruned` trains them under a
+ * fixed mask (set by the run once chosen), every other strategy masks fixed values.
+ */
 export function weightModeOf(strategy: WeightStrategy, keepFraction: number): WeightMode {
-  return strategy.kind === "dense" ? { kind: "dense" } : { kind: "masked", keepFraction };
+  if (strategy.kind === "dense" || strategy.kind === "pruned") return { kind: strategy.kind };
+  return { kind: "masked", keepFraction };
 }
 
 /** Builds the model with the values its strategy plans; the caller disposes the model. */

@@ -1,4 +1,4 @@
-import { keep, noGrad, type Tensor, tensor, tidy, topkMasks } from "../engine/index.js";
+import { keep, noGrad, ones, type Tensor, tensor, tidy, topkMasks } from "../engine/index.js";
 import { createGenerator } from "../random/index.js";
 import { Module } from "./module.js";
 import { keptCount } from "./top-k-mask.js";
@@ -7,7 +7,7 @@ import type { WeightMode } from "./weight-mode.js";
 export interface MaskedWeightConfig {
   shape: readonly number[];
   fanIn: number;
-  /** The fixed values (masked mode) or initial values (dense mode), row-major. */
+  /** The fixed values (masked mode) or initial values (dense, pruned mode), row-major. */
   values: Float32Array;
   mode: WeightMode;
   /** Seed and stream name of the score initialisation. */
@@ -18,13 +18,16 @@ export interface MaskedWeightConfig {
 /**
  * The weight of a masked conv or linear layer. In masked mode it holds fixed values W
  * (a buffer) and trainable scores S, and yields W * M with M the top-k of |S|; the
- * gradient reaching M passes straight through to |S| and on through abs to S.
+ * gradient reaching M passes straight through to |S| and on through abs to S. In pruned
+ * mode the values are trained and M is a fixed buffer (all ones until `prune` sets it).
  */
 export class MaskedWeight extends Module {
   readonly mode: WeightMode;
   readonly shape: readonly number[];
   readonly values: Tensor;
   readonly scores: Tensor | null;
+  /** Pruned mode's fixed 0/1 mask (float32), else null. */
+  readonly pruningMask: Tensor | null;
   /** The mask of the scores as they were at `#maskVersion` (their in-place change counter). */
   #mask: Tensor | null = null;
   #maskVersion = -1;
@@ -40,9 +43,14 @@ export class MaskedWeight extends Module {
     this.mode = config.mode;
     this.shape = config.shape;
     const values = tensor(config.values, config.shape);
+    this.pruningMask = null;
     if (config.mode.kind === "dense") {
       this.values = this.registerParameter("values", values);
       this.scores = null;
+    } else if (config.mode.kind === "pruned") {
+      this.values = this.registerParameter("values", values);
+      this.scores = null;
+      this.pruningMask = this.registerBuffer("mask", ones(config.shape));
     } else {
       this.values = this.registerBuffer("values", values);
       // Kaiming-uniform with a = sqrt(5): U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
@@ -58,11 +66,37 @@ export class MaskedWeight extends Module {
 
   /** The current binary mask (float 0/1, a copy the caller owns), or null in dense mode. */
   mask(): Tensor | null {
-    return this.#currentMask()?.clone() ?? null;
+    return (this.pruningMask ?? this.#currentMask())?.clone() ?? null;
+  }
+
+  /**
+   * Pruned mode: fixes the mask (one 0/1 entry per weight, row-major) and sets the dropped
+   * values to +0, where training keeps them (their gradient and weight decay are 0), so the
+   * stored kept values and zeros are the weight exactly.
+   */
+  prune(keptFlags: Uint8Array): void {
+    const mask = this.pruningMask;
+    if (mask === null) throw new Error("only a pruned-mode weight can be pruned");
+    if (keptFlags.length !== this.values.size) {
+      throw new RangeError(`a mask of ${this.values.size} weights, got ${keptFlags.length}`);
+    }
+    const values = this.values.toArray<"float32">();
+    const flags = new Float32Array(keptFlags.length);
+    for (let i = 0; i < flags.length; i++) {
+      flags[i] = keptFlags[i] === 0 ? 0 : 1;
+      if (keptFlags[i] === 0) values[i] = 0;
+    }
+    tidy(() =>
+      noGrad(() => {
+        mask.copy_(tensor(flags, this.shape));
+        this.values.copy_(tensor(values, this.shape));
+      }),
+    );
   }
 
   /** The weight the layer computes with. */
   effective(): Tensor {
+    if (this.pruningMask !== null) return this.values.mul(this.pruningMask);
     const mask = this.#currentMask();
     if (mask === null || this.scores === null) return this.values;
     const ranked = this.scores.abs();

@@ -2,7 +2,8 @@ import { z } from "zod";
 
 /**
  * How a masked layer uses its weights: `masked` learns which fixed random values to keep
- * (edge-popup), `dense` trains the values themselves (the ordinary reference network).
+ * (edge-popup), `dense` trains the values themselves (the ordinary reference network),
+ * `pruned` trains the values under a fixed 0/1 mask chosen once (the pruning baselines).
  */
 export const weightModeSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -11,6 +12,7 @@ export const weightModeSchema = z.discriminatedUnion("kind", [
     keepFraction: z.number().gt(0).max(1),
   }),
   z.object({ kind: z.literal("dense") }),
+  z.object({ kind: z.literal("pruned") }),
 ]);
 
 export type WeightMode = z.infer<typeof weightModeSchema>;

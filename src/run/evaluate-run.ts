@@ -1,12 +1,8 @@
+import { isNoValidation } from "../data/index.js";
 import { createPemnModel } from "../models/index.js";
-import {
-  type Evaluation,
-  evaluate,
-  readTrainingCheckpoint,
-  restoreModel,
-  runFiles,
-} from "../train/index.js";
+import { type Evaluation, evaluate, readTrainingCheckpoint, restoreModel } from "../train/index.js";
 import { readRunConfig } from "./read-run-config.js";
+import { runCheckpointFile } from "./run-checkpoint.js";
 import { loadRunData } from "./run-data.js";
 
 export type EvalSplit = "train" | "validation" | "test";
@@ -18,7 +14,10 @@ export function evaluateRun(
   split: EvalSplit,
 ): Evaluation {
   const config = readRunConfig(runDir);
-  const restored = readTrainingCheckpoint(runFiles(runDir)[checkpoint]);
+  if (split === "validation" && isNoValidation(config.data.validation)) {
+    throw new Error(`${runDir} has no validation split (size 0): evaluate on train or test`);
+  }
+  const restored = readTrainingCheckpoint(runCheckpointFile(runDir, config, checkpoint));
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, restored);

@@ -20,6 +20,11 @@ export const runSummarySchema = z.strictObject({
   val_accuracy: accuracy.nullable(),
   best_val_accuracy: accuracy.nullable(),
   best_val_epoch: z.number().int().positive().nullable(),
+  /**
+   * Which checkpoint is the run's selected model: best.ckpt by validation accuracy, or, with no
+   * validation split (size 0), the last epoch (no best.ckpt; the val fields are null).
+   */
+  selection: z.enum(["best-validation", "last-epoch"]),
   /** The final model on the test split: the figure pemn reports. */
   test_accuracy: accuracy.nullable(),
   /** The reference code's figure (best test accuracy over epochs), only when asked for. */
@@ -28,6 +33,18 @@ export const runSummarySchema = z.strictObject({
   unique_values: z.number().int().nonnegative(),
   /** Training images per second over all epochs (augmentation included, evaluation not). */
   train_img_per_s: z.number().positive().nullable(),
+  /**
+   * Pruned runs (dense: the 0% point, all 0 and every weight kept; null for PEMN strategies):
+   * the strategy's target compression ratio, and ...
+   */
+  target_compression: z.number().nullable(),
+  /** ... the ratio the masks achieve, by the bytes a .pemn file stores them in, norms left out, */
+  achieved_compression: z.number().nullable(),
+  /** 1 - kept / masked weights, */
+  sparsity: z.number().min(0).max(1).nullable(),
+  kept_weights: z.number().int().nonnegative().nullable(),
+  /** and the dense epochs before the mask was chosen. */
+  pretrain_epochs: z.number().int().nonnegative().nullable(),
   seconds: z.number().nonnegative(),
   finished_at: z.string(),
 });

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isNoValidation } from "../data/index.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
-import { type EpochMetrics, type ProgressMode, train } from "../train/index.js";
+import { type EpochMetrics, type ProgressMode, type TrainData, train } from "../train/index.js";
+import { preparePruning, pruningFigures } from "./pruning-phase.js";
 import { RUN_CONFIG_FILE } from "./read-run-config.js";
 import type { RunConfig } from "./run-config.js";
 import { loadRunData } from "./run-data.js";
@@ -29,19 +31,32 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   // The model first: a config that cannot build leaves no run directory behind.
   const { model, plan } = createPemnModel(config);
   let result: Awaited<ReturnType<typeof train>> | null = null;
+  let pruning: ReturnType<typeof pruningFigures>;
   try {
     writeOrCheckConfig(config, options);
+    let data: TrainData | undefined;
+    const loadData = () => {
+      data ??= loadRunData(config);
+      return data;
+    };
+    const { resume } = await preparePruning(model, config, {
+      runDir: options.runDir,
+      resume: options.resume ?? false,
+      progress: options.progress ?? "auto",
+      data: loadData,
+    });
     if (config.train.epochs > 0) {
       result = await train({
         model,
-        data: loadRunData(config),
+        data: loadData(),
         config: config.train,
         runDir: options.runDir,
-        resume: options.resume ?? false,
+        resume,
         progress: options.progress ?? "auto",
         onEpoch: options.onEpoch,
       });
     }
+    pruning = pruningFigures(model, config);
   } finally {
     model.dispose();
   }
@@ -56,13 +71,15 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     generator: plan.generator,
     epochs: config.train.epochs,
     val_accuracy: history.at(-1)?.val_accuracy ?? null,
-    best_val_accuracy: result?.bestValidation.accuracy ?? null,
-    best_val_epoch: result?.bestValidation.epoch ?? null,
+    best_val_accuracy: result?.bestValidation?.accuracy ?? null,
+    best_val_epoch: result?.bestValidation?.epoch ?? null,
+    selection: isNoValidation(config.data.validation) ? "last-epoch" : "best-validation",
     test_accuracy: result?.test.accuracy ?? null,
     reference_best_test_accuracy: result?.referenceBestTest?.accuracy ?? null,
     masked_weights: plan.maskedWeights,
     unique_values: plan.uniqueValues,
     train_img_per_s: history.length > 0 ? meanThroughput(history) : null,
+    ...pruning,
     seconds: (performance.now() - started) / 1000,
     finished_at: new Date().toISOString(),
   };

@@ -14,8 +14,9 @@ export const epochMetricsSchema = z.strictObject({
   lr: finite,
   train_loss: finite,
   train_accuracy: finite,
-  val_loss: finite,
-  val_accuracy: finite,
+  /** null without a validation split (size 0). */
+  val_loss: finite.nullable(),
+  val_accuracy: finite.nullable(),
   test_loss: finite.optional(),
   test_accuracy: finite.optional(),
   img_per_s: finite,
@@ -33,11 +34,12 @@ export const bestValidationSchema = z.strictObject({
 
 export type BestValidation = z.infer<typeof bestValidationSchema>;
 
-/** The new best if `record` beats `best` (or there is none yet), else null. */
+/** The new best if `record` beats `best` (or there is none yet), else null (also unvalidated). */
 export function improvedValidation(
   best: BestValidation | null,
   record: EpochMetrics,
 ): BestValidation | null {
+  if (record.val_accuracy === null || record.val_loss === null) return null;
   if (best !== null && record.val_accuracy <= best.accuracy) return null;
   return { epoch: record.epoch, accuracy: record.val_accuracy, loss: record.val_loss };
 }

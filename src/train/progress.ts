@@ -91,7 +91,9 @@ export function epochLine(record: EpochMetrics, epochs: number): string {
   return (
     `epoch ${record.epoch}/${epochs} | lr ${record.lr.toPrecision(4)}` +
     ` | train loss ${record.train_loss.toFixed(4)} acc ${percent(record.train_accuracy)}` +
-    ` | val loss ${record.val_loss.toFixed(4)} acc ${percent(record.val_accuracy)}${test}` +
+    (record.val_loss === null || record.val_accuracy === null
+      ? ` | no validation${test}`
+      : ` | val loss ${record.val_loss.toFixed(4)} acc ${percent(record.val_accuracy)}${test}`) +
     ` | ${Math.round(record.img_per_s)} img/s | ${record.seconds.toFixed(1)} s`
   );
 }

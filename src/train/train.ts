@@ -21,7 +21,11 @@ import type { RunState } from "./run-state.js";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./train-config.js";
 import { trainEpoch, trainingLoader } from "./train-epoch.js";
 
-/** The three splits: train to learn, validation to select, test only for the final report. */
+/**
+ * The three splits: train to learn, validation to select, test only for the final report. An
+ * empty validation split means none: no epoch is validated, no best.ckpt is written, and the
+ * last epoch is the model.
+ */
 export interface TrainData {
   readonly train: Dataset;
   readonly validation: Dataset;
@@ -47,7 +51,8 @@ export interface TrainResult {
   readonly config: TrainConfig;
   /** Every epoch of the run, including those before a resume. */
   readonly history: readonly EpochMetrics[];
-  readonly bestValidation: BestValidation;
+  /** null without a validation split. */
+  readonly bestValidation: BestValidation | null;
   /** The final-epoch model on the test split: the figure the project reports. */
   readonly test: Evaluation;
   /**
@@ -100,15 +105,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         onStep: (step) => progress.step(step),
       });
       const evaluationStarted = performance.now();
-      const validation = evaluate(model, data.validation, config.batchSize);
+      const validation =
+        data.validation.count > 0 ? evaluate(model, data.validation, config.batchSize) : null;
       const test = config.testEachEpoch ? evaluate(model, data.test, config.batchSize) : null;
       const record: EpochMetrics = {
         epoch,
         lr: trained.lastLearningRate,
         train_loss: trained.loss,
         train_accuracy: trained.accuracy,
-        val_loss: validation.loss,
-        val_accuracy: validation.accuracy,
+        val_loss: validation?.loss ?? null,
+        val_accuracy: validation?.accuracy ?? null,
         ...(test && { test_loss: test.loss, test_accuracy: test.accuracy }),
         img_per_s: trained.images / trained.seconds,
         seconds: trained.seconds + (performance.now() - evaluationStarted) / 1000,
@@ -138,7 +144,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return {
       config,
       history: run.history,
-      bestValidation: run.bestValidation as BestValidation,
+      bestValidation: run.bestValidation,
       test,
       referenceBestTest: config.testEachEpoch ? bestTest(run.history) : null,
       resumedFromEpoch,

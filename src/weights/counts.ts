@@ -27,6 +27,8 @@ export function countWeights(
   switch (strategy.kind) {
     case "dense":
     case "mask":
+    // A pruned network's values are trained, like dense ones; what it keeps is its mask's.
+    case "pruned":
       return { maskedWeights, uniqueValues: maskedWeights };
     case "one-layer": {
       // Equal shapes have equal sizes, so one entry per shape counts each prototype once.

@@ -15,11 +15,28 @@ export {
 } from "./plan.js";
 export { rpPrototypeLength } from "./prototype-length.js";
 export {
+  magnitudeRanking,
+  type PruningLayer,
+  type PruningRequest,
+  type PruningSolution,
+  solvePruningMasks,
+} from "./pruning-masks.js";
+export {
+  indexBytes,
+  type PrunedPayload,
+  prunedPayload,
+  relativeIndexBits,
+  relativeIndexEntries,
+} from "./pruning-storage.js";
+export {
+  type PrunedStrategy,
+  type PruningIndex,
   parseWeightStrategy,
+  pruningIndexSchema,
   type Rescale,
   type WeightStrategy,
   type WeightStrategyInput,
   type WeightStrategyKind,
   weightStrategySchema,
 } from "./strategy.js";
-export { layerValueStream, RP_ORDER_STREAM } from "./weight-streams.js";
+export { layerValueStream, pruningStream, RP_ORDER_STREAM } from "./weight-streams.js";

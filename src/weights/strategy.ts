@@ -20,6 +20,72 @@ const rescaleSchema = z
 const ratioMessage = (issue: { input: unknown }) =>
   `must be a number in (0, 1], got ${showValue(issue.input)}`;
 
+const indexBitsMessage = (issue: { input: unknown }) =>
+  `must be an integer from 1 to 16, got ${showValue(issue.input)}`;
+const indexBits = z
+  .number({ error: indexBitsMessage })
+  .int({ error: indexBitsMessage })
+  .min(1, { error: indexBitsMessage })
+  .max(16, { error: indexBitsMessage })
+  .default(8);
+
+/**
+ * How a pruned network stores the positions of its kept weights (docs/pruning.md):
+ * `csr`: the paper's CSR accounting (Deep Compression), 2 entries of `bits` bits per kept weight;
+ * `relative`: one entry of `bits` bits per kept weight holding the gap since the previous one,
+ * plus a filler entry for every 2^bits - 1 dropped weights in a row; `bitmap`: 1 bit per weight.
+ */
+export const pruningIndexSchema = z
+  .discriminatedUnion(
+    "kind",
+    [
+      z.strictObject({ kind: z.literal("csr"), bits: indexBits }),
+      z.strictObject({ kind: z.literal("relative"), bits: indexBits }),
+      z.strictObject({ kind: z.literal("bitmap") }),
+    ],
+    {
+      error: (issue) =>
+        `must be { kind: "csr" | "relative", bits } or { kind: "bitmap" }, got ${showValue(issue.input)}`,
+    },
+  )
+  .default({ kind: "csr", bits: 8 });
+
+const compressionMessage = (issue: { input: unknown }) =>
+  `must be a number in (0, 1), got ${showValue(issue.input)}`;
+
+/** Trainable weights under a fixed sparsity mask chosen once: the paper's pruning baselines. */
+const prunedStrategySchema = z
+  .strictObject({
+    kind: z.literal("pruned"),
+    /** `random`: a seeded draw; `magnitude`: the largest |values| are kept. */
+    criterion: z.enum(["random", "magnitude"], {
+      error: (issue) => `must be "random" or "magnitude", got ${showValue(issue.input)}`,
+    }),
+    /** magnitude only: dense epochs before the mask is chosen (0: magnitude at initialisation). */
+    pretrainEpochs: z
+      .number({ error: "must be a non-negative integer" })
+      .int({ error: "must be a non-negative integer" })
+      .min(0, { error: "must be a non-negative integer" })
+      .default(0),
+    /** `layer`: the same sparsity in every layer; `global`: one ranking over all weights. */
+    scope: z
+      .enum(["layer", "global"], {
+        error: (issue) => `must be "layer" or "global", got ${showValue(issue.input)}`,
+      })
+      .default("layer"),
+    /** Target storage compression ratio; the sparsity is solved from it (pruning-solver.ts). */
+    compression: z
+      .number({ error: compressionMessage })
+      .gt(0, { error: compressionMessage })
+      .lt(1, { error: compressionMessage }),
+    index: pruningIndexSchema,
+  })
+  .refine((strategy) => strategy.criterion === "magnitude" || strategy.pretrainEpochs === 0, {
+    path: ["pretrainEpochs"],
+    error:
+      'dense pre-training only makes sense for criterion "magnitude": a random mask ignores the values',
+  });
+
 export const weightStrategySchema = z.discriminatedUnion(
   "kind",
   [
@@ -46,6 +112,7 @@ export const weightStrategySchema = z.discriminatedUnion(
         .default("copy"),
       rescale: rescaleSchema,
     }),
+    prunedStrategySchema,
   ],
   { error: (issue) => describeBadKind(issue.input) },
 );
@@ -55,7 +122,7 @@ function describeBadKind(input: unknown): string {
     return `must be an object with a "kind" field, got ${showValue(input)}`;
   }
   const kind = (input as { kind?: unknown }).kind;
-  return `must be one of "dense", "mask", "one-layer", "mp", "rp", got ${showValue(kind)}`;
+  return `must be one of "dense", "mask", "one-layer", "mp", "rp", "pruned", got ${showValue(kind)}`;
 }
 
 export type WeightStrategy = z.output<typeof weightStrategySchema>;
@@ -63,6 +130,8 @@ export type WeightStrategy = z.output<typeof weightStrategySchema>;
 export type WeightStrategyInput = z.input<typeof weightStrategySchema>;
 export type WeightStrategyKind = WeightStrategy["kind"];
 export type Rescale = z.output<typeof rescaleSchema>;
+export type PrunedStrategy = z.output<typeof prunedStrategySchema>;
+export type PruningIndex = z.output<typeof pruningIndexSchema>;
 
 /** Validates a strategy from a config or file; throws an Error naming each bad field. */
 export function parseWeightStrategy(input: unknown): WeightStrategy {

@@ -11,3 +11,8 @@ export function layerValueStream(layerName: string): string {
 
 /** The stream of RP's "rand" shuffle; no layer stream can have this name. */
 export const RP_ORDER_STREAM = "rp-order";
+
+/** The stream of a random pruning mask: per layer, or one draw over all layers ("global"). */
+export function pruningStream(layerName: string | null): string {
+  return layerName === null ? "prune-global" : `prune:${layerName}`;
+}

@@ -84,7 +84,30 @@ test("sizes that leave a side empty, and malformed specs, are rejected", () => {
   );
   assert.throws(
     () => parseValidationSplit({ size: { count: 2.5 } }),
-    /size must be \{ fraction: number in \(0, 1\) \} or \{ count: positive integer \}\n {2}→ at size/,
+    /size must be \{ fraction: number in \[0, 1\) \} or \{ count: non-negative integer \}\n {2}→ at size/,
   );
   assert.throws(() => parseValidationSplit({ size: { count: 5 }, stratify: true }), /stratify/);
+});
+
+test("a size of exactly 0 is no validation split: every image trains, in order", () => {
+  const dataset = tinyDataset(labels);
+  for (const size of [{ fraction: 0 }, { count: 0 }]) {
+    for (const stratified of [false, true]) {
+      const { train, validation } = splitValidation(
+        dataset,
+        parseValidationSplit({ size, stratified }),
+        seededRandom(3),
+      );
+      assert.equal(validation.count, 0);
+      assert.deepEqual(
+        ids(train),
+        Array.from({ length: 100 }, (_, i) => i),
+      );
+    }
+  }
+  assert.throws(() => parseValidationSplit({ size: { count: -1 } }), /count must be at least 0/);
+  assert.throws(
+    () => parseValidationSplit({ size: { fraction: -0.1 } }),
+    /fraction must be at least 0/,
+  );
 });

@@ -1,9 +1,11 @@
 import { readContainer } from "./container.js";
 import { decodeFloat16 } from "./float16.js";
 import { decodeFloat32 } from "./float32-bytes.js";
-import { decodeHeader } from "./header.js";
+import { decodeHeader, type LayerEntry } from "./header.js";
+import { countKept } from "./mask-bits.js";
 import { decodeMask } from "./mask-encoding.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
+import { PemnFormatError } from "./pemn-format-error.js";
 import { layOutSections } from "./section-layout.js";
 
 /**
@@ -20,7 +22,7 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
       name: entry.name,
       shape: entry.shape,
       values: entry.values,
-      mask: decodeMask(entry.mask, maskBytes, elements, entry.name),
+      mask: decodeKeptMask(entry, decodeMask(entry.mask, maskBytes, elements, entry.name)),
     }),
   );
   const norms = layout.norms.map(
@@ -39,4 +41,15 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
     storedValues: decodeFloat32(sections.values.bytes),
     norms,
   };
+}
+
+/** A pruned layer's bitset must keep as many weights as the layer has kept values. */
+function decodeKeptMask(entry: LayerEntry, mask: Uint8Array): Uint8Array {
+  if (entry.values.kind === "kept" && countKept(mask) !== entry.values.length) {
+    throw new PemnFormatError(
+      "bad-mask",
+      `mask of layer "${entry.name}" keeps ${countKept(mask)} weights, the layer has ${entry.values.length} kept values`,
+    );
+  }
+  return mask;
 }

@@ -101,7 +101,7 @@ export function describePemn(bytes: Uint8Array): PemnDescription {
     bitsPerMaskedWeightWithoutNorms: bitsPer(bytesWithoutNorms),
     layers: layout.layers.map(({ entry, elements, offset, bytes: maskBytes }) => {
       // A bitset records no count: its set bits are the count.
-      const kept = entry.mask.encoding === "range" ? entry.mask.kept : countKept(maskBytes);
+      const kept = entry.mask.encoding === "bits" ? countKept(maskBytes) : entry.mask.kept;
       return {
         name: entry.name,
         shape: entry.shape,

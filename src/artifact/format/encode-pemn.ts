@@ -5,16 +5,19 @@ import { encodeHeader, type LayerEntry, type NormEntry } from "./header.js";
 import { checkGenerator } from "./header-json.js";
 import { checkJsonObject } from "./json-value.js";
 import { hasCleanPadding, maskByteLength } from "./mask-bits.js";
-import { encodeMask } from "./mask-encoding.js";
+import { encodeMask, encodePositions } from "./mask-encoding.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
+import { MAX_RELATIVE_INDEX_BITS } from "./relative-index.js";
+import { checkKeptCount } from "./stored-layer-values.js";
 import { checkTableNames } from "./table-names.js";
 import { addMaskedWeights, checkedElementCount } from "./tensor-shape.js";
 import { checkValueReference } from "./value-reference.js";
 
 /**
  * The `.pemn` file of `contents`. Each mask is stored as a plain bitset or range-coded,
- * whichever is smaller; norm tensors in their own dtype. Throws PemnFormatError
+ * whichever is smaller (a pruned layer's in the index its value reference names); norm
+ * tensors in their own dtype. Throws PemnFormatError
  * ("invalid-contents" or "size-limit") for contents the format cannot hold exactly.
  */
 export function encodePemn(contents: PemnContents): Uint8Array {
@@ -37,7 +40,10 @@ export function encodePemn(contents: PemnContents): Uint8Array {
   for (const layer of contents.maskedLayers) {
     const weights = checkLayer(layer, contents.storedValues.length);
     maskedWeights = addMaskedWeights(maskedWeights, weights, layer.name);
-    const mask = encodeMask(layer.mask, weights);
+    const mask =
+      layer.values.kind === "kept"
+        ? encodePositions(layer.mask, weights, layer.values.index)
+        : encodeMask(layer.mask, weights);
     layerEntries.push({
       name: layer.name,
       shape: layer.shape,
@@ -86,7 +92,25 @@ function checkLayer(layer: MaskedLayer, storedCount: number): number {
     );
   }
   checkValueReference(layer.values, storedCount, layer.name, "invalid-contents");
+  if (layer.values.kind === "kept") checkKeptReference(layer, layer.values);
   return weights;
+}
+
+function checkKeptReference(
+  layer: MaskedLayer,
+  reference: Extract<MaskedLayer["values"], { kind: "kept" }>,
+): void {
+  checkKeptCount(layer.name, layer.mask, reference.length);
+  const { index } = reference;
+  if (
+    index.kind === "relative" &&
+    !(Number.isInteger(index.bits) && index.bits >= 1 && index.bits <= MAX_RELATIVE_INDEX_BITS)
+  ) {
+    throw new PemnFormatError(
+      "invalid-contents",
+      `layer "${layer.name}": relative index width ${index.bits} is not in [1, ${MAX_RELATIVE_INDEX_BITS}]`,
+    );
+  }
 }
 
 function encodeNorm(norm: NormTensor): Uint8Array {

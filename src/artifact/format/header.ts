@@ -8,8 +8,9 @@ import {
 import { decodeHeaderJson, encodeHeaderJson, type HeaderJson } from "./header-json.js";
 import { HeaderReader } from "./header-reader.js";
 import type { MaskRecord } from "./mask-encoding.js";
-import type { NormDtype, ValueReference } from "./pemn-contents.js";
+import type { NormDtype, PositionIndex, ValueReference } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
+import { MAX_RELATIVE_INDEX_BITS } from "./relative-index.js";
 import { checkTableNames } from "./table-names.js";
 import { addMaskedWeights, checkedElementCount } from "./tensor-shape.js";
 
@@ -41,6 +42,11 @@ export interface DecodedHeader extends PemnHeader {
 /** A layer entry's flags byte: which optional fields follow; other bits must be zero. */
 const STORED_VALUES_FLAG = 0b01;
 const RANGE_CODED_FLAG = 0b10;
+/** A pruned layer: kept values stored (start, length = kept count), dropped ones 0. */
+const KEPT_VALUES_FLAG = 0b1_0000;
+/** With KEPT_VALUES_FLAG: positions as relative indices (u8 width, varint byte length). */
+const RELATIVE_INDEX_FLAG = 0b10_0000;
+const KNOWN_FLAGS = STORED_VALUES_FLAG | RANGE_CODED_FLAG | KEPT_VALUES_FLAG | RELATIVE_INDEX_FLAG;
 /** The norm entry's dtype byte; the position in the list is the code. */
 const DTYPE_CODES = ["fp32", "fp16"] as const satisfies readonly NormDtype[];
 
@@ -59,14 +65,20 @@ export function encodeHeader(header: PemnHeader): Uint8Array {
     const { values, mask } = layer;
     out.byte(
       (values.kind === "stored" ? STORED_VALUES_FLAG : 0) |
-        (mask.encoding === "range" ? RANGE_CODED_FLAG : 0),
+        (mask.encoding === "range" ? RANGE_CODED_FLAG : 0) |
+        (values.kind === "kept" ? KEPT_VALUES_FLAG : 0) |
+        (mask.encoding === "relative" ? RELATIVE_INDEX_FLAG : 0),
     );
-    if (values.kind === "stored") {
+    if (values.kind === "stored" || values.kind === "kept") {
       out.varint(values.start);
       out.varint(values.length);
     }
     if (mask.encoding === "range") {
       out.varint(mask.kept);
+      out.varint(mask.byteLength);
+    }
+    if (mask.encoding === "relative") {
+      out.byte(mask.bits);
       out.varint(mask.byteLength);
     }
   }
@@ -101,26 +113,12 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
     const weights = checkedElementCount(shape, `masked layer "${name}"`, "bad-header");
     maskedWeights = addMaskedWeights(maskedWeights, weights, name);
     const flags = reader.byte(`${what}: flags`);
-    if ((flags & ~(STORED_VALUES_FLAG | RANGE_CODED_FLAG)) !== 0) {
-      throw new PemnFormatError("bad-header", `${what} has unknown flags 0x${flags.toString(16)}`);
-    }
-    const values: ValueReference =
-      flags & STORED_VALUES_FLAG
-        ? {
-            kind: "stored",
-            start: reader.varint(`${what}: stored values start`),
-            length: reader.varint(`${what}: stored values length`),
-          }
-        : { kind: "seed" };
-    const mask: MaskRecord =
-      flags & RANGE_CODED_FLAG
-        ? {
-            encoding: "range",
-            kept: reader.varint(`${what}: kept count`),
-            byteLength: reader.varint(`${what}: mask length`),
-          }
-        : { encoding: "bits" };
-    if (mask.encoding === "range" && mask.kept > weights) {
+    checkFlags(flags, what);
+    const { values, mask } =
+      flags & KEPT_VALUES_FLAG
+        ? readPrunedLayer(reader, flags, what)
+        : readMaskedLayer(reader, flags, what);
+    if ((mask.encoding === "range" || mask.encoding === "relative") && mask.kept > weights) {
       throw new PemnFormatError(
         "bad-header",
         `masked layer "${name}" keeps ${mask.kept} of ${weights} weights`,
@@ -154,6 +152,72 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
     "bad-header",
   );
   return { ...json, layers, norms, normTableBytes: reader.position - normTableStart };
+}
+
+function checkFlags(flags: number, what: string): void {
+  const unknown = (flags & ~KNOWN_FLAGS) !== 0;
+  const kept = (flags & KEPT_VALUES_FLAG) !== 0;
+  // A pruned layer's values are its own kept ones, its positions a bitset or relative indices.
+  const mixed = kept && (flags & (STORED_VALUES_FLAG | RANGE_CODED_FLAG)) !== 0;
+  const relativeWithoutKept = !kept && (flags & RELATIVE_INDEX_FLAG) !== 0;
+  if (unknown || mixed || relativeWithoutKept) {
+    throw new PemnFormatError(
+      "bad-header",
+      `${what} has ${unknown ? "unknown" : "contradictory"} flags 0x${flags.toString(16)}`,
+    );
+  }
+}
+
+function readMaskedLayer(
+  reader: HeaderReader,
+  flags: number,
+  what: string,
+): { values: ValueReference; mask: MaskRecord } {
+  const values: ValueReference =
+    flags & STORED_VALUES_FLAG
+      ? {
+          kind: "stored",
+          start: reader.varint(`${what}: stored values start`),
+          length: reader.varint(`${what}: stored values length`),
+        }
+      : { kind: "seed" };
+  const mask: MaskRecord =
+    flags & RANGE_CODED_FLAG
+      ? {
+          encoding: "range",
+          kept: reader.varint(`${what}: kept count`),
+          byteLength: reader.varint(`${what}: mask length`),
+        }
+      : { encoding: "bits" };
+  return { values, mask };
+}
+
+function readPrunedLayer(
+  reader: HeaderReader,
+  flags: number,
+  what: string,
+): { values: ValueReference; mask: MaskRecord } {
+  const start = reader.varint(`${what}: kept values start`);
+  const length = reader.varint(`${what}: kept values length`);
+  if (!(flags & RELATIVE_INDEX_FLAG)) {
+    return {
+      values: { kind: "kept", start, length, index: { kind: "bitmap" } },
+      mask: { encoding: "bits" },
+    };
+  }
+  const bits = reader.byte(`${what}: relative index width`);
+  if (bits < 1 || bits > MAX_RELATIVE_INDEX_BITS) {
+    throw new PemnFormatError(
+      "bad-header",
+      `${what}: relative index width ${bits} is not in [1, ${MAX_RELATIVE_INDEX_BITS}]`,
+    );
+  }
+  const byteLength = reader.varint(`${what}: relative index length`);
+  const index: PositionIndex = { kind: "relative", bits };
+  return {
+    values: { kind: "kept", start, length, index },
+    mask: { encoding: "relative", bits, kept: length, byteLength },
+  };
 }
 
 function writeShape(out: ByteWriter, shape: readonly number[]): void {

@@ -24,7 +24,8 @@ export type {
   NormDtype,
   NormTensor,
   PemnContents,
+  PositionIndex,
   ValueReference,
 } from "./pemn-contents.js";
 export { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
-export { storedLayerValues } from "./stored-layer-values.js";
+export { keptLayerValues, storedLayerValues } from "./stored-layer-values.js";

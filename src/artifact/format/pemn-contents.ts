@@ -9,7 +9,23 @@ import type { JsonObject } from "./json-value.js";
  */
 export type ValueReference =
   | { readonly kind: "seed" }
-  | { readonly kind: "stored"; readonly start: number; readonly length: number };
+  | { readonly kind: "stored"; readonly start: number; readonly length: number }
+  /**
+   * `kept` (a pruned layer): its j-th kept weight (in mask order) is storedValues[start + j],
+   * `length` being its kept count; dropped weights are 0. `index` is how the file stores the
+   * mask: the plain bitset, or relative indices of a given width (relative-index.ts).
+   */
+  | {
+      readonly kind: "kept";
+      readonly start: number;
+      readonly length: number;
+      readonly index: PositionIndex;
+    };
+
+/** How a pruned layer's positions are stored. */
+export type PositionIndex =
+  | { readonly kind: "bitmap" }
+  | { readonly kind: "relative"; readonly bits: number };
 
 export interface MaskedLayer {
   readonly name: string;

@@ -1,7 +1,10 @@
 import type { ValueReference } from "./pemn-contents.js";
 import { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
 
-/** A stored reference must be a non-empty slice inside the stored values; seed ones always fit. */
+/**
+ * A stored reference must be a non-empty slice inside the stored values, a kept one a slice
+ * (empty when the layer keeps nothing); seed ones always fit.
+ */
 export function checkValueReference(
   reference: ValueReference,
   storedCount: number,
@@ -10,10 +13,16 @@ export function checkValueReference(
 ): void {
   if (reference.kind === "seed") return;
   const { start, length } = reference;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 1) {
+  const shortest = reference.kind === "kept" ? 0 : 1;
+  if (
+    !Number.isSafeInteger(start) ||
+    !Number.isSafeInteger(length) ||
+    start < 0 ||
+    length < shortest
+  ) {
     throw new PemnFormatError(
       problem,
-      `layer "${layerName}" takes stored values [${start}, ${start} + ${length}): not a non-empty slice`,
+      `layer "${layerName}" takes stored values [${start}, ${start} + ${length}): not a${shortest === 1 ? " non-empty" : ""} slice`,
     );
   }
   if (start + length > storedCount) {

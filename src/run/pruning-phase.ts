@@ -1,0 +1,111 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { maskedLayout, maskedWeightsOf } from "../models/index.js";
+import type { Layer, MaskedWeight } from "../nn/index.js";
+import { type ProgressMode, runFiles, type TrainData, train } from "../train/index.js";
+import { flattenedSize, prunedPayload, solvePruningMasks } from "../weights/index.js";
+import type { RunConfig } from "./run-config.js";
+
+/** The dense pre-training phase of a run lives in its own directory of the run's. */
+export const PRETRAIN_DIR = "pretrain";
+
+export interface PruningPhaseOptions {
+  readonly runDir: string;
+  readonly resume: boolean;
+  readonly progress: ProgressMode;
+  /** The run's splits, loaded on first use. */
+  readonly data: () => TrainData;
+}
+
+/**
+ * Before a pruned run's training (docs/pruning.md): for magnitude with pretrainEpochs > 0,
+ * trains the network dense for that many epochs (its own phase in runDir/pretrain, with
+ * checkpoints, resumable), then fixes the masks solved from the target compression on the
+ * values as they are; the fine-tuning that follows keeps the values and starts with a new
+ * optimizer and schedule. A resumed run whose fine-tuning has a checkpoint takes values and
+ * masks from it. Returns whether the run's training resumes from its own checkpoint.
+ */
+export async function preparePruning(
+  model: Layer,
+  config: RunConfig,
+  options: PruningPhaseOptions,
+): Promise<{ readonly resume: boolean }> {
+  const { strategy } = config;
+  if (strategy.kind !== "pruned") return { resume: options.resume };
+  if (options.resume && existsSync(runFiles(options.runDir).last)) return { resume: true };
+  if (strategy.pretrainEpochs > 0) {
+    const pretrainDir = join(options.runDir, PRETRAIN_DIR);
+    await train({
+      model,
+      data: options.data(),
+      config: { ...config.train, epochs: strategy.pretrainEpochs },
+      runDir: pretrainDir,
+      resume: options.resume && existsSync(runFiles(pretrainDir).last),
+      progress: options.progress,
+    });
+  }
+  const layout = maskedLayout(config.model);
+  const weights = maskedWeightsOf(model, layout);
+  const solution = solvePruningMasks({
+    strategy,
+    seed: config.seed,
+    layers: layout.map((layer, index) => ({
+      name: layer.name,
+      values: (weights[index] as MaskedWeight).values.toArray<"float32">(),
+    })),
+  });
+  weights.forEach((weight, index) => {
+    weight.prune(solution.masks[index] as Uint8Array);
+  });
+  return { resume: false };
+}
+
+/** summary.json's pruning fields: measured on the model's masks (pruned runs). */
+export interface PruningFigures {
+  readonly target_compression: number | null;
+  readonly achieved_compression: number | null;
+  readonly sparsity: number | null;
+  readonly kept_weights: number | null;
+  readonly pretrain_epochs: number | null;
+}
+
+/**
+ * A dense run is the baselines' 0% point: nothing pruned, every weight kept (its storage is
+ * the dense reference itself). PEMN strategies have no such figures (null).
+ */
+export function pruningFigures(model: Layer, config: RunConfig): PruningFigures {
+  const { strategy } = config;
+  if (strategy.kind === "dense") {
+    const maskedWeights = maskedLayout(config.model).reduce(
+      (sum, layer) => sum + flattenedSize(layer.shape),
+      0,
+    );
+    return {
+      target_compression: 0,
+      achieved_compression: 0,
+      sparsity: 0,
+      kept_weights: maskedWeights,
+      pretrain_epochs: null,
+    };
+  }
+  if (strategy.kind !== "pruned") {
+    return {
+      target_compression: null,
+      achieved_compression: null,
+      sparsity: null,
+      kept_weights: null,
+      pretrain_epochs: null,
+    };
+  }
+  const masks = maskedWeightsOf(model, maskedLayout(config.model)).map((weight) =>
+    Uint8Array.from(weight.pruningMask?.toArray<"float32">() ?? []),
+  );
+  const payload = prunedPayload(masks, strategy.index);
+  return {
+    target_compression: strategy.compression,
+    achieved_compression: payload.compressionRatio,
+    sparsity: 1 - payload.keptWeights / payload.maskedWeights,
+    kept_weights: payload.keptWeights,
+    pretrain_epochs: strategy.pretrainEpochs,
+  };
+}
