@@ -4,7 +4,8 @@ const accuracy = z.number().min(0).max(1);
 
 /**
  * summary.json, the stable result of a run (docs/run-summary.md). Field names are snake
- * case and only ever added to, so scripts and sweeps can rely on them.
+ * case and only ever added to, so scripts and sweeps can rely on them. A field added after
+ * version 0.1.0 has a default, so summaries written before it still parse.
  */
 export const runSummarySchema = z.strictObject({
   pemn_version: z.string(),
@@ -24,7 +25,7 @@ export const runSummarySchema = z.strictObject({
    * Which checkpoint is the run's selected model: best.ckpt by validation accuracy, or, with no
    * validation split (size 0), the last epoch (no best.ckpt; the val fields are null).
    */
-  selection: z.enum(["best-validation", "last-epoch"]),
+  selection: z.enum(["best-validation", "last-epoch"]).default("best-validation"),
   /** The final model on the test split: the figure pemn reports. */
   test_accuracy: accuracy.nullable(),
   /** The reference code's figure (best test accuracy over epochs), only when asked for. */
@@ -37,14 +38,14 @@ export const runSummarySchema = z.strictObject({
    * Pruned runs (dense: the 0% point, all 0 and every weight kept; null for PEMN strategies):
    * the strategy's target compression ratio, and ...
    */
-  target_compression: z.number().nullable(),
+  target_compression: z.number().nullable().default(null),
   /** ... the ratio the masks achieve, by the bytes a .pemn file stores them in, norms left out, */
-  achieved_compression: z.number().nullable(),
+  achieved_compression: z.number().nullable().default(null),
   /** 1 - kept / masked weights, */
-  sparsity: z.number().min(0).max(1).nullable(),
-  kept_weights: z.number().int().nonnegative().nullable(),
+  sparsity: z.number().min(0).max(1).nullable().default(null),
+  kept_weights: z.number().int().nonnegative().nullable().default(null),
   /** and the dense epochs before the mask was chosen. */
-  pretrain_epochs: z.number().int().nonnegative().nullable(),
+  pretrain_epochs: z.number().int().nonnegative().nullable().default(null),
   seconds: z.number().nonnegative(),
   finished_at: z.string(),
 });

@@ -98,7 +98,7 @@ function summariseGroup(records: readonly ReportRecord[]): ResultRow {
     packed.length === 0 ? [] : [packed.reduce((a, b) => (b.bytes < a.bytes ? b : a))],
   );
   const sparsities = finished.flatMap(({ summary }) =>
-    summary.sparsity === undefined ? [] : [summary.sparsity],
+    summary.sparsity === null ? [] : [summary.sparsity],
   );
   return {
     backbone: method.backbone,
