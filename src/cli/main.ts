@@ -6,6 +6,7 @@ import { registerEval } from "./eval.js";
 import { registerExport } from "./export.js";
 import { registerInspect } from "./inspect.js";
 import { registerPack } from "./pack.js";
+import { registerServe } from "./serve.js";
 import { registerTrain } from "./train.js";
 
 const packageJson = JSON.parse(
@@ -25,6 +26,7 @@ registerEval(program);
 registerPack(program);
 registerInspect(program);
 registerExport(program);
+registerServe(program);
 
 try {
   await program.parseAsync();
