@@ -85,6 +85,24 @@ async function openInPage(name: string, bytes: Uint8Array): Promise<void> {
   });
 }
 
+/** Drops a file on the page, as dragging it from a file manager does. */
+async function dropOnPage(name: string, bytes: Uint8Array): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ({ name, data }) => {
+      const browser = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: unknown[], name: string) => unknown;
+      };
+      const transfer = new browser.DataTransfer();
+      transfer.items.add(new browser.File([Uint8Array.from(data)], name));
+      return transfer;
+    },
+    { name, data: [...bytes] },
+  );
+  await page.dispatchEvent("body", "dragover", { dataTransfer: transfer });
+  await page.dispatchEvent("body", "drop", { dataTransfer: transfer });
+}
+
 /** Draws two strokes on the pad with the mouse (the legs of a pair of trousers). */
 async function drawStroke(): Promise<void> {
   const box = await (await page.$("#pad"))?.boundingBox();
@@ -267,7 +285,7 @@ test("the page classifies the shipped test images as the engine does in Node", a
   await page.screenshot({ path: join(ARTIFACTS, "web-page.png"), fullPage: true });
 });
 
-test("a corrupt, truncated or unsupported file gets a message in words; the page works after", async () => {
+test("a corrupt, truncated or unsupported file gets a message in words; a good one dropped after works", async () => {
   const damaged = EXAMPLE.slice();
   const middle = Math.floor(damaged.length / 2);
   damaged[middle] = (damaged[middle] as number) ^ 0x40;
@@ -289,7 +307,7 @@ test("a corrupt, truncated or unsupported file gets a message in words; the page
     const text = (await error.textContent()) as string;
     assert.match(text, new RegExp(`Could not open ${name.replace(".", "\\.")}`));
     assert.match(text, message);
-    await openInPage("example.pemn", EXAMPLE);
+    await dropOnPage("example.pemn", EXAMPLE);
     await waitForModel("example.pemn");
     assert.equal(
       await page.isHidden("#error"),
