@@ -16,7 +16,9 @@ export function startStaticServer(
   dir: string,
   options: { readonly port: number; readonly host: string },
 ): Promise<StaticServer> {
-  const files = sirv(dir, { dev: false, etag: true });
+  // dev: look files up on each request, so a page rebuilt while served is served whole
+  // (sirv otherwise lists the files and their lengths once, at start).
+  const files = sirv(dir, { dev: true, etag: true });
   const server = createServer((request, response) =>
     files(request, response, () => {
       response.statusCode = 404;

@@ -105,8 +105,11 @@ async function dropOnPage(name: string, bytes: Uint8Array): Promise<void> {
 
 /** Draws two strokes on the pad with the mouse (the legs of a pair of trousers). */
 async function drawStroke(): Promise<void> {
-  const box = await (await page.$("#pad"))?.boundingBox();
-  assert.ok(box, "the pad is on the page");
+  const pad = await page.$("#pad");
+  assert.ok(pad, "the pad is on the page");
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  assert.ok(box, "the pad is shown");
   for (const x of [0.4, 0.6]) {
     await page.mouse.move(box.x + 0.5 * box.width, box.y + 0.15 * box.height);
     await page.mouse.down();
