@@ -152,6 +152,35 @@ test("the page shows the example model's size figures as pemn inspect gives them
   }
   const parts = Object.values(expected.parts).reduce((sum, part) => sum + part.bytes, 0);
   assert.equal(parts, EXAMPLE.length, "the parts add up to the file");
+  // The chart's bars: the file; dense float32 (4 bytes per weight and norm element); the
+  // pruned network in the file's bits without norms, plus the same norms.
+  const bars = Object.fromEntries(
+    await page.$$eval("[data-bar]", (groups) =>
+      groups.map((group) => [
+        group.getAttribute("data-bar"),
+        [...group.querySelectorAll("[data-bytes]")].map((rect) =>
+          Number(rect.getAttribute("data-bytes")),
+        ),
+      ]),
+    ),
+  ) as Record<string, number[]>;
+  const { parts: file, pruned } = expected;
+  assert.deepEqual(bars.file, [
+    file.framing.bytes,
+    file.header.bytes,
+    file.values.bytes,
+    file.masks.bytes,
+    file.norms.bytes,
+  ]);
+  assert.deepEqual(bars.dense, [
+    4 * expected.maskedWeights,
+    4 * (expected.normParameters + expected.normRunningStatistics),
+  ]);
+  assert.deepEqual(bars.pruned, [
+    (32 * pruned.sameAsFile.keptWeights) / 8,
+    (2 * pruned.indexBits * pruned.sameAsFile.keptWeights) / 8,
+    file.norms.bytes,
+  ]);
 });
 
 const HASH_MODEL = parseModelConfig({

@@ -8,6 +8,8 @@ interface Segment {
 }
 
 interface Bar {
+  /** Names the bar for tests (`data-bar`). */
+  readonly id: "file" | "dense" | "pruned";
   readonly label: string;
   readonly note: string;
   readonly segments: readonly Segment[];
@@ -45,6 +47,7 @@ export function sizeBars(inspection: PemnInspection): Bar[] {
   const { sameAsFile } = pruned;
   return [
     {
+      id: "file",
       label: "this .pemn file",
       note: `${count(inspection.keptWeights)} of ${count(maskedWeights)} weights kept, ${VALUE_SOURCES[inspection.valueMode]}`,
       segments: [
@@ -56,6 +59,7 @@ export function sizeBars(inspection: PemnInspection): Bar[] {
       ],
     },
     {
+      id: "dense",
       label: "dense float32",
       note: `all ${count(maskedWeights)} weights at 32 bits`,
       segments: [
@@ -64,6 +68,7 @@ export function sizeBars(inspection: PemnInspection): Bar[] {
       ],
     },
     {
+      id: "pruned",
       label: "pruned, same size",
       note: `keeps ${count(sameAsFile.keptWeights)} weights (sparsity ${percent(sameAsFile.sparsity)})`,
       segments: [
@@ -107,14 +112,23 @@ export function sizeChart(inspection: PemnInspection): SVGSVGElement {
     const top = row * ROW;
     root.append(svg("text", { x: 0, y: top + 20, class: "bar-label" }, bar.label));
     root.append(svg("text", { x: LABEL_WIDTH, y: top + 41, class: "bar-note" }, bar.note));
+    const group = svg("g", { "data-bar": bar.id });
     let x = LABEL_WIDTH;
     for (const segment of bar.segments) {
       const width = segment.bytes * scale;
-      const rect = svg("rect", { x, y: top + 4, width, height: BAR, fill: segment.color });
+      const rect = svg("rect", {
+        x,
+        y: top + 4,
+        width,
+        height: BAR,
+        fill: segment.color,
+        "data-bytes": segment.bytes,
+      });
       rect.append(svg("title", {}, `${segment.label}: ${count(segment.bytes)} bytes`));
-      root.append(rect);
+      group.append(rect);
       x += width;
     }
+    root.append(group);
     root.append(
       svg("text", { x: x + 6, y: top + 20, class: "bar-total" }, byteSize(totals[row] as number)),
     );
