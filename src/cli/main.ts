@@ -7,6 +7,7 @@ import { registerExport } from "./export.js";
 import { registerInspect } from "./inspect.js";
 import { registerPack } from "./pack.js";
 import { registerReport } from "./report.js";
+import { registerServe } from "./serve.js";
 import { registerSweep } from "./sweep.js";
 import { registerTrain } from "./train.js";
 
@@ -29,6 +30,7 @@ registerInspect(program);
 registerExport(program);
 registerReport(program);
 registerSweep(program, packageJson.version);
+registerServe(program);
 
 try {
   await program.parseAsync();

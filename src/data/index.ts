@@ -53,6 +53,7 @@ export {
   cifarClassCount,
   parseCifarRecords,
 } from "./cifar.js";
+export { CLASS_NAMES } from "./class-names.js";
 export { DataConfigError, parseDataConfig } from "./config-error.js";
 export { type Dataset, type DatasetName, subsetDataset } from "./dataset.js";
 export { DatasetError, type DatasetProblem } from "./dataset-error.js";

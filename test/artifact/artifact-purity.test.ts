@@ -7,6 +7,7 @@ import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const entry = resolve(root, "src/artifact/pure.ts");
+const onnxBuilder = resolve(root, "src/artifact/onnx/export-onnx.ts");
 
 /** Every source file reachable from `file` by relative imports, and the other specifiers met. */
 function reachable(file: string): { files: string[]; packages: Set<string> } {
@@ -36,9 +37,10 @@ test("the decoder and inspection reach neither the engine nor Node built-ins", (
   assert.deepEqual([...packages], ["zod"]);
 });
 
-test("the pure artifact entry bundles for a browser", async () => {
+/** `file` bundled for a browser: the code, after checking the bundler reported no errors. */
+async function browserBundle(file: string): Promise<string> {
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: [file],
     bundle: true,
     platform: "browser",
     format: "esm",
@@ -46,7 +48,23 @@ test("the pure artifact entry bundles for a browser", async () => {
     logLevel: "silent",
   });
   assert.deepEqual(result.errors, []);
-  const code = result.outputFiles[0]?.text ?? "";
+  return result.outputFiles[0]?.text ?? "";
+}
+
+test("the pure artifact entry bundles for a browser", async () => {
+  const code = await browserBundle(entry);
   assert.match(code, /decodeModelBytes/);
+  assert.doesNotMatch(code, /from "node:/);
+});
+
+test("the ONNX graph builder reaches neither the engine nor Node built-ins, and bundles for a browser", async () => {
+  const { files, packages } = reachable(onnxBuilder);
+  assert.deepEqual(
+    files.filter((file) => /^src\/(engine|nn|train|run|io)\//.test(file)),
+    [],
+  );
+  assert.deepEqual([...packages].sort(), ["onnx-proto", "zod"]);
+  const code = await browserBundle(onnxBuilder);
+  assert.match(code, /ModelProto/);
   assert.doesNotMatch(code, /from "node:/);
 });

@@ -1,0 +1,90 @@
+import wasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
+import * as ort from "onnxruntime-web/wasm";
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/artifact/onnx/export-onnx.js";
+import type { DecodedModel } from "../../src/artifact/pure.js";
+import { CLASS_NAMES } from "../../src/data/class-names.js";
+import { DATASET_STATS, Normalizer } from "../../src/data/normalization.js";
+import type { Classification, ClassifierState } from "./protocol.js";
+
+// The .wasm ships with the built page; one thread, since a static host gives no cross-origin
+// isolation (SharedArrayBuffer).
+ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.proxy = false;
+
+/** The images the page draws and ships: Fashion-MNIST's, 1 x 28 x 28 in 10 classes. */
+const PAGE_DATASET = "fashion-mnist";
+const PAGE_INPUT = { channels: 1, height: 28, width: 28 } as const;
+
+/** A decoded model as an onnxruntime-web session over the page's images. */
+export class Classifier {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly normalizer: Normalizer,
+  ) {}
+
+  /**
+   * The model's classifier when it takes the page's images (else why not): its ONNX graph
+   * built from the decoded weights by the project's exporter, loaded into onnxruntime-web.
+   */
+  static async create(
+    decoded: DecodedModel,
+  ): Promise<{ classifier: Classifier | null; state: ClassifierState }> {
+    const { input, classes } = decoded.model;
+    const classNames = CLASS_NAMES[PAGE_DATASET] as readonly string[];
+    if (
+      input.channels !== PAGE_INPUT.channels ||
+      input.height !== PAGE_INPUT.height ||
+      input.width !== PAGE_INPUT.width ||
+      classes !== classNames.length
+    ) {
+      return {
+        classifier: null,
+        state: {
+          ready: false,
+          reason: `the page classifies Fashion-MNIST images (1×28×28, 10 classes); this model takes ${input.channels}×${input.height}×${input.width} images in ${classes} classes`,
+        },
+      };
+    }
+    const started = performance.now();
+    const session = await ort.InferenceSession.create(exportOnnx(decoded), {
+      executionProviders: ["wasm"],
+    });
+    const classifier = new Classifier(
+      session,
+      new Normalizer(DATASET_STATS[PAGE_DATASET], PAGE_INPUT),
+    );
+    return {
+      classifier,
+      state: {
+        ready: true,
+        height: PAGE_INPUT.height,
+        width: PAGE_INPUT.width,
+        classNames,
+        buildMs: performance.now() - started,
+      },
+    };
+  }
+
+  /** Classifies one image of uint8 pixels, normalised as pemn feeds its own models. */
+  async classify(pixels: Uint8Array): Promise<Classification> {
+    const { channels, height, width } = PAGE_INPUT;
+    const input = this.normalizer.normalizeImages(pixels);
+    const outputs = await this.session.run({
+      [ONNX_INPUT]: new ort.Tensor("float32", input, [1, channels, height, width]),
+    });
+    const logits = Array.from((outputs[ONNX_OUTPUT] as ort.Tensor).data as Float32Array);
+    return { logits, probabilities: softmax(logits) };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function softmax(logits: readonly number[]): number[] {
+  const largest = Math.max(...logits);
+  const exponentials = logits.map((logit) => Math.exp(logit - largest));
+  const sum = exponentials.reduce((total, value) => total + value, 0);
+  return exponentials.map((value) => value / sum);
+}
