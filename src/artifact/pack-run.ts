@@ -2,7 +2,12 @@ import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createPemnModel } from "../models/index.js";
 import { RUN_CONFIG_FILE, type RunConfig, RunDirectoryError, readRunConfig } from "../run/index.js";
-import { readTrainingCheckpoint, restoreModel, runFiles } from "../train/index.js";
+import {
+  type Checkpoint,
+  readCheckpointOfRun,
+  readRunCheckpoint,
+  restoreModel,
+} from "../train/index.js";
 import type { PemnContents } from "./format/index.js";
 import { type PackOptions, packModel } from "./pack-model.js";
 import { attributeToFile, writePemnFile } from "./pemn-file.js";
@@ -19,8 +24,8 @@ export interface PackRunOptions extends PackOptions {
  * rebuilt from the config, the checkpoint restored into it, and packed (packModel).
  */
 export function packRun(source: string, options: PackRunOptions): PemnContents {
-  const { config, checkpointFile } = locateRun(source, options.checkpoint);
-  const checkpoint = readTrainingCheckpoint(checkpointFile);
+  const { config, checkpoint } = locateRun(source, options.checkpoint);
+  const checkpointFile = checkpoint.file;
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, checkpoint);
@@ -53,7 +58,7 @@ export function packRunToFile(
 function locateRun(
   source: string,
   checkpoint: "last" | "best",
-): { config: RunConfig; checkpointFile: string } {
+): { config: RunConfig; checkpoint: Checkpoint } {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(source).isDirectory();
@@ -77,5 +82,10 @@ function locateRun(
       source,
     );
   }
-  return { config, checkpointFile: isDirectory ? runFiles(runDir)[checkpoint] : source };
+  return {
+    config,
+    checkpoint: isDirectory
+      ? readRunCheckpoint(runDir, checkpoint)
+      : readCheckpointOfRun(runDir, source),
+  };
 }

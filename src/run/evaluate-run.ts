@@ -1,11 +1,5 @@
 import { createPemnModel } from "../models/index.js";
-import {
-  type Evaluation,
-  evaluate,
-  readTrainingCheckpoint,
-  restoreModel,
-  runFiles,
-} from "../train/index.js";
+import { type Evaluation, evaluate, readRunCheckpoint, restoreModel } from "../train/index.js";
 import { readRunConfig } from "./read-run-config.js";
 import { loadRunData } from "./run-data.js";
 
@@ -18,7 +12,7 @@ export function evaluateRun(
   split: EvalSplit,
 ): Evaluation {
   const config = readRunConfig(runDir);
-  const restored = readTrainingCheckpoint(runFiles(runDir)[checkpoint]);
+  const restored = readRunCheckpoint(runDir, checkpoint);
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, restored);

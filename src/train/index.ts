@@ -37,7 +37,15 @@ export {
   type SgdConfig,
 } from "./optimizer-config.js";
 export type { ProgressMode } from "./progress.js";
-export { type RunFiles, runFiles } from "./run-files.js";
+export {
+  type CheckpointChoice,
+  METRICS_FILE,
+  RUN_STATE_FILE,
+  type RunManifest,
+  readCheckpointOfRun,
+  readRunCheckpoint,
+  readRunManifest,
+} from "./run-manifest.js";
 export type { RunState } from "./run-state.js";
 export {
   type ScheduleConfig,
@@ -54,3 +62,4 @@ export {
   type TrainConfigInput,
   trainConfigSchema,
 } from "./train-config.js";
+export { TrainingDivergedError } from "./training-diverged-error.js";

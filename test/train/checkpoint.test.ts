@@ -44,12 +44,12 @@ test("the container round-trips every dtype, shape and the meta JSON", () => {
   assert.equal(new TextDecoder().decode(bytes.subarray(0, 8)), "PEMNCKPT");
   const view = new DataView(bytes.buffer);
   assert.equal(view.getUint32(8, true), CHECKPOINT_FORMAT_VERSION);
-  assert.equal((16 + view.getUint32(12, true)) % 8, 0, "data starts 8-byte aligned");
+  assert.equal((24 + view.getUint32(12, true)) % 8, 0, "data starts 8-byte aligned");
   const decoded = decodeCheckpoint(bytes, "x.ckpt");
   assert.deepEqual(decoded.meta, { note: "é", n: [1, 2] });
   assert.deepEqual([...decoded.tensors], everyDtype);
   // Raw little-endian: the float32 tensor's first element sits at the data start.
-  const dataStart = 16 + view.getUint32(12, true);
+  const dataStart = 24 + view.getUint32(12, true);
   assert.equal(view.getFloat32(dataStart, true), 1.5);
 });
 
@@ -72,7 +72,7 @@ test("damaged files are refused with the file named", () => {
   decodeError(wrongMagic, /not a pemn checkpoint/);
   const future = good.slice();
   new DataView(future.buffer).setUint32(8, 99, true);
-  decodeError(future, /format version 99 is not supported \(this pemn reads version 1\)/);
+  decodeError(future, /format version 99 is not supported \(this pemn reads version 2\)/);
   decodeError(good.subarray(0, good.length - 3), /truncated: the header announces \d+ data bytes/);
   decodeError(concat([good, new Uint8Array(8)]), /8 unexpected bytes after the data/);
   decodeError(good.subarray(0, 40), /truncated: the header runs past the end/);

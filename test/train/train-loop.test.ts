@@ -52,7 +52,7 @@ test("metrics: one flushed JSON line per epoch, before onEpoch sees it", async (
           .trimEnd()
           .split("\n");
         assert.deepEqual(JSON.parse(lines.at(-1) as string), record);
-        assert.ok(existsSync(join(runDir.path, "last.ckpt")));
+        assert.ok(existsSync(join(runDir.path, "state.json")));
         seen.push(record.epoch);
       },
     });
