@@ -14,6 +14,7 @@ export {
   type CheckpointContents,
   decodeCheckpoint,
   encodeCheckpoint,
+  firstNonFinite,
   type TensorData,
 } from "./checkpoint-container.js";
 export { CheckpointError } from "./checkpoint-error.js";
@@ -55,6 +56,7 @@ export {
 export { Sgd } from "./sgd.js";
 export { type TrainData, type TrainOptions, type TrainResult, train } from "./train.js";
 export {
+  MAX_EPOCHS,
   parseTrainConfig,
   seedSchema,
   type TrainConfig,

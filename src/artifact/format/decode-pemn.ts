@@ -3,6 +3,7 @@ import { decodeFloat16 } from "./float16.js";
 import { decodeFloat32 } from "./float32-bytes.js";
 import { decodeHeader } from "./header.js";
 import { decodeMask } from "./mask-encoding.js";
+import { checkNormValues } from "./norm-values.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { layOutSections } from "./section-layout.js";
 
@@ -23,14 +24,16 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
       mask: decodeMask(entry.mask, maskBytes, elements, entry.name),
     }),
   );
-  const norms = layout.norms.map(
-    ({ entry, bytes: normBytes }): NormTensor => ({
+  const norms = layout.norms.map(({ entry, bytes: normBytes }): NormTensor => {
+    const norm: NormTensor = {
       name: entry.name,
       shape: entry.shape,
       dtype: entry.dtype,
       values: entry.dtype === "fp32" ? decodeFloat32(normBytes) : decodeFloat16(normBytes),
-    }),
-  );
+    };
+    checkNormValues(norm, "bad-norm");
+    return norm;
+  });
   return {
     model: header.model,
     strategy: header.strategy,
