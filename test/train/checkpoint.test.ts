@@ -203,3 +203,57 @@ test("writeFileAtomic replaces the whole file", () => {
     directory.remove();
   }
 });
+
+/** The header's JSON and where the data starts, read independently of the decoder. */
+function layout(bytes: Uint8Array): {
+  header: { tensors: { name: string; offset: number }[] };
+  dataStart: number;
+} {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dataStart = 24 + view.getUint32(12, true);
+  return {
+    header: JSON.parse(Buffer.from(bytes.subarray(24, dataStart)).toString("utf8")),
+    dataStart,
+  };
+}
+
+test("every tensor and the header are checksummed: one flipped bit names what it hit", () => {
+  const good = concat(encodeCheckpoint({ meta: { note: 1 }, tensors: new Map(everyDtype) }));
+  const { header, dataStart } = layout(good);
+  for (const [index, name] of ["f32", "f64", "i64", "u8"].entries()) {
+    const record = header.tensors.find((tensor) => tensor.name === name);
+    const flipped = good.slice();
+    const at = dataStart + (record?.offset ?? 0) + index;
+    flipped[at] = (flipped[at] as number) ^ 0x10;
+    decodeError(flipped, new RegExp(`tensor "${name}": its checksum does not match`));
+  }
+  const headerFlip = good.slice();
+  const digit = Buffer.from(headerFlip.subarray(24, dataStart)).indexOf('"note":1') + 7;
+  headerFlip[24 + digit] = 0x32; // "note":1 -> "note":2, still valid JSON
+  decodeError(headerFlip, /the header's checksum does not match/);
+  const version1 = good.slice();
+  new DataView(version1.buffer).setUint32(8, 1, true);
+  decodeError(version1, /format version 1 carries no checksums and is not read by this pemn/);
+});
+
+test("a checkpoint holding NaN or an infinity is refused by name when read", () => {
+  const directory = temporaryDirectory("checkpoint");
+  try {
+    const model = new TinyMaskedMlp({ inputs: 4, hidden: 6, classes: 3, seed: 1 });
+    const optimizer = createOptimizer(makeRun().config.optimizer, model.namedParameters());
+    noGrad(() => model.norm.weight?.mul_(Number.POSITIVE_INFINITY));
+    const file = join(directory.path, "epoch-1.ckpt");
+    writeTrainingCheckpoint(file, model, optimizer, makeRun());
+    assert.throws(
+      () => readTrainingCheckpoint(file),
+      (error: unknown) =>
+        error instanceof CheckpointError &&
+        error.file === file &&
+        /tensor "model\/norm\.weight" holds Infinity at element 0/.test(error.message),
+    );
+    model.dispose();
+    optimizer.dispose();
+  } finally {
+    directory.remove();
+  }
+});
