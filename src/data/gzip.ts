@@ -6,9 +6,8 @@ export const MAX_INFLATED_BYTES = 2 ** 30;
 
 /**
  * Inflates gzip data (recognised by its magic bytes 1f 8b); other bytes pass through
- * unchanged. The output is bounded before inflating: by the size the gzip trailer declares
- * (ISIZE), which must be at most `maxBytes`, and zlib stops as soon as the data would inflate
- * past it, so a gzip bomb costs no more than the declared size.
+ * unchanged. zlib stops as soon as the output would pass the size the gzip trailer declares
+ * (ISIZE) or `maxBytes`, whichever is smaller: a gzip bomb costs no more than that.
  */
 export function gunzipIfCompressed(
   bytes: Uint8Array,
@@ -16,38 +15,32 @@ export function gunzipIfCompressed(
   maxBytes = MAX_INFLATED_BYTES,
 ): Uint8Array {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  if (bytes.length < 18) throw new DatasetError(file, "bad-gzip", "corrupt gzip data (too short)");
+  const fail = (message: string): never => {
+    throw new DatasetError(file, "bad-gzip", message);
+  };
+  if (bytes.length < 18) fail("corrupt gzip data (too short)");
   const declared = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
     bytes.length - 4,
     true,
   );
-  if (declared > maxBytes) {
-    throw new DatasetError(
-      file,
-      "bad-gzip",
-      `gzip data declares ${declared} inflated bytes, more than the ${maxBytes} a dataset file may hold`,
-    );
-  }
-  let inflated: Buffer;
+  const limit = Math.min(declared, maxBytes);
+  let inflated: Buffer | undefined;
   try {
-    // One byte of slack: inflating past the declared size is an error, not a truncation.
-    inflated = gunzipSync(bytes, { maxOutputLength: Math.max(1, declared + 1) });
+    // One byte of slack: output past the limit is an error, not a silent truncation.
+    inflated = gunzipSync(bytes, { maxOutputLength: limit + 1 });
   } catch (error) {
-    const tooLarge = (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
-    throw new DatasetError(
-      file,
-      "bad-gzip",
-      tooLarge
+    if ((error as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") {
+      fail(`corrupt gzip data (${(error as Error).message})`);
+    }
+    fail(
+      limit === declared
         ? `gzip data inflates past the ${declared} bytes it declares`
-        : `corrupt gzip data (${(error as Error).message})`,
+        : `gzip data inflates past the ${maxBytes} bytes a dataset file may hold`,
     );
   }
-  if (inflated.byteLength !== declared) {
-    throw new DatasetError(
-      file,
-      "bad-gzip",
-      `gzip data inflates to ${inflated.byteLength} bytes, not the ${declared} it declares`,
-    );
+  const output = inflated as Buffer;
+  if (output.byteLength !== declared) {
+    fail(`gzip data inflates to ${output.byteLength} bytes, not the ${declared} it declares`);
   }
-  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+  return new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
 }

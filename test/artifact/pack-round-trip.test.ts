@@ -209,3 +209,22 @@ test("seed mode refuses a model whose values its seed does not regenerate", asyn
     trained.dispose();
   }
 });
+
+test("pack refuses a model holding NaN, naming the tensor", async () => {
+  const runDir = join(data.dir, "non-finite");
+  const config = await trainTinyRun(data.dir, runDir, { model: MODEL });
+  const model = restoredModel(config, runDir);
+  try {
+    const scores = maskedWeightOf(model, "hidden.1.linear").scores as Tensor;
+    noGrad(() => tidy(() => scores.copy_(scores.mul(Number.NaN))));
+    assert.throws(
+      () => packModel(model, specOf(config), { values: "seed", norms: "fp32" }),
+      (error: unknown) =>
+        error instanceof PemnPackError &&
+        error.code === "non-finite" &&
+        /tensor "hidden\.1\.linear\.weight\.scores" holds NaN at element 0/.test(error.message),
+    );
+  } finally {
+    model.dispose();
+  }
+});
