@@ -4,5 +4,6 @@ export * from "./evaluate-run.js";
 export * from "./read-run-config.js";
 export * from "./run-config.js";
 export * from "./run-data.js";
+export * from "./run-lock.js";
 export * from "./run-summary.js";
 export * from "./run-training.js";
