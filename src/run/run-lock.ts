@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 /** The lock file of a run directory (docs/training.md, "Run directory lock"). */
 export const RUN_LOCK_FILE = "run.lock";
@@ -87,7 +87,11 @@ function takeOver(runDir: string, lockFile: string, staleText: string, text: str
 
 /** Creates `file` holding `text` unless it exists: written aside, then linked into place. */
 function createExclusive(file: string, text: string): boolean {
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  // Named like writeFileAtomic's, so that a run start cleans one a kill left behind.
+  const temporary = join(
+    dirname(file),
+    `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
   writeFileSync(temporary, text, { flag: "wx" });
   try {
     linkSync(temporary, file);

@@ -186,7 +186,7 @@ function checkSplitsAgree(data: TrainData): void {
 /** Stops the run; the run directory keeps its last committed epoch. */
 function diverged(epoch: number, detail: string): never {
   throw new TrainingDivergedError(
-    `training diverged in epoch ${epoch}: ${detail}; nothing of epoch ${epoch} was written, the run directory keeps epoch ${epoch - 1}`,
+    `training diverged in epoch ${epoch}: ${detail}; nothing of epoch ${epoch} was written, ${epoch === 1 ? "no epoch was committed" : `the run directory keeps epoch ${epoch - 1}`}`,
   );
 }
 
