@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   lstatSync,
+  mkdirSync,
   openSync,
   readdirSync,
   realpathSync,
@@ -12,7 +14,7 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { faultPoint } from "./fault-injection.js";
 
 /** Writing a file failed; the message starts with the file and carries the system's code. */
@@ -84,6 +86,29 @@ export function appendFileDurable(path: string, text: string): void {
   }
 }
 
+/**
+ * Creates `path` and its missing parents; failures name it with the system's real reason.
+ * (Node 20's recursive mkdir reports ENOENT for any failure, EROFS included: the missing
+ * directories are then created one by one to learn the real one.)
+ */
+export function makeDirectory(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw namingFile(path, error, "create");
+    const missing: string[] = [];
+    for (let current = resolve(path); !existsSync(current); current = dirname(current)) {
+      missing.unshift(current);
+    }
+    try {
+      for (const directory of missing) mkdirSync(directory);
+    } catch (real) {
+      throw namingFile(path, real, "create");
+    }
+    throw namingFile(path, error, "create");
+  }
+}
+
 /** What temporary files of writeFileAtomic end with. */
 const TEMPORARY_SUFFIX = ".tmp";
 
@@ -137,7 +162,7 @@ function fileKind(stats: Stats): string {
 }
 
 /** A system error as an OutputFileError that names `path` (ENOSPC, EROFS, EACCES, ...). */
-function namingFile(path: string, error: unknown): Error {
+function namingFile(path: string, error: unknown, action: "write" | "create" = "write"): Error {
   if (error instanceof OutputFileError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === undefined) return error as Error;
@@ -145,12 +170,12 @@ function namingFile(path: string, error: unknown): Error {
     ENOSPC: "no space left on the device",
     EROFS: "the file system is read-only",
     EACCES: "permission denied",
-    ENOENT: "its directory does not exist",
+    ENOENT: action === "write" ? "its directory does not exist" : "a parent is missing",
     EDQUOT: "disk quota exceeded",
   };
   return new OutputFileError(
     path,
-    `cannot write (${code}: ${reason[code] ?? (error as Error).message})`,
+    `${action === "write" ? "cannot write" : "cannot create the directory"} (${code}: ${reason[code] ?? (error as Error).message})`,
     code,
   );
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { makeDirectory, writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
 import {
   type EpochMetrics,
@@ -47,7 +47,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   let failed = true;
   let result: Awaited<ReturnType<typeof train>> | null = null;
   try {
-    mkdirSync(runDir, { recursive: true });
+    makeDirectory(runDir);
     lock = lockRunDirectory(runDir);
     checkRunDirectory(config, runDir, resume);
     const data = config.train.epochs > 0 ? loadRunData(config) : null;

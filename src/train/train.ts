@@ -1,8 +1,8 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Dataset } from "../data/index.js";
-import { removeStaleTemporaries } from "../io/atomic-write.js";
+import { makeDirectory, removeStaleTemporaries } from "../io/atomic-write.js";
 import type { Layer } from "../nn/index.js";
 import { restoreModel, restoreOptimizer, trainingCheckpointContents } from "./checkpoint.js";
 import { encodeCheckpoint, firstNonFinite } from "./checkpoint-container.js";
@@ -196,7 +196,7 @@ function diverged(epoch: number, detail: string): never {
  * The caller must own the directory (runTraining locks it). Returns the committed state.
  */
 function prepareRunDir(runDir: string, resume: boolean): RunManifest | null {
-  mkdirSync(runDir, { recursive: true });
+  makeDirectory(runDir);
   if (!resume && holdsCommittedRun(runDir)) {
     throw new CheckpointError(
       runDir,
