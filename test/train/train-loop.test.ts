@@ -116,6 +116,28 @@ test("splits of different images are refused before training", async () => {
   model.dispose();
 });
 
+test("a BatchNorm model is refused a training batch of one image, before training", async () => {
+  const model = makeModel();
+  const odd = syntheticDataset({ count: 33, classes: 3, side: 4, seed: 1 }); // 2 x 16 + 1
+  const oddData = { ...data, train: odd };
+  await assert.rejects(
+    train({ model, data: oddData, config, progress: "none" }),
+    /a training batch would hold 1 image \(33 images, batchSize 16\), which BatchNorm cannot normalise: change batchSize or set dropLast/,
+  );
+  await assert.rejects(
+    train({ model, data: oddData, config: { ...config, batchSize: 1 }, progress: "none" }),
+    /a training batch would hold 1 image \(33 images, batchSize 1\)/,
+  );
+  const dropped = await train({
+    model,
+    data: oddData,
+    config: { ...config, epochs: 1, dropLast: true },
+    progress: "none",
+  });
+  assert.equal(dropped.history.length, 1, "dropLast skips the lone image");
+  model.dispose();
+});
+
 test("the per-epoch line and durations read well", () => {
   const line = epochLine(
     {
