@@ -56,8 +56,10 @@ export function lockRunDirectory(runDir: string): RunLock {
 function ownedLock(lockFile: string, text: string): RunLock {
   const release = () => {
     process.removeListener("exit", release);
-    // Only our own lock: after a stale takeover by mistake, never remove another's.
-    if (readHolder(lockFile)?.text === text) rmSync(lockFile, { force: true });
+    try {
+      // Only our own lock: after a stale takeover by mistake, never remove another's.
+      if (readHolder(lockFile)?.text === text) rmSync(lockFile, { force: true });
+    } catch {} // best effort: a lock left behind is stale once this process has exited
   };
   process.on("exit", release);
   return { release };
