@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -230,4 +230,42 @@ test("a resumed run cleans what killed writes left; a replaced checkpoint is ref
     () => readRunCheckpoint(runDir, "last"),
     /is not the file state\.json committed .*: it was replaced or damaged/,
   );
+});
+
+test("processes racing to take over one stale lock: exactly one gets it", {
+  timeout: 30_000,
+}, async () => {
+  const runDir = join(work.dir, "race");
+  mkdirSync(runDir);
+  const dead = Number(execFileSync(process.execPath, ["-p", "process.pid"], { encoding: "utf8" }));
+  writeFileSync(
+    join(runDir, "run.lock"),
+    JSON.stringify({ pid: dead, start: 1, host: hostname() }),
+  );
+  const child = fileURLToPath(new URL("./fixtures/lock-child.ts", import.meta.url));
+  const release = join(work.dir, "race-release");
+  const children = Array.from({ length: 4 }, () =>
+    spawn(process.execPath, ["--import", "tsx", child, runDir, release], { stdio: "pipe" }),
+  );
+  let refused = 0;
+  const outcomes = await Promise.all(
+    children.map(
+      (process) =>
+        new Promise<string>((resolve) => {
+          let output = "";
+          process.stdout.on("data", (chunk) => {
+            output += chunk;
+          });
+          process.on("exit", () => {
+            // The winner holds on until every other process has been refused.
+            if (output.trim() === "refused" && ++refused === children.length - 1) {
+              writeFileSync(release, "");
+            }
+            resolve(output.trim());
+          });
+        }),
+    ),
+  );
+  assert.deepEqual(outcomes.sort(), ["locked", "refused", "refused", "refused"]);
+  assert.ok(!existsSync(join(runDir, "run.lock")), "the winner released it");
 });
