@@ -3,7 +3,7 @@ import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 
-/** The lock file of a run directory (docs/training.md, "Run directory lock"). */
+/** The lock file of a run directory (docs/training.md, "Who may write: the lock"). */
 export const RUN_LOCK_FILE = "run.lock";
 
 /** Another live process owns the run directory. */
