@@ -1,6 +1,7 @@
 import { tidy } from "../engine/index.js";
 import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/index.js";
 import type { MaskedWeight, Module } from "../nn/index.js";
+import { firstNonFinite, type TensorData } from "../train/index.js";
 import { planWeights, type WeightPlan } from "../weights/index.js";
 import { firstBitDifference } from "./bit-difference.js";
 import {
@@ -43,6 +44,7 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
     layers: maskedLayout(spec.model),
   });
   const weights = maskedWeightsOf(model, plan.layers);
+  refuseNonFinite(model);
   const values = new Map(
     plan.layers.map((layer, index) => [
       layer.name,
@@ -172,4 +174,24 @@ function maskedLayersOf(
     }),
   );
   return { maskedLayers, storedValues };
+}
+
+/** A NaN score would make the mask arbitrary, a NaN norm every output NaN: refused by name. */
+function refuseNonFinite(model: Module): void {
+  const state = new Map<string, TensorData>(
+    model
+      .namedState()
+      .filter(([, tensor]) => tensor.dtype === "float32" || tensor.dtype === "float64")
+      .map(([name, tensor]) => [
+        name,
+        { dtype: tensor.dtype, shape: tensor.shape, data: tensor.toArray() },
+      ]),
+  );
+  const bad = firstNonFinite(state);
+  if (bad) {
+    throw new PemnPackError(
+      "non-finite",
+      `tensor "${bad.name}" holds ${bad.value} at element ${bad.index}; a .pemn file stores finite values only`,
+    );
+  }
 }

@@ -5,10 +5,10 @@ import {
   RUN_CONFIG_FILE,
   type RunConfig,
   RunDirectoryError,
+  readCheckpointOfConfig,
   readRunConfig,
-  runCheckpointFile,
 } from "../run/index.js";
-import { readTrainingCheckpoint, restoreModel } from "../train/index.js";
+import { type Checkpoint, readCheckpointOfRun, restoreModel } from "../train/index.js";
 import type { PemnContents } from "./format/index.js";
 import { type PackOptions, packModel } from "./pack-model.js";
 import { attributeToFile, writePemnFile } from "./pemn-file.js";
@@ -25,8 +25,8 @@ export interface PackRunOptions extends PackOptions {
  * rebuilt from the config, the checkpoint restored into it, and packed (packModel).
  */
 export function packRun(source: string, options: PackRunOptions): PemnContents {
-  const { config, checkpointFile } = locateRun(source, options.checkpoint);
-  const checkpoint = readTrainingCheckpoint(checkpointFile);
+  const { config, checkpoint } = locateRun(source, options.checkpoint);
+  const checkpointFile = checkpoint.file;
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, checkpoint);
@@ -59,7 +59,7 @@ export function packRunToFile(
 function locateRun(
   source: string,
   checkpoint: "last" | "best",
-): { config: RunConfig; checkpointFile: string } {
+): { config: RunConfig; checkpoint: Checkpoint } {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(source).isDirectory();
@@ -85,6 +85,8 @@ function locateRun(
   }
   return {
     config,
-    checkpointFile: isDirectory ? runCheckpointFile(runDir, config, checkpoint) : source,
+    checkpoint: isDirectory
+      ? readCheckpointOfConfig(runDir, config, checkpoint)
+      : readCheckpointOfRun(runDir, source),
   };
 }

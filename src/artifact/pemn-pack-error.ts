@@ -7,7 +7,9 @@ export type PemnPackProblem =
   /** Seed mode was asked for a dense network, whose weights are trained. */
   | "dense-needs-stored"
   /** The model's fixed values are not what its strategy and seed give. */
-  | "values-not-regenerable";
+  | "values-not-regenerable"
+  /** A tensor of the trained model holds NaN or an infinity. */
+  | "non-finite";
 
 /** A run cannot be packed; `code` says why, `file` names the file or directory concerned. */
 export class PemnPackError extends Error {

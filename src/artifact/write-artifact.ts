@@ -1,4 +1,4 @@
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { OutputFileError, writeFileAtomic } from "../io/atomic-write.js";
 
 /** An artifact could not be written; `code` is the system's (ENOENT, EACCES, ...). */
 export class ArtifactWriteError extends Error {
@@ -10,7 +10,11 @@ export class ArtifactWriteError extends Error {
     options: { cause: unknown },
   ) {
     super(
-      `${file}: cannot write it (${code === "ENOENT" ? "no such directory" : (options.cause as Error).message})`,
+      code === "ENOENT"
+        ? `${file}: cannot write it (no such directory)`
+        : options.cause instanceof OutputFileError
+          ? options.cause.message
+          : `${file}: cannot write it (${(options.cause as Error).message})`,
       options,
     );
   }

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { RUN_SUMMARY_FILE } from "../run/index.js";
-import { runFiles } from "../train/index.js";
+import { RUN_CONFIG_FILE, RUN_SUMMARY_FILE } from "../run/index.js";
 import { type SweepRecord, sweepRecordSchema } from "./sweep-record.js";
 
 /** The files of a results directory (src/experiments/sweep-record.ts describes them). */
@@ -24,7 +23,8 @@ export function sweepRunPaths(dir: string, runId: string) {
     config: join(runDir, "run-config.json"),
     log: join(runDir, "train.log"),
     summary: join(runDir, RUN_SUMMARY_FILE),
-    lastCheckpoint: runFiles(runDir).last,
+    /** Written by pemn train once a run has started (and kept once it committed anything). */
+    startedRun: join(runDir, RUN_CONFIG_FILE),
     result: join(runDir, "result.json"),
     packed: (values: "seed" | "stored") => join(runDir, `model-${values}.pemn`),
   };
@@ -32,7 +32,7 @@ export function sweepRunPaths(dir: string, runId: string) {
 
 /**
  * Where a run stands: `done` (result.json says ok), `failed` (result.json says failed; a
- * re-run retries it), `partial` (a checkpoint or summary and no result: it resumes), `new`.
+ * re-run retries it), `partial` (a started run or a summary and no result: it resumes), `new`.
  */
 export type RunState = "done" | "failed" | "partial" | "new";
 
@@ -40,7 +40,7 @@ export function runState(dir: string, runId: string): RunState {
   const paths = sweepRunPaths(dir, runId);
   const record = readRecord(paths.result);
   if (record) return record.status === "ok" ? "done" : "failed";
-  return existsSync(paths.lastCheckpoint) || existsSync(paths.summary) ? "partial" : "new";
+  return existsSync(paths.startedRun) || existsSync(paths.summary) ? "partial" : "new";
 }
 
 /** A run's result.json, or null when it is absent or unreadable (being written, or torn). */

@@ -45,8 +45,8 @@ const PEMN_BIN = fileURLToPath(new URL("../../bin/pemn.js", import.meta.url));
 class ChildFailed extends Error {}
 
 /**
- * Runs one sweep run as child processes: `pemn train` (resuming from last.ckpt if one is
- * there; skipped when summary.json shows training finished), then `pemn pack` once per value
+ * Runs one sweep run as child processes: `pemn train` (resuming a run that was
+ * started; skipped when summary.json shows training finished), then `pemn pack` once per value
  * mode, then inspects the files. Its output goes to train.log; result.json is written last.
  */
 export async function runSweepJob(run: SweepRun, context: JobContext): Promise<JobOutcome> {
@@ -77,7 +77,7 @@ export async function runSweepJob(run: SweepRun, context: JobContext): Promise<J
   };
   try {
     if (!existsSync(paths.summary)) {
-      const resume = existsSync(paths.lastCheckpoint);
+      const resume = existsSync(paths.startedRun);
       await child([
         "train",
         "--config",

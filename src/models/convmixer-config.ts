@@ -22,6 +22,20 @@ export const convMixerConfigSchema = z
     patch: integerField("patch").default(2),
     affineBatchNorm: affineBatchNormField,
   })
-  .superRefine(checkPatchTilesImage);
+  .superRefine(checkPatchTilesImage)
+  .superRefine((config, context) => {
+    // 'same' padding would let any kernel run, but one wider than the feature map sees padding.
+    for (const side of ["height", "width"] as const) {
+      const mapSide = Math.floor(config.input[side] / config.patch);
+      if (config.kernel > mapSide) {
+        context.addIssue({
+          code: "custom",
+          message: `kernel ${config.kernel} is larger than the ${mapSide}-pixel ${side} of the feature map (input.${side} ${config.input[side]} / patch ${config.patch})`,
+          path: ["kernel"],
+        });
+        return;
+      }
+    }
+  });
 
 export type ConvMixerConfig = z.output<typeof convMixerConfigSchema>;

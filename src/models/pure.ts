@@ -9,5 +9,6 @@ export * from "./model-schema.js";
 export * from "./resnet-config.js";
 export * from "./resnet-layout.js";
 export * from "./sincos-position-embedding.js";
+export * from "./uses-batch-norm.js";
 export * from "./vit-config.js";
 export * from "./vit-layout.js";

@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { RunConfigError } from "./run-config.js";
 
-/** Reads a run config file: JSON (.json) or YAML (.yaml, .yml). Errors name the file. */
+/** Reads a run config file: a mapping in JSON (.json) or YAML (.yaml, .yml). Errors name the file. */
 export function readConfigFile(path: string): unknown {
   let text: string;
   try {
@@ -12,13 +12,28 @@ export function readConfigFile(path: string): unknown {
     throw new RunConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
   const extension = extname(path).toLowerCase();
+  if (extension !== ".json" && extension !== ".yaml" && extension !== ".yml") {
+    throw new RunConfigError(`config file ${path}: use .json, .yaml or .yml`);
+  }
+  let parsed: unknown;
   try {
-    if (extension === ".json") return JSON.parse(text);
-    if (extension === ".yaml" || extension === ".yml") return parseYaml(text);
+    parsed = extension === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new RunConfigError(
       `config file ${path} is not valid ${extension.slice(1).toUpperCase()}: ${(error as Error).message}`,
     );
   }
-  throw new RunConfigError(`config file ${path}: use .json, .yaml or .yml`);
+  // Anything else (a list, a string, a number, an empty file) would read as "all defaults".
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new RunConfigError(
+      `config file ${path} must hold a mapping of config fields, not ${describeValue(parsed)}`,
+    );
+  }
+  return parsed;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing (an empty document)";
+  if (Array.isArray(value)) return "a list";
+  return `a ${typeof value}`;
 }

@@ -1,8 +1,8 @@
 import { isNoValidation } from "../data/index.js";
 import { createPemnModel } from "../models/index.js";
-import { type Evaluation, evaluate, readTrainingCheckpoint, restoreModel } from "../train/index.js";
+import { type Evaluation, evaluate, restoreModel } from "../train/index.js";
 import { readRunConfig } from "./read-run-config.js";
-import { runCheckpointFile } from "./run-checkpoint.js";
+import { readCheckpointOfConfig } from "./run-checkpoint.js";
 import { loadRunData } from "./run-data.js";
 
 export type EvalSplit = "train" | "validation" | "test";
@@ -17,7 +17,7 @@ export function evaluateRun(
   if (split === "validation" && isNoValidation(config.data.validation)) {
     throw new Error(`${runDir} has no validation split (size 0): evaluate on train or test`);
   }
-  const restored = readTrainingCheckpoint(runCheckpointFile(runDir, config, checkpoint));
+  const restored = readCheckpointOfConfig(runDir, config, checkpoint);
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, restored);

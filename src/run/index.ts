@@ -6,5 +6,6 @@ export * from "./read-run-config.js";
 export * from "./run-checkpoint.js";
 export * from "./run-config.js";
 export * from "./run-data.js";
+export * from "./run-lock.js";
 export * from "./run-summary.js";
 export * from "./run-training.js";

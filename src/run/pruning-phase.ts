@@ -1,8 +1,7 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { maskedLayout, maskedWeightsOf } from "../models/index.js";
 import type { Layer, MaskedWeight } from "../nn/index.js";
-import { type ProgressMode, runFiles, type TrainData, train } from "../train/index.js";
+import { type ProgressMode, readRunManifest, type TrainData, train } from "../train/index.js";
 import { flattenedSize, prunedPayload, solvePruningMasks } from "../weights/index.js";
 import type { RunConfig } from "./run-config.js";
 
@@ -32,7 +31,7 @@ export async function preparePruning(
 ): Promise<{ readonly resume: boolean }> {
   const { strategy } = config;
   if (strategy.kind !== "pruned") return { resume: options.resume };
-  if (options.resume && existsSync(runFiles(options.runDir).last)) return { resume: true };
+  if (options.resume && readRunManifest(options.runDir) !== null) return { resume: true };
   if (strategy.pretrainEpochs > 0) {
     const pretrainDir = join(options.runDir, PRETRAIN_DIR);
     await train({
@@ -40,7 +39,7 @@ export async function preparePruning(
       data: options.data(),
       config: { ...config.train, epochs: strategy.pretrainEpochs },
       runDir: pretrainDir,
-      resume: options.resume && existsSync(runFiles(pretrainDir).last),
+      resume: options.resume && readRunManifest(pretrainDir) !== null,
       progress: options.progress,
     });
   }

@@ -5,10 +5,13 @@ import { parseRunConfig, type RunConfig, RunConfigError } from "./run-config.js"
 /** Where a run directory keeps its validated config (written by runTraining). */
 export const RUN_CONFIG_FILE = "config.json";
 
-/** What went wrong reading a run's config: no such file, or a config that does not validate. */
+/**
+ * What is wrong with a run directory: no config, a config that does not validate, a run
+ * where a new one was to start, or a config other than the one a resume was given.
+ */
 export class RunDirectoryError extends RunConfigError {
   constructor(
-    readonly problem: "missing-config" | "invalid-config",
+    readonly problem: "missing-config" | "invalid-config" | "run-exists" | "config-differs",
     message: string,
   ) {
     super(message);

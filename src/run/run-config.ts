@@ -1,7 +1,15 @@
+import { totalmem } from "node:os";
 import { z } from "zod";
 import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data/index.js";
-import { type ModelConfig, maskedLayout, parseModelConfig } from "../models/index.js";
-import { seedSchema, trainConfigSchema } from "../train/index.js";
+import {
+  type MaskedLayerSpec,
+  type ModelConfig,
+  maskedLayout,
+  parseModelConfig,
+  usesBatchNorm,
+} from "../models/index.js";
+import { keptCount } from "../nn/index.js";
+import { MAX_EPOCHS, seedSchema, trainConfigSchema } from "../train/index.js";
 import { weightStrategySchema } from "../weights/index.js";
 import { deepMerge } from "./deep-merge.js";
 
@@ -61,6 +69,7 @@ export const runConfigSchema = z.strictObject({
         .number({ error: "train.epochs must be a number" })
         .int({ error: "train.epochs must be an integer" })
         .min(0, { error: "train.epochs must be >= 0" })
+        .max(MAX_EPOCHS, { error: `train.epochs must be at most ${MAX_EPOCHS}` })
         .default(10),
     })
     .prefault({}),
@@ -113,7 +122,8 @@ export function parseRunConfig(value: unknown): RunConfig {
     );
   }
   const modelConfig = parseModelConfig({ ...model, input: shape, classes: info.classes });
-  const layerNames = new Set(maskedLayout(modelConfig).map((layer) => layer.name));
+  const layout = maskedLayout(modelConfig);
+  const layerNames = new Set(layout.map((layer) => layer.name));
   for (const name of Object.keys(rest.keepFractionByLayer)) {
     if (!layerNames.has(name)) {
       throw new RunConfigError(
@@ -121,7 +131,65 @@ export function parseRunConfig(value: unknown): RunConfig {
       );
     }
   }
-  return { ...rest, model: modelConfig, train: { ...trainResult.data, epochs: train.epochs } };
+  const config = {
+    ...rest,
+    model: modelConfig,
+    train: { ...trainResult.data, epochs: train.epochs },
+  };
+  checkServable(config, layout);
+  return config;
+}
+
+/** The .pemn format's limit on a tensor's elements (maxElements of src/artifact/format/format-spec.ts; a test keeps them equal). */
+export const MAX_LAYER_WEIGHTS = 2 ** 30;
+/**
+ * Bytes a masked weight takes while training: values, scores, the scores' gradient, AdamW's
+ * two slots, the mask and the copies a checkpoint makes. Building alone takes values and
+ * scores. Activations come on top, so this is a lower bound.
+ */
+const TRAINING_BYTES_PER_WEIGHT = 40;
+const BUILDING_BYTES_PER_WEIGHT = 8;
+
+/** Limits the model would accept but could not serve, refused before anything is allocated. */
+function checkServable(config: RunConfig, layout: readonly MaskedLayerSpec[]): void {
+  const fail = (field: string, message: string): never => {
+    throw new RunConfigError(`invalid run config: ${field}: ${message}`);
+  };
+  let weights = 0;
+  for (const layer of layout) {
+    const size = layer.shape.reduce((product, length) => product * length, 1);
+    weights += size;
+    if (size > MAX_LAYER_WEIGHTS) {
+      fail(
+        "model",
+        `masked layer ${layer.name} has ${size} weights, more than a .pemn file can hold (2^30 = ${MAX_LAYER_WEIGHTS})`,
+      );
+    }
+    if (config.strategy.kind === "dense") continue;
+    const byLayer = config.keepFractionByLayer[layer.name];
+    const keep = byLayer ?? config.keepFraction;
+    if (keptCount(size, keep) < 1) {
+      fail(
+        byLayer === undefined ? "keepFraction" : `keepFractionByLayer.${layer.name}`,
+        `${keep} of masked layer ${layer.name}'s ${size} weights rounds to none kept; it must be at least ${0.5 / size}`,
+      );
+    }
+  }
+  const perWeight = config.train.epochs > 0 ? TRAINING_BYTES_PER_WEIGHT : BUILDING_BYTES_PER_WEIGHT;
+  const needed = weights * perWeight;
+  if (needed > totalmem()) {
+    const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+    fail(
+      "model",
+      `${weights} masked weights need at least ${gib(needed)} to ${config.train.epochs > 0 ? "train" : "build"} (${perWeight} bytes each), more than this machine's ${gib(totalmem())}`,
+    );
+  }
+  if (config.train.epochs > 0 && config.train.batchSize < 2 && usesBatchNorm(config.model)) {
+    fail(
+      "train.batchSize",
+      `${config.model.name} uses BatchNorm, which needs at least 2 images per training batch`,
+    );
+  }
 }
 
 function prefixIssues(error: z.ZodError, prefix: string): z.ZodError {

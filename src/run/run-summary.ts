@@ -22,8 +22,8 @@ export const runSummarySchema = z.strictObject({
   best_val_accuracy: accuracy.nullable(),
   best_val_epoch: z.number().int().positive().nullable(),
   /**
-   * Which checkpoint is the run's selected model: best.ckpt by validation accuracy, or, with no
-   * validation split (size 0), the last epoch (no best.ckpt; the val fields are null).
+   * Which checkpoint is the run's selected model: the best checkpoint by validation accuracy, or, with no
+   * validation split (size 0), the last epoch (the val fields are null).
    */
   selection: z.enum(["best-validation", "last-epoch"]).default("best-validation"),
   /** The final model on the test split: the figure pemn reports. */

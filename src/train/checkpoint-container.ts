@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crc32 } from "../checksum/crc32.js";
 import type { DType, EngineTypedArray } from "../engine/index.js";
 import { CheckpointError } from "./checkpoint-error.js";
 
@@ -7,15 +8,18 @@ import { CheckpointError } from "./checkpoint-error.js";
  *   bytes 0-7    "PEMNCKPT"
  *   bytes 8-11   format version, uint32 little-endian
  *   bytes 12-15  header length H, uint32 little-endian
- *   16..16+H     header: UTF-8 JSON, padded with spaces so the data starts 8-byte aligned
+ *   bytes 16-19  CRC-32 of the header bytes, uint32 little-endian (version 2)
+ *   bytes 20-23  zero
+ *   24..24+H     header: UTF-8 JSON, padded with spaces so the data starts 8-byte aligned
  *   then         data: each tensor's raw little-endian elements at its offset (8-byte aligned)
- * The header lists every tensor (name, dtype, shape, offset, bytes), the data length, and
- * any other fields the caller stores (`meta`).
+ * The header lists every tensor (name, dtype, shape, offset, bytes, crc32 of its bytes), the
+ * data length, and any other fields the caller stores (`meta`). Version 1 had no checksums;
+ * it is refused.
  */
 export const CHECKPOINT_MAGIC = "PEMNCKPT";
-export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
-const PREFIX_BYTES = 16;
+const PREFIX_BYTES = 24;
 const ALIGNMENT = 8;
 
 const ELEMENT_BYTES: Readonly<Record<DType, number>> = {
@@ -63,6 +67,7 @@ const headerSchema = z.strictObject({
       shape: z.array(count),
       offset: count,
       bytes: count,
+      crc32: count.max(0xffffffff),
     }),
   ),
 });
@@ -83,7 +88,14 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array[] {
       );
     }
     const offset = alignUp(dataBytes);
-    records.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], offset, bytes: expected });
+    records.push({
+      name,
+      dtype: tensor.dtype,
+      shape: [...tensor.shape],
+      offset,
+      bytes: expected,
+      crc32: crc32(bytes),
+    });
     payloads.push(new Uint8Array(offset - dataBytes), bytes);
     dataBytes = offset + expected;
   }
@@ -95,6 +107,7 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array[] {
   prefix.set(new TextEncoder().encode(CHECKPOINT_MAGIC));
   view.setUint32(8, CHECKPOINT_FORMAT_VERSION, true);
   view.setUint32(12, header.byteLength, true);
+  view.setUint32(16, crc32(header), true);
   return [prefix, header, ...payloads];
 }
 
@@ -110,6 +123,11 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
     fail(`not a pemn checkpoint (it starts with ${JSON.stringify(magic)})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
+  if (version === 1) {
+    fail(
+      "checkpoint format version 1 carries no checksums and is not read by this pemn (it reads version 2): train the run again",
+    );
+  }
   if (version !== CHECKPOINT_FORMAT_VERSION) {
     fail(
       `checkpoint format version ${version} is not supported (this pemn reads version ${CHECKPOINT_FORMAT_VERSION})`,
@@ -117,6 +135,9 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
   }
   const dataStart = PREFIX_BYTES + view.getUint32(12, true);
   if (dataStart > bytes.byteLength) fail("truncated: the header runs past the end of the file");
+  if (crc32(bytes.subarray(PREFIX_BYTES, dataStart)) !== view.getUint32(16, true)) {
+    fail("the header's checksum does not match: the file is damaged");
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, dataStart)));
@@ -149,6 +170,9 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
       );
     }
     const start = dataStart + record.offset;
+    if (crc32(bytes.subarray(start, start + record.bytes)) !== record.crc32) {
+      fail(`tensor "${record.name}": its checksum does not match: the file is damaged`);
+    }
     tensors.set(record.name, {
       dtype: record.dtype,
       shape: record.shape,
@@ -160,6 +184,21 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
     });
   }
   return { meta, tensors };
+}
+
+/** The first non-finite element of a float tensor in `tensors`, or null if all are finite. */
+export function firstNonFinite(
+  tensors: ReadonlyMap<string, TensorData>,
+): { name: string; index: number; value: number } | null {
+  for (const [name, tensor] of tensors) {
+    if (tensor.dtype !== "float32" && tensor.dtype !== "float64") continue;
+    const data = tensor.data as Float32Array | Float64Array;
+    for (let index = 0; index < data.length; index++) {
+      const value = data[index] as number;
+      if (!Number.isFinite(value)) return { name, index, value };
+    }
+  }
+  return null;
 }
 
 function elementCount(shape: readonly number[]): number {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { crc32 } from "../checksum/crc32.js";
 import { noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Module } from "../nn/index.js";
@@ -7,6 +8,7 @@ import {
   type CheckpointContents,
   decodeCheckpoint,
   encodeCheckpoint,
+  firstNonFinite,
   type TensorData,
 } from "./checkpoint-container.js";
 import { CheckpointError } from "./checkpoint-error.js";
@@ -55,6 +57,15 @@ export function encodeTrainingCheckpoint(
   optimizer: Optimizer,
   run: RunState,
 ): Uint8Array[] {
+  return encodeCheckpoint(trainingCheckpointContents(model, optimizer, run));
+}
+
+/** What a training checkpoint holds, before encoding (train checks it is finite first). */
+export function trainingCheckpointContents(
+  model: Module,
+  optimizer: Optimizer,
+  run: RunState,
+): CheckpointContents {
   const tensors = new Map<string, TensorData>();
   for (const [name, value] of model.namedState())
     tensors.set(MODEL_PREFIX + name, tensorData(value));
@@ -71,7 +82,7 @@ export function encodeTrainingCheckpoint(
       parameters: state.parameters.map(({ name, steps }) => ({ name, steps })),
     },
   };
-  return encodeCheckpoint({ meta, tensors });
+  return { meta, tensors };
 }
 
 /** Writes a checkpoint atomically (see writeFileAtomic). */
@@ -84,7 +95,14 @@ export function writeTrainingCheckpoint(
   writeFileAtomic(path, encodeTrainingCheckpoint(model, optimizer, run));
 }
 
-export function readTrainingCheckpoint(file: string): Checkpoint {
+/**
+ * Reads and checks a checkpoint file. With `expected` (from the run's state.json) its length
+ * and CRC-32 must match too: the file is the one the run committed.
+ */
+export function readTrainingCheckpoint(
+  file: string,
+  expected?: { readonly bytes: number; readonly crc32: number },
+): Checkpoint {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -93,6 +111,12 @@ export function readTrainingCheckpoint(file: string): Checkpoint {
     throw new CheckpointError(
       file,
       code === "ENOENT" ? "no such checkpoint" : (error as Error).message,
+    );
+  }
+  if (expected && (bytes.byteLength !== expected.bytes || crc32(bytes) !== expected.crc32)) {
+    throw new CheckpointError(
+      file,
+      `is not the file state.json committed (${expected.bytes} bytes, CRC-32 ${expected.crc32}; found ${bytes.byteLength} bytes, CRC-32 ${crc32(bytes)}): it was replaced or damaged`,
     );
   }
   return interpret(decodeCheckpoint(bytes, file), file);
@@ -153,6 +177,13 @@ function interpret(contents: CheckpointContents, file: string): Checkpoint {
   const meta = metaSchema.safeParse(contents.meta);
   if (!meta.success)
     throw new CheckpointError(file, `malformed run state:\n${z.prettifyError(meta.error)}`);
+  const nonFinite = firstNonFinite(contents.tensors);
+  if (nonFinite) {
+    throw new CheckpointError(
+      file,
+      `tensor "${nonFinite.name}" holds ${nonFinite.value} at element ${nonFinite.index}: a checkpoint holds finite values only`,
+    );
+  }
   const model = new Map<string, TensorData>();
   const slots = new Map<string, Record<string, TensorData>>(
     meta.data.optimizer.parameters.map(({ name }) => [name, {}]),

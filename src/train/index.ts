@@ -14,6 +14,7 @@ export {
   type CheckpointContents,
   decodeCheckpoint,
   encodeCheckpoint,
+  firstNonFinite,
   type TensorData,
 } from "./checkpoint-container.js";
 export { CheckpointError } from "./checkpoint-error.js";
@@ -37,7 +38,15 @@ export {
   type SgdConfig,
 } from "./optimizer-config.js";
 export type { ProgressMode } from "./progress.js";
-export { type RunFiles, runFiles } from "./run-files.js";
+export {
+  type CheckpointChoice,
+  METRICS_FILE,
+  RUN_STATE_FILE,
+  type RunManifest,
+  readCheckpointOfRun,
+  readRunCheckpoint,
+  readRunManifest,
+} from "./run-manifest.js";
 export type { RunState } from "./run-state.js";
 export {
   type ScheduleConfig,
@@ -47,6 +56,7 @@ export {
 export { Sgd } from "./sgd.js";
 export { type TrainData, type TrainOptions, type TrainResult, train } from "./train.js";
 export {
+  MAX_EPOCHS,
   parseTrainConfig,
   seedSchema,
   type TrainConfig,
@@ -54,3 +64,4 @@ export {
   type TrainConfigInput,
   trainConfigSchema,
 } from "./train-config.js";
+export { TrainingDivergedError } from "./training-diverged-error.js";

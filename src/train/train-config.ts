@@ -14,6 +14,9 @@ const positiveInteger = (field: string) =>
     .int({ error: `${field} must be an integer` })
     .positive({ error: `${field} must be positive` });
 
+/** Epochs a run may ask for: far beyond any real schedule, short of "forever". */
+export const MAX_EPOCHS = 100_000;
+
 /** A run's seed: a non-negative safe integer, 0 unless given. */
 export const seedSchema = z
   .number({ error: "seed must be a number" })
@@ -28,7 +31,9 @@ export const seedSchema = z
  */
 export const trainConfigSchema = z
   .strictObject({
-    epochs: positiveInteger("epochs"),
+    epochs: positiveInteger("epochs").max(MAX_EPOCHS, {
+      error: `epochs must be at most ${MAX_EPOCHS}`,
+    }),
     batchSize: positiveInteger("batchSize"),
     optimizer: optimizerConfigSchema,
     schedule: scheduleConfigSchema.default({ kind: "constant" }),

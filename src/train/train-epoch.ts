@@ -9,6 +9,7 @@ import type { Optimizer } from "./optimizer.js";
 import type { StepProgress } from "./progress.js";
 import { RunningTotals } from "./running-totals.js";
 import type { TrainConfig } from "./train-config.js";
+import { TrainingDivergedError } from "./training-diverged-error.js";
 
 /**
  * The training loader of epoch `epoch` (from 1). Its order and augmentations come from a
@@ -82,7 +83,7 @@ export function trainEpoch({
       const value = loss.item();
       // Checked before backward, so the parameters never take a non-finite update.
       if (!Number.isFinite(value)) {
-        throw new Error(
+        throw new TrainingDivergedError(
           `training diverged: loss is ${value} at epoch ${epoch}, batch ${batch + 1}`,
         );
       }

@@ -1,29 +1,35 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Dataset } from "../data/index.js";
-import { writeFileAtomic } from "../io/atomic-write.js";
-import type { Layer } from "../nn/index.js";
-import {
-  encodeTrainingCheckpoint,
-  readTrainingCheckpoint,
-  restoreModel,
-  restoreOptimizer,
-} from "./checkpoint.js";
+import { makeDirectory, removeStaleTemporaries } from "../io/atomic-write.js";
+import { BatchNorm2d, type Layer } from "../nn/index.js";
+import { restoreModel, restoreOptimizer, trainingCheckpointContents } from "./checkpoint.js";
+import { encodeCheckpoint, firstNonFinite } from "./checkpoint-container.js";
 import { CheckpointError } from "./checkpoint-error.js";
 import { createOptimizer } from "./create-optimizer.js";
 import { type BestValidation, type EpochMetrics, improvedValidation } from "./epoch-metrics.js";
 import { type Evaluation, evaluate } from "./evaluation.js";
-import { appendMetrics, rewriteMetrics } from "./metrics-log.js";
+import { rewriteMetrics } from "./metrics-log.js";
 import type { Optimizer } from "./optimizer.js";
 import { createProgress, type ProgressMode } from "./progress.js";
-import { type RunFiles, runFiles } from "./run-files.js";
+import {
+  commitEpoch,
+  holdsCommittedRun,
+  METRICS_FILE,
+  type RunManifest,
+  readRunCheckpoint,
+  readRunManifest,
+  removeUnreferencedCheckpoints,
+} from "./run-manifest.js";
 import type { RunState } from "./run-state.js";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./train-config.js";
 import { trainEpoch, trainingLoader } from "./train-epoch.js";
+import { TrainingDivergedError } from "./training-diverged-error.js";
 
 /**
  * The three splits: train to learn, validation to select, test only for the final report. An
- * empty validation split means none: no epoch is validated, no best.ckpt is written, and the
+ * empty validation split means none: no epoch is validated, state.json's best is the last epoch, and the
  * last epoch is the model.
  */
 export interface TrainData {
@@ -78,9 +84,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `no training batch: ${data.train.count} images with batchSize ${config.batchSize} and dropLast`,
     );
   }
+  const hasBatchNorm = model.namedModules().some(([, module]) => module instanceof BatchNorm2d);
+  const lastBatch = data.train.count % config.batchSize;
+  if (hasBatchNorm && (config.batchSize === 1 || (lastBatch === 1 && !config.dropLast))) {
+    throw new RangeError(
+      `a training batch would hold 1 image (${data.train.count} images, batchSize ${config.batchSize}), which BatchNorm cannot normalise: change batchSize${config.batchSize === 1 ? "" : " or set dropLast"}`,
+    );
+  }
   if (options.resume && options.runDir === undefined) throw new Error("resume needs a runDir");
-  const files =
-    options.runDir === undefined ? null : prepareRunDir(options.runDir, options.resume === true);
+  const runDir = options.runDir;
+  let manifest = runDir === undefined ? null : prepareRunDir(runDir, options.resume === true);
   const optimizer = createOptimizer(config.optimizer, model.namedParameters());
   const progress = createProgress(options.progress ?? "auto", config.epochs);
   try {
@@ -91,8 +104,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       history: [],
       bestValidation: null,
     };
-    if (files && options.resume) run = resumeRun(files, model, optimizer, config, batchesPerEpoch);
-    else if (files) rewriteMetrics(files.metrics, []); // lines of a run killed in its first epoch
+    if (runDir !== undefined && manifest !== null) {
+      run = resumeRun(runDir, model, optimizer, config, batchesPerEpoch);
+    } else if (runDir !== undefined) {
+      rmSync(join(runDir, METRICS_FILE), { force: true }); // lines of a run killed in its first epoch
+    }
     const resumedFromEpoch = options.resume ? run.epochsCompleted : null;
     for (let epoch = run.epochsCompleted + 1; epoch <= config.epochs; epoch++) {
       progress.startEpoch(epoch, batchesPerEpoch);
@@ -119,6 +135,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         img_per_s: trained.images / trained.seconds,
         seconds: trained.seconds + (performance.now() - evaluationStarted) / 1000,
       };
+      const nonFiniteLoss = (["train_loss", "val_loss", "test_loss"] as const).find(
+        (field) => record[field] !== undefined && !Number.isFinite(record[field]),
+      );
+      if (nonFiniteLoss) diverged(epoch, `${nonFiniteLoss} is ${record[nonFiniteLoss]}`);
       const improved = improvedValidation(run.bestValidation, record);
       run = {
         epochsCompleted: epoch,
@@ -127,11 +147,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         history: [...run.history, record],
         bestValidation: improved ?? run.bestValidation,
       };
-      if (files) {
-        const checkpoint = encodeTrainingCheckpoint(model, optimizer, run);
-        writeFileAtomic(files.last, checkpoint);
-        if (improved) writeFileAtomic(files.best, checkpoint);
-        appendMetrics(files.metrics, record);
+      if (runDir !== undefined) {
+        const contents = trainingCheckpointContents(model, optimizer, run);
+        const nonFinite = firstNonFinite(contents.tensors);
+        if (nonFinite) {
+          diverged(
+            epoch,
+            `tensor "${nonFinite.name}" holds ${nonFinite.value} at element ${nonFinite.index}`,
+          );
+        }
+        manifest = commitEpoch(runDir, manifest, {
+          record,
+          checkpoint: encodeCheckpoint(contents),
+          // Without a validation split the model is the last epoch: state.json's best follows it.
+          improved: improved !== null || validation === null,
+        });
       }
       progress.endEpoch(record);
       await options.onEpoch?.(record);
@@ -167,27 +197,40 @@ function checkSplitsAgree(data: TrainData): void {
   }
 }
 
-/** Creates the directory; refuses to overwrite a run's checkpoint unless resuming it. */
-function prepareRunDir(runDir: string, resume: boolean): RunFiles {
-  const files = runFiles(runDir);
-  mkdirSync(runDir, { recursive: true });
-  if (!resume && existsSync(files.last)) {
+/** Stops the run; the run directory keeps its last committed epoch. */
+function diverged(epoch: number, detail: string): never {
+  throw new TrainingDivergedError(
+    `training diverged in epoch ${epoch}: ${detail}; nothing of epoch ${epoch} was written, ${epoch === 1 ? "no epoch was committed" : `the run directory keeps epoch ${epoch - 1}`}`,
+  );
+}
+
+/**
+ * Creates the directory, refuses to overwrite a committed run unless resuming it, and
+ * removes what killed writes left (temporary files, checkpoints state.json does not name).
+ * The caller must own the directory (runTraining locks it). Returns the committed state.
+ */
+function prepareRunDir(runDir: string, resume: boolean): RunManifest | null {
+  makeDirectory(runDir);
+  if (!resume && holdsCommittedRun(runDir)) {
     throw new CheckpointError(
-      files.last,
+      runDir,
       "a run already lives here: pass resume to continue it, or choose another runDir",
     );
   }
-  return files;
+  const manifest = resume ? readRunManifest(runDir) : null;
+  removeStaleTemporaries(runDir);
+  removeUnreferencedCheckpoints(runDir, manifest);
+  return manifest;
 }
 
 function resumeRun(
-  files: RunFiles,
+  runDir: string,
   model: Layer,
   optimizer: Optimizer,
   config: TrainConfig,
   batchesPerEpoch: number,
 ): RunState {
-  const checkpoint = readTrainingCheckpoint(files.last);
+  const checkpoint = readRunCheckpoint(runDir, "last");
   const { run } = checkpoint;
   if (!isDeepStrictEqual(run.config, config)) {
     const differing = Object.keys(config).filter(
@@ -195,19 +238,19 @@ function resumeRun(
         !isDeepStrictEqual(run.config[key as keyof TrainConfig], config[key as keyof TrainConfig]),
     );
     throw new CheckpointError(
-      files.last,
+      checkpoint.file,
       `the run was started with a different config (${differing.join(", ")} differ); resume needs the same one`,
     );
   }
   if (run.step !== run.epochsCompleted * batchesPerEpoch) {
     throw new CheckpointError(
-      files.last,
+      checkpoint.file,
       `the run took ${run.step} steps in ${run.epochsCompleted} epochs, but this training set gives ${batchesPerEpoch} batches per epoch: it is not the same data`,
     );
   }
   restoreModel(model, checkpoint);
   restoreOptimizer(optimizer, checkpoint);
-  rewriteMetrics(files.metrics, run.history);
+  rewriteMetrics(join(runDir, METRICS_FILE), run.history);
   return run;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { crc32 as zlibCrc32 } from "node:zlib";
-import { crc32 } from "../../src/artifact/format/crc32.js";
+import { crc32 } from "../../src/checksum/crc32.js";
 import { testRandom } from "../helpers/test-random.js";
 
 test("CRC-32 check value: '123456789' gives 0xCBF43926, nothing gives 0", () => {

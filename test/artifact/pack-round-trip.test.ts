@@ -20,7 +20,7 @@ import { noGrad, type Tensor, tensor, tidy } from "../../src/engine/index.js";
 import { createPemnModel, maskedLayout } from "../../src/models/index.js";
 import { type Layer, MaskedWeight } from "../../src/nn/index.js";
 import type { RunConfig } from "../../src/run/index.js";
-import { readTrainingCheckpoint, restoreModel, runFiles } from "../../src/train/index.js";
+import { readRunCheckpoint, restoreModel } from "../../src/train/index.js";
 import { countWeights, type WeightStrategyInput } from "../../src/weights/index.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
@@ -60,7 +60,7 @@ const specOf = (config: RunConfig) => ({
 /** The run's model with a checkpoint restored; the caller disposes it. */
 function restoredModel(config: RunConfig, runDir: string, which: "last" | "best" = "last"): Layer {
   const { model } = createPemnModel(specOf(config));
-  restoreModel(model, readTrainingCheckpoint(runFiles(runDir)[which]));
+  restoreModel(model, readRunCheckpoint(runDir, which));
   return model.eval();
 }
 
@@ -163,7 +163,7 @@ test("a dense run is stored with its trained values; seed mode is refused", asyn
         assert.ok(error instanceof PemnPackError);
         assert.equal(error.code, "dense-needs-stored");
         assert.match(error.message, /--values stored/);
-        assert.ok(error.message.startsWith(runFiles(runDir).last));
+        assert.ok(error.message.startsWith(readRunCheckpoint(runDir, "last").file));
         return true;
       },
     );
@@ -207,5 +207,24 @@ test("seed mode refuses a model whose values its seed does not regenerate", asyn
     });
   } finally {
     trained.dispose();
+  }
+});
+
+test("pack refuses a model holding NaN, naming the tensor", async () => {
+  const runDir = join(data.dir, "non-finite");
+  const config = await trainTinyRun(data.dir, runDir, { model: MODEL });
+  const model = restoredModel(config, runDir);
+  try {
+    const scores = maskedWeightOf(model, "hidden.1.linear").scores as Tensor;
+    noGrad(() => tidy(() => scores.copy_(scores.mul(Number.NaN))));
+    assert.throws(
+      () => packModel(model, specOf(config), { values: "seed", norms: "fp32" }),
+      (error: unknown) =>
+        error instanceof PemnPackError &&
+        error.code === "non-finite" &&
+        /tensor "hidden\.1\.linear\.weight\.scores" holds NaN at element 0/.test(error.message),
+    );
+  } finally {
+    model.dispose();
   }
 });

@@ -429,3 +429,40 @@ test("errors carry their code and detail as fields", () => {
     assert.equal(error.message, `bad-magic: ${error.detail}`);
   }
 });
+
+test("bad-norm: a non-finite norm value or a negative running variance is refused", () => {
+  const normNamed = (name: string, values: number[]) =>
+    sealedFile(
+      { ...baseHeader, norms: [{ name, shape: [values.length], dtype: "fp32" }] },
+      {
+        norms: new Uint8Array(Float32Array.from(values).buffer),
+      },
+    );
+  assertPemnError(
+    () => decodePemn(normNamed("blocks.0.norm.weight", [1, Number.NaN])),
+    "bad-norm",
+    /norm tensor "blocks\.0\.norm\.weight" holds NaN at element 1/,
+  );
+  assertPemnError(
+    () => decodePemn(normNamed("stem.norm.bias", [Number.NEGATIVE_INFINITY])),
+    "bad-norm",
+    /holds -Infinity at element 0/,
+  );
+  assertPemnError(
+    () => decodePemn(normNamed("stem.norm.runningVar", [0.5, 0, -0.25])),
+    "bad-norm",
+    /"stem\.norm\.runningVar" is a running variance but holds -0\.25 at element 2/,
+  );
+  // A negative mean or weight is fine; only a variance cannot be negative.
+  assert.doesNotThrow(() => decodePemn(normNamed("stem.norm.runningMean", [-3])));
+  const nanNorm = { ...contents.norms[0], values: Float32Array.of(Number.NaN) };
+  assertPemnError(
+    () =>
+      encodePemn({
+        ...contents,
+        norms: [{ ...nanNorm, shape: [1] } as (typeof contents.norms)[0]],
+      }),
+    "invalid-contents",
+    /holds NaN/,
+  );
+});

@@ -14,7 +14,7 @@ import { createPemnModel } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
 import { evaluateRun } from "../../src/run/index.js";
 import { batchTensors } from "../../src/train/batch-tensors.js";
-import { readTrainingCheckpoint, restoreModel, runFiles } from "../../src/train/index.js";
+import { readRunCheckpoint, restoreModel } from "../../src/train/index.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
 import { assertSameBits } from "./same-bits-assert.js";
@@ -50,7 +50,7 @@ test("a .pemn file evaluates as the checkpoint it came from, image for image", a
     assert.ok(fromCheckpoint.accuracy > 0.2, `learned something: ${fromCheckpoint.accuracy}`);
     const trained = createPemnModel(config).model.eval();
     try {
-      restoreModel(trained, readTrainingCheckpoint(runFiles(runDir).last));
+      restoreModel(trained, readRunCheckpoint(runDir, "last"));
       const expected = allLogits(trained, dir);
       for (const values of ["seed", "stored"] as const) {
         const file = join(dir, `${values}.pemn`);

@@ -103,7 +103,10 @@ export function fixtureContents(options: FixtureOptions): PemnContents {
     name: norm.name,
     shape: norm.shape,
     dtype: options.normDtype ?? "fp32",
-    values: Float32Array.from({ length: elementsOf(norm.shape) }, () => 4 * random() - 2),
+    // A running variance is never negative (the decoder refuses one that is).
+    values: Float32Array.from({ length: elementsOf(norm.shape) }, () =>
+      norm.name.endsWith("runningVar") ? 2 * random() : 4 * random() - 2,
+    ),
   }));
   return {
     model: options.model ?? { name: "test" },

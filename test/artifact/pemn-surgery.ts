@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { assembleContainer, type SectionBytes } from "../../src/artifact/format/container.js";
-import { crc32 } from "../../src/artifact/format/crc32.js";
 import {
   PREAMBLE_BYTES,
   SECTION_NAMES,
@@ -11,6 +10,7 @@ import {
   PemnFormatError,
   type PemnFormatProblem,
 } from "../../src/artifact/format/pemn-format-error.js";
+import { crc32 } from "../../src/checksum/crc32.js";
 
 /** Tools to build damaged or inconsistent files whose checksums are nevertheless right. */
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { DatasetError } from "../../src/data/dataset-error.js";
+import { gunzipIfCompressed } from "../../src/data/gzip.js";
 import { parseIdxImages, parseIdxLabels } from "../../src/data/idx.js";
 import { assertDatasetError, idxBytes } from "./helpers.js";
 
@@ -67,4 +69,23 @@ test("corrupt gzip data is reported as such", () => {
     "bad-gzip",
     /^cut\.gz: corrupt gzip data/,
   );
+});
+
+test("a gzip bomb is stopped at the size it declares, before inflating the rest", () => {
+  const raw = idxBytes(LABELS, [3], [1, 2, 3]);
+  const bomb = new Uint8Array(gzipSync(new Uint8Array(1 << 22))); // 4 MiB of zeros in ~4 KiB
+  assert.throws(
+    () => gunzipIfCompressed(bomb, "bomb.gz", 1 << 20),
+    (e: unknown) =>
+      e instanceof DatasetError &&
+      /bomb\.gz: gzip data inflates past the 1048576 bytes a dataset file may hold/.test(e.message),
+  );
+  // A trailer that lies about the size: zlib stops one byte past what it declares.
+  const lying = bomb.slice();
+  new DataView(lying.buffer).setUint32(lying.length - 4, 1000, true);
+  assert.throws(
+    () => gunzipIfCompressed(lying, "lying.gz"),
+    /lying\.gz: .*inflates past the 1000 bytes it declares/,
+  );
+  assert.deepEqual(gunzipIfCompressed(new Uint8Array(gzipSync(raw)), "ok.gz"), new Uint8Array(raw));
 });

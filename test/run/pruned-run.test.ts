@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
@@ -30,7 +30,7 @@ import {
   type RunSummary,
   runTraining,
 } from "../../src/run/index.js";
-import { readTrainingCheckpoint, restoreModel, runFiles, train } from "../../src/train/index.js";
+import { readRunCheckpoint, restoreModel, train } from "../../src/train/index.js";
 import {
   type PrunedStrategy,
   parseWeightStrategy,
@@ -115,7 +115,8 @@ test("magnitude after dense pre-training: its own resumable phase, the mask from
     assert.ok(Math.abs((summary.achieved_compression as number) - 0.92) < 0.001);
     assert.equal(summary.selection, "last-epoch");
     assert.equal(summary.val_accuracy, null);
-    assert.equal(existsSync(runFiles(runDir).best), false, "no validation: no best.ckpt");
+    const state = JSON.parse(readFileSync(join(runDir, "state.json"), "utf8"));
+    assert.deepEqual(state.best, state.last, "no validation: the last epoch is the model");
     assert.throws(
       () => evaluateRun(runDir, "best", "test"),
       /no best checkpoint: the run has no validation split/,
@@ -123,8 +124,8 @@ test("magnitude after dense pre-training: its own resumable phase, the mask from
 
     // The masks are the magnitude masks of the values the dense phase ended with.
     const layout = maskedLayout(config.model);
-    const pretrained = readTrainingCheckpoint(runFiles(join(runDir, PRETRAIN_DIR)).last);
-    const final = readTrainingCheckpoint(runFiles(runDir).last);
+    const pretrained = readRunCheckpoint(join(runDir, PRETRAIN_DIR), "last");
+    const final = readRunCheckpoint(runDir, "last");
     const expected = solvePruningMasks({
       strategy: config.strategy as PrunedStrategy,
       seed: config.seed,

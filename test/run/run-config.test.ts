@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import { totalmem } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { deepMerge, parseRunConfig, RunConfigError, readConfigFile } from "../../src/run/index.js";
+import { FORMAT_LIMITS } from "../../src/artifact/format/format-spec.js";
+import {
+  deepMerge,
+  MAX_LAYER_WEIGHTS,
+  parseRunConfig,
+  RunConfigError,
+  readConfigFile,
+} from "../../src/run/index.js";
 import { temporaryDirectory } from "../data/helpers.js";
 
 test("defaults: plain edge-popup ConvMixer on Fashion-MNIST, shapes taken from the dataset", () => {
@@ -95,4 +103,80 @@ test("config files: JSON and YAML, and clear errors", () => {
   } finally {
     remove();
   }
+});
+
+test("a config file that is not a mapping is refused, naming the file", () => {
+  const { dir, remove } = temporaryDirectory();
+  try {
+    for (const [name, text, what] of [
+      ["list.yaml", "- 1\n- 2\n", "a list"],
+      ["string.yaml", "hello\n", "a string"],
+      ["number.json", "42", "a number"],
+      ["empty.yaml", "", "nothing"],
+      ["null.json", "null", "nothing"],
+    ] as const) {
+      writeFileSync(join(dir, name), text);
+      assert.throws(
+        () => readConfigFile(join(dir, name)),
+        (e: unknown) =>
+          e instanceof RunConfigError &&
+          e.message.includes(`${name} must hold a mapping of config fields, not ${what}`),
+        name,
+      );
+    }
+  } finally {
+    remove();
+  }
+});
+
+test("limits a model accepts but cannot serve are refused up front, naming the field", () => {
+  const refused = (value: unknown, pattern: RegExp) =>
+    assert.throws(
+      () => parseRunConfig(value),
+      (e: unknown) => e instanceof Error && pattern.test(e.message),
+      JSON.stringify(value),
+    );
+  const mlp = { name: "mlp", hidden: [100] };
+  // 784 x 100 weights: round(1e-9 x 78400) keeps none; 0.5 / 78400 is the smallest that keeps one.
+  refused(
+    { model: mlp, keepFraction: 1e-9 },
+    /keepFraction: 1e-9 of masked layer hidden\.0\.linear's 78400 weights rounds to none kept; it must be at least 0\.0000063775/,
+  );
+  // The classifier's 10 x 100 weights keep one from 0.0005 (round(0.5) = 1).
+  assert.doesNotThrow(() => parseRunConfig({ model: mlp, keepFraction: 0.0005 }));
+  refused(
+    { model: mlp, keepFractionByLayer: { classifier: 0.0004 } },
+    /keepFractionByLayer\.classifier: 0\.0004 of masked layer classifier's 1000 weights rounds to none kept; it must be at least 0\.0005/,
+  );
+  refused(
+    { model: mlp, train: { batchSize: 1 } },
+    /train\.batchSize: mlp uses BatchNorm, which needs at least 2 images per training batch/,
+  );
+  assert.doesNotThrow(() =>
+    parseRunConfig({ model: { ...mlp, batchNorm: false }, train: { batchSize: 1 } }),
+  );
+  refused(
+    { model: { name: "convmixer", dim: 60000 } },
+    /masked layer \S+ has 3600000000 weights, more than a \.pemn file can hold \(2\^30 = 1073741824\)/,
+  );
+  refused(
+    // Layers of 30000 x 30000 weights (under 2^30 each), enough of them to outgrow this machine.
+    {
+      model: {
+        name: "mlp",
+        hidden: Array(2 + Math.ceil(totalmem() / (40 * 30000 ** 2))).fill(30000),
+      },
+    },
+    /model: \d+ masked weights need at least [\d.]+ GiB to train \(40 bytes each\), more than this machine's/,
+  );
+  refused(
+    { model: { name: "convmixer", kernel: 99 } },
+    /kernel 99 is larger than the 14-pixel height of the feature map \(input\.height 28 \/ patch 2\)/,
+  );
+  assert.doesNotThrow(() => parseRunConfig({ model: { name: "convmixer", kernel: 13 } }));
+  refused({ train: { epochs: 1e9 } }, /train\.epochs must be at most 100000/);
+});
+
+test("the layer-size limit is the .pemn format's", () => {
+  assert.equal(MAX_LAYER_WEIGHTS, FORMAT_LIMITS.maxElements);
 });

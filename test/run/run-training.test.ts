@@ -23,7 +23,7 @@ test("a run trains, writes its files and a summary that pemn eval reproduces", a
     const summary = await runTraining(config, { runDir, progress: "none", version: "test" });
     assert.deepEqual(runSummarySchema.parse(summary), summary, "summary.json keeps its contract");
     assert.deepEqual(JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")), summary);
-    for (const file of ["config.json", "metrics.jsonl", "last.ckpt", "best.ckpt"]) {
+    for (const file of ["config.json", "metrics.jsonl", "state.json", "epoch-2.ckpt"]) {
       assert.ok(existsSync(join(runDir, file)), `${file} written`);
     }
     assert.equal(summary.masked_weights, 784 * 32 + 32 * 10);

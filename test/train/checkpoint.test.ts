@@ -44,12 +44,12 @@ test("the container round-trips every dtype, shape and the meta JSON", () => {
   assert.equal(new TextDecoder().decode(bytes.subarray(0, 8)), "PEMNCKPT");
   const view = new DataView(bytes.buffer);
   assert.equal(view.getUint32(8, true), CHECKPOINT_FORMAT_VERSION);
-  assert.equal((16 + view.getUint32(12, true)) % 8, 0, "data starts 8-byte aligned");
+  assert.equal((24 + view.getUint32(12, true)) % 8, 0, "data starts 8-byte aligned");
   const decoded = decodeCheckpoint(bytes, "x.ckpt");
   assert.deepEqual(decoded.meta, { note: "é", n: [1, 2] });
   assert.deepEqual([...decoded.tensors], everyDtype);
   // Raw little-endian: the float32 tensor's first element sits at the data start.
-  const dataStart = 16 + view.getUint32(12, true);
+  const dataStart = 24 + view.getUint32(12, true);
   assert.equal(view.getFloat32(dataStart, true), 1.5);
 });
 
@@ -72,7 +72,7 @@ test("damaged files are refused with the file named", () => {
   decodeError(wrongMagic, /not a pemn checkpoint/);
   const future = good.slice();
   new DataView(future.buffer).setUint32(8, 99, true);
-  decodeError(future, /format version 99 is not supported \(this pemn reads version 1\)/);
+  decodeError(future, /format version 99 is not supported \(this pemn reads version 2\)/);
   decodeError(good.subarray(0, good.length - 3), /truncated: the header announces \d+ data bytes/);
   decodeError(concat([good, new Uint8Array(8)]), /8 unexpected bytes after the data/);
   decodeError(good.subarray(0, 40), /truncated: the header runs past the end/);
@@ -199,6 +199,60 @@ test("writeFileAtomic replaces the whole file", () => {
     writeFileAtomic(file, [Uint8Array.from([9]), Uint8Array.from([8])]);
     assert.deepEqual([...readFileSync(file)], [9, 8]);
     assert.deepEqual(readdirSync(directory.path), ["f.bin"]);
+  } finally {
+    directory.remove();
+  }
+});
+
+/** The header's JSON and where the data starts, read independently of the decoder. */
+function layout(bytes: Uint8Array): {
+  header: { tensors: { name: string; offset: number }[] };
+  dataStart: number;
+} {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dataStart = 24 + view.getUint32(12, true);
+  return {
+    header: JSON.parse(Buffer.from(bytes.subarray(24, dataStart)).toString("utf8")),
+    dataStart,
+  };
+}
+
+test("every tensor and the header are checksummed: one flipped bit names what it hit", () => {
+  const good = concat(encodeCheckpoint({ meta: { note: 1 }, tensors: new Map(everyDtype) }));
+  const { header, dataStart } = layout(good);
+  for (const [index, name] of ["f32", "f64", "i64", "u8"].entries()) {
+    const record = header.tensors.find((tensor) => tensor.name === name);
+    const flipped = good.slice();
+    const at = dataStart + (record?.offset ?? 0) + index;
+    flipped[at] = (flipped[at] as number) ^ 0x10;
+    decodeError(flipped, new RegExp(`tensor "${name}": its checksum does not match`));
+  }
+  const headerFlip = good.slice();
+  const digit = Buffer.from(headerFlip.subarray(24, dataStart)).indexOf('"note":1') + 7;
+  headerFlip[24 + digit] = 0x32; // "note":1 -> "note":2, still valid JSON
+  decodeError(headerFlip, /the header's checksum does not match/);
+  const version1 = good.slice();
+  new DataView(version1.buffer).setUint32(8, 1, true);
+  decodeError(version1, /format version 1 carries no checksums and is not read by this pemn/);
+});
+
+test("a checkpoint holding NaN or an infinity is refused by name when read", () => {
+  const directory = temporaryDirectory("checkpoint");
+  try {
+    const model = new TinyMaskedMlp({ inputs: 4, hidden: 6, classes: 3, seed: 1 });
+    const optimizer = createOptimizer(makeRun().config.optimizer, model.namedParameters());
+    noGrad(() => model.norm.weight?.mul_(Number.POSITIVE_INFINITY));
+    const file = join(directory.path, "epoch-1.ckpt");
+    writeTrainingCheckpoint(file, model, optimizer, makeRun());
+    assert.throws(
+      () => readTrainingCheckpoint(file),
+      (error: unknown) =>
+        error instanceof CheckpointError &&
+        error.file === file &&
+        /tensor "model\/norm\.weight" holds Infinity at element 0/.test(error.message),
+    );
+    model.dispose();
+    optimizer.dispose();
   } finally {
     directory.remove();
   }

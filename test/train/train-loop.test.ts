@@ -52,7 +52,7 @@ test("metrics: one flushed JSON line per epoch, before onEpoch sees it", async (
           .trimEnd()
           .split("\n");
         assert.deepEqual(JSON.parse(lines.at(-1) as string), record);
-        assert.ok(existsSync(join(runDir.path, "last.ckpt")));
+        assert.ok(existsSync(join(runDir.path, "state.json")));
         seen.push(record.epoch);
       },
     });
@@ -113,6 +113,28 @@ test("splits of different images are refused before training", async () => {
     train({ model, data: { ...data, test: wide }, config, progress: "none" }),
     /the test split holds 1x5x5 images of 3 classes, the train split 1x4x4 images of 3 classes/,
   );
+  model.dispose();
+});
+
+test("a BatchNorm model is refused a training batch of one image, before training", async () => {
+  const model = makeModel();
+  const odd = syntheticDataset({ count: 33, classes: 3, side: 4, seed: 1 }); // 2 x 16 + 1
+  const oddData = { ...data, train: odd };
+  await assert.rejects(
+    train({ model, data: oddData, config, progress: "none" }),
+    /a training batch would hold 1 image \(33 images, batchSize 16\), which BatchNorm cannot normalise: change batchSize or set dropLast/,
+  );
+  await assert.rejects(
+    train({ model, data: oddData, config: { ...config, batchSize: 1 }, progress: "none" }),
+    /a training batch would hold 1 image \(33 images, batchSize 1\)/,
+  );
+  const dropped = await train({
+    model,
+    data: oddData,
+    config: { ...config, epochs: 1, dropLast: true },
+    progress: "none",
+  });
+  assert.equal(dropped.history.length, 1, "dropLast skips the lone image");
   model.dispose();
 });
 

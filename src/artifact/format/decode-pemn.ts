@@ -4,6 +4,7 @@ import { decodeFloat32 } from "./float32-bytes.js";
 import { decodeHeader, type LayerEntry } from "./header.js";
 import { countKept } from "./mask-bits.js";
 import { decodeMask } from "./mask-encoding.js";
+import { checkNormValues } from "./norm-values.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
 import { layOutSections } from "./section-layout.js";
@@ -25,14 +26,16 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
       mask: decodeKeptMask(entry, decodeMask(entry.mask, maskBytes, elements, entry.name)),
     }),
   );
-  const norms = layout.norms.map(
-    ({ entry, bytes: normBytes }): NormTensor => ({
+  const norms = layout.norms.map(({ entry, bytes: normBytes }): NormTensor => {
+    const norm: NormTensor = {
       name: entry.name,
       shape: entry.shape,
       dtype: entry.dtype,
       values: entry.dtype === "fp32" ? decodeFloat32(normBytes) : decodeFloat16(normBytes),
-    }),
-  );
+    };
+    checkNormValues(norm, "bad-norm");
+    return norm;
+  });
   return {
     model: header.model,
     strategy: header.strategy,

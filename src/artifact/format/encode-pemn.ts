@@ -6,6 +6,7 @@ import { checkGenerator } from "./header-json.js";
 import { checkJsonObject } from "./json-value.js";
 import { hasCleanPadding, maskByteLength } from "./mask-bits.js";
 import { encodeMask, encodePositions } from "./mask-encoding.js";
+import { checkNormValues } from "./norm-values.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
 import { MAX_RELATIVE_INDEX_BITS } from "./relative-index.js";
@@ -125,6 +126,7 @@ function encodeNorm(norm: NormTensor): Uint8Array {
       `norm tensor "${norm.name}" of shape [${norm.shape.join(", ")}] has ${norm.values.length} values, needs ${elements}`,
     );
   }
+  checkNormValues(norm, "invalid-contents");
   if (norm.dtype === "fp32") return encodeFloat32(norm.values);
   const overflow = norm.values.findIndex(
     (value) => Number.isFinite(value) && Math.abs(value) >= FLOAT16_OVERFLOW,

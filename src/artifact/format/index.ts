@@ -1,5 +1,5 @@
 /** The `.pemn` container, pure TypeScript (no Node built-ins): runs in Node and in browsers. */
-export { crc32 } from "./crc32.js";
+export { crc32 } from "../../checksum/crc32.js";
 export { decodePemn } from "./decode-pemn.js";
 export {
   describePemn,

@@ -18,6 +18,8 @@ export type PemnFormatProblem =
   | "shape-mismatch"
   /** A mask's bytes do not decode to a mask of the announced shape and kept count. */
   | "bad-mask"
+  /** A norm tensor holds a non-finite value, or a running variance a negative one. */
+  | "bad-norm"
   /** The encoder was given contents the format cannot represent faithfully. */
   | "invalid-contents";
 

@@ -10,9 +10,12 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** The CRC-32 of `bytes`, an unsigned 32-bit integer. */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
+/**
+ * The CRC-32 of `bytes`, an unsigned 32-bit integer. Pass the CRC of the bytes before as
+ * `previous` to checksum data that comes in chunks.
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  let crc = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) {
     crc = (CRC_TABLE[(crc ^ (bytes[i] as number)) & 0xff] as number) ^ (crc >>> 8);
   }

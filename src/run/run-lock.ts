@@ -1,0 +1,159 @@
+import { randomBytes } from "node:crypto";
+import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
+
+/** The lock file of a run directory (docs/training.md, "Who may write: the lock"). */
+export const RUN_LOCK_FILE = "run.lock";
+
+/** Another live process owns the run directory. */
+export class RunLockError extends Error {
+  override readonly name = "RunLockError";
+
+  constructor(
+    readonly runDir: string,
+    readonly holder: LockHolder,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Who holds a lock: enough to tell a live holder from a dead one whose pid was reused. */
+export interface LockHolder {
+  readonly pid: number;
+  /** The process's start time in clock ticks since boot (/proc/<pid>/stat), null off Linux. */
+  readonly start: number | null;
+  readonly host: string;
+}
+
+export interface RunLock {
+  /** Gives the directory up (also done when the process exits; a killed one leaves a stale lock). */
+  release(): void;
+}
+
+/**
+ * Makes this process the one owner of `runDir` until release() or its exit. Node has no
+ * flock, so the lock is a file created atomically with link(2), which fails if it exists,
+ * holding the owner's pid and start time. A lock whose holder is dead (no such pid, or a
+ * pid since reused by a process started at another time) is stale and taken over, under a
+ * second lock file so that two processes cannot both take over the same stale lock.
+ */
+export function lockRunDirectory(runDir: string): RunLock {
+  const lockFile = join(runDir, RUN_LOCK_FILE);
+  const self = currentProcess();
+  const text = JSON.stringify(self);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (createExclusive(lockFile, text)) return ownedLock(lockFile, text);
+    const holder = readHolder(lockFile);
+    if (holder === null) continue; // released between our attempt and the read
+    if (isAlive(holder.parsed)) throw inUse(runDir, holder.parsed);
+    if (takeOver(runDir, lockFile, holder.text, text)) return ownedLock(lockFile, text);
+  }
+  throw new RunLockError(runDir, self, `${runDir}: could not take ${RUN_LOCK_FILE} (contended)`);
+}
+
+function ownedLock(lockFile: string, text: string): RunLock {
+  const release = () => {
+    process.removeListener("exit", release);
+    try {
+      // Only our own lock: after a stale takeover by mistake, never remove another's.
+      if (readHolder(lockFile)?.text === text) rmSync(lockFile, { force: true });
+    } catch {} // best effort: a lock left behind is stale once this process has exited
+  };
+  process.on("exit", release);
+  return { release };
+}
+
+/** Replaces a stale lock under the takeover lock; false if another process got there first. */
+function takeOver(runDir: string, lockFile: string, staleText: string, text: string): boolean {
+  const guardFile = `${lockFile}.takeover`;
+  if (!createExclusive(guardFile, text)) {
+    const guard = readHolder(guardFile);
+    if (guard === null || isAlive(guard.parsed)) return false; // another takeover is under way
+    throw new RunLockError(
+      runDir,
+      guard.parsed,
+      `${guardFile}: process ${guard.parsed.pid} died while taking over a stale lock; delete this file if no pemn process uses ${runDir}`,
+    );
+  }
+  try {
+    // Read again inside the guard: the lock replaced only if it is still the stale one.
+    if (readHolder(lockFile)?.text !== staleText) return false;
+    rmSync(lockFile, { force: true });
+    return createExclusive(lockFile, text);
+  } finally {
+    rmSync(guardFile, { force: true });
+  }
+}
+
+/** Creates `file` holding `text` unless it exists: written aside, then linked into place. */
+function createExclusive(file: string, text: string): boolean {
+  // Named like writeFileAtomic's, so that a run start cleans one a kill left behind.
+  const temporary = join(
+    dirname(file),
+    `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
+  writeFileSync(temporary, text, { flag: "wx" });
+  try {
+    linkSync(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
+function readHolder(file: string): { text: string; parsed: LockHolder } | null {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as LockHolder;
+    if (Number.isInteger(parsed.pid) && typeof parsed.host === "string") return { text, parsed };
+  } catch {}
+  // Unreadable contents: a lock torn by a crash of an older writer; nobody can hold it.
+  return { text, parsed: { pid: 0, start: null, host: hostname() } };
+}
+
+function isAlive(holder: LockHolder): boolean {
+  if (holder.host !== hostname()) return true; // another machine's process cannot be checked
+  if (holder.pid <= 0) return false;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  return holder.start === null || processStart(holder.pid) === holder.start;
+}
+
+function currentProcess(): LockHolder {
+  return { pid: process.pid, start: processStart(process.pid), host: hostname() };
+}
+
+/** Field 22 of /proc/<pid>/stat (after the parenthesised command name, which may hold spaces). */
+function processStart(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const start = Number(fields[19]);
+    return Number.isFinite(start) ? start : null;
+  } catch {
+    return null;
+  }
+}
+
+function inUse(runDir: string, holder: LockHolder): RunLockError {
+  const where = holder.host === hostname() ? "" : ` on ${holder.host}`;
+  return new RunLockError(
+    runDir,
+    holder,
+    `${runDir} is in use by pemn process ${holder.pid}${where} (${join(runDir, RUN_LOCK_FILE)}); wait for it to finish or use another run directory`,
+  );
+}
