@@ -136,7 +136,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         seconds: trained.seconds + (performance.now() - evaluationStarted) / 1000,
       };
       const nonFiniteLoss = (["train_loss", "val_loss", "test_loss"] as const).find(
-        (field) => record[field] !== undefined && !Number.isFinite(record[field]),
+        // null: not measured (no validation split).
+        (field) => typeof record[field] === "number" && !Number.isFinite(record[field]),
       );
       if (nonFiniteLoss) diverged(epoch, `${nonFiniteLoss} is ${record[nonFiniteLoss]}`);
       const improved = improvedValidation(run.bestValidation, record);

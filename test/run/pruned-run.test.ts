@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
@@ -175,8 +175,10 @@ test("magnitude after dense pre-training: its own resumable phase, the mask from
     assert.equal(fromRun.accuracy, summary.test_accuracy);
 
     // Killed after the dense phase: resuming fine-tunes from its checkpoint to the same end.
-    for (const name of ["last.ckpt", "metrics.jsonl", "summary.json"]) {
-      rmSync(join(runDir, name));
+    for (const name of readdirSync(runDir)) {
+      if (/^(state\.json|epoch-\d+\.ckpt|metrics\.jsonl|summary\.json)$/.test(name)) {
+        rmSync(join(runDir, name));
+      }
     }
     const resumed = await runTraining(config, {
       runDir,
