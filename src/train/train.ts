@@ -11,6 +11,7 @@ import {
 } from "./checkpoint.js";
 import { CheckpointError } from "./checkpoint-error.js";
 import { createOptimizer } from "./create-optimizer.js";
+import type { DataParallel } from "./data-parallel.js";
 import { type BestValidation, type EpochMetrics, improvedValidation } from "./epoch-metrics.js";
 import { type Evaluation, evaluate } from "./evaluation.js";
 import { appendMetrics, rewriteMetrics } from "./metrics-log.js";
@@ -41,6 +42,8 @@ export interface TrainOptions {
   /** Called after each epoch, once its checkpoint and metrics line are on disk. */
   readonly onEpoch?: (record: EpochMetrics) => void | Promise<void>;
   readonly progress?: ProgressMode;
+  /** Train as one rank of a data-parallel job (see data-parallel.ts); rank 0 alone writes. */
+  readonly dataParallel?: DataParallel;
 }
 
 export interface TrainResult {
@@ -65,8 +68,10 @@ export interface TrainResult {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = parseTrainConfig(options.config);
-  const { model, data } = options;
+  const { model, data, dataParallel } = options;
   checkSplitsAgree(data);
+  dataParallel?.prepare(model, data.train.count, config);
+  const writes = dataParallel?.writes ?? true;
   const batchesPerEpoch = trainingLoader(data.train, config, 1).batchesPerEpoch;
   if (batchesPerEpoch === 0) {
     throw new RangeError(
@@ -77,7 +82,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const files =
     options.runDir === undefined ? null : prepareRunDir(options.runDir, options.resume === true);
   const optimizer = createOptimizer(config.optimizer, model.namedParameters());
-  const progress = createProgress(options.progress ?? "auto", config.epochs);
+  const progress = createProgress(writes ? (options.progress ?? "auto") : "none", config.epochs);
   try {
     let run: RunState = {
       epochsCompleted: 0,
@@ -86,8 +91,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       history: [],
       bestValidation: null,
     };
-    if (files && options.resume) run = resumeRun(files, model, optimizer, config, batchesPerEpoch);
-    else if (files) rewriteMetrics(files.metrics, []); // lines of a run killed in its first epoch
+    if (files && options.resume) {
+      run = resumeRun(files, model, optimizer, config, batchesPerEpoch, writes);
+    } else if (files && writes) rewriteMetrics(files.metrics, []); // lines of a run killed in its first epoch
     const resumedFromEpoch = options.resume ? run.epochsCompleted : null;
     for (let epoch = run.epochsCompleted + 1; epoch <= config.epochs; epoch++) {
       progress.startEpoch(epoch, batchesPerEpoch);
@@ -98,10 +104,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         config,
         epoch,
         onStep: (step) => progress.step(step),
+        dataParallel,
       });
       const evaluationStarted = performance.now();
-      const validation = evaluate(model, data.validation, config.batchSize);
-      const test = config.testEachEpoch ? evaluate(model, data.test, config.batchSize) : null;
+      dataParallel?.syncBuffers(model);
+      const validation = evaluate(model, data.validation, config.batchSize, dataParallel);
+      const test = config.testEachEpoch
+        ? evaluate(model, data.test, config.batchSize, dataParallel)
+        : null;
       const record: EpochMetrics = {
         epoch,
         lr: trained.lastLearningRate,
@@ -112,6 +122,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         ...(test && { test_loss: test.loss, test_accuracy: test.accuracy }),
         img_per_s: trained.images / trained.seconds,
         seconds: trained.seconds + (performance.now() - evaluationStarted) / 1000,
+        ...(dataParallel && {
+          world_size: dataParallel.worldSize,
+          all_reduced_bytes_per_step: trained.allReducedBytesPerStep,
+        }),
       };
       const improved = improvedValidation(run.bestValidation, record);
       run = {
@@ -121,7 +135,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         history: [...run.history, record],
         bestValidation: improved ?? run.bestValidation,
       };
-      if (files) {
+      if (files && writes) {
         const checkpoint = encodeTrainingCheckpoint(model, optimizer, run);
         writeFileAtomic(files.last, checkpoint);
         if (improved) writeFileAtomic(files.best, checkpoint);
@@ -134,7 +148,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const test =
       last?.test_accuracy !== undefined && last.test_loss !== undefined
         ? { loss: last.test_loss, accuracy: last.test_accuracy, count: data.test.count }
-        : evaluate(model, data.test, config.batchSize);
+        : evaluate(model, data.test, config.batchSize, dataParallel);
     return {
       config,
       history: run.history,
@@ -180,6 +194,7 @@ function resumeRun(
   optimizer: Optimizer,
   config: TrainConfig,
   batchesPerEpoch: number,
+  writes: boolean,
 ): RunState {
   const checkpoint = readTrainingCheckpoint(files.last);
   const { run } = checkpoint;
@@ -201,7 +216,7 @@ function resumeRun(
   }
   restoreModel(model, checkpoint);
   restoreOptimizer(optimizer, checkpoint);
-  rewriteMetrics(files.metrics, run.history);
+  if (writes) rewriteMetrics(files.metrics, run.history);
   return run;
 }
 
