@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
-import { type EpochMetrics, type ProgressMode, train } from "../train/index.js";
+import { type DataParallel, type EpochMetrics, type ProgressMode, train } from "../train/index.js";
+import { recordOrCheckSplit } from "./distributed-run.js";
 import { RUN_CONFIG_FILE } from "./read-run-config.js";
 import type { RunConfig } from "./run-config.js";
 import { loadRunData } from "./run-data.js";
@@ -16,6 +17,8 @@ export interface RunOptions {
   onEpoch?: (record: EpochMetrics) => void;
   /** Written into summary.json. */
   version: string;
+  /** Run as one rank of a data-parallel job: rank 0 alone writes the run directory. */
+  dataParallel?: DataParallel;
 }
 
 export const RUN_SUMMARY_FILE = "summary.json";
@@ -29,8 +32,14 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   // The model first: a config that cannot build leaves no run directory behind.
   const { model, plan } = createPemnModel(config);
   let result: Awaited<ReturnType<typeof train>> | null = null;
+  const { dataParallel } = options;
+  const writes = dataParallel?.writes ?? true;
   try {
-    writeOrCheckConfig(config, options);
+    if (writes) writeOrCheckConfig(config, options);
+    const split = dataParallel
+      ? { world_size: dataParallel.worldSize, sync_batch_norm: dataParallel.syncBatchNorm }
+      : null;
+    recordOrCheckSplit(options.runDir, split, options.resume ?? false, writes);
     if (config.train.epochs > 0) {
       result = await train({
         model,
@@ -40,6 +49,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         resume: options.resume ?? false,
         progress: options.progress ?? "auto",
         onEpoch: options.onEpoch,
+        dataParallel,
       });
     }
   } finally {
@@ -65,7 +75,10 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     train_img_per_s: history.length > 0 ? meanThroughput(history) : null,
     seconds: (performance.now() - started) / 1000,
     finished_at: new Date().toISOString(),
+    world_size: dataParallel?.worldSize ?? 1,
+    all_reduced_bytes_per_step: history.at(-1)?.all_reduced_bytes_per_step ?? null,
   };
+  if (!writes) return summary;
   writeFileAtomic(join(options.runDir, RUN_SUMMARY_FILE), [
     Buffer.from(`${JSON.stringify(summary, null, 2)}\n`),
   ]);
