@@ -3,7 +3,8 @@
 // the JSON outcome: per-epoch losses, the trained tensors, masks, and a digest of the fixed weights.
 import { createHash } from "node:crypto";
 import { CollectiveError, ProcessGroup } from "../../src/engine/index.js";
-import { MaskedWeight, refreshMasks } from "../../src/nn/index.js";
+import { createPemnModel, parseModelConfig } from "../../src/models/index.js";
+import { BatchNorm2d, type Layer, MaskedWeight, refreshMasks } from "../../src/nn/index.js";
 import { DataParallel } from "../../src/train/data-parallel.js";
 import { train } from "../../src/train/train.js";
 import { syntheticDataset, TinyMaskedMlp } from "../train/helpers.js";
@@ -14,6 +15,8 @@ interface Job {
   readonly worldSize: number;
   readonly port: number;
   readonly syncBatchNorm: boolean;
+  /** The test's masked MLP (default) or a small ConvMixer (BatchNorm after every conv). */
+  readonly model?: "mlp" | "convmixer";
   readonly runDir?: string;
   readonly resume?: boolean;
   /** This rank kills itself (SIGKILL) after this epoch's checkpoint. */
@@ -35,7 +38,26 @@ const config = {
   seed: 7,
 } as const;
 
-const model = new TinyMaskedMlp({ inputs: 16, hidden: 8, classes: 3, seed: 4 });
+function buildModel(): Layer {
+  if (job.model !== "convmixer")
+    return new TinyMaskedMlp({ inputs: 16, hidden: 8, classes: 3, seed: 4 });
+  const convMixer = parseModelConfig({
+    name: "convmixer",
+    input: { channels: 1, height: 4, width: 4 },
+    classes: 3,
+    dim: 8,
+    depth: 1,
+    kernel: 3,
+    patch: 2,
+  });
+  return createPemnModel({
+    model: convMixer,
+    strategy: { kind: "mask" },
+    keepFraction: 0.5,
+    seed: 4,
+  }).model;
+}
+const model = buildModel();
 const group =
   job.rank === null
     ? null
@@ -82,7 +104,11 @@ try {
         weights.map(([name, weight]) => [name, Array.from(weight.mask()?.toFloat32Array() ?? [])]),
       ),
       fixedWeightsDigest: fixed.digest("hex"),
-      runningMean: Array.from(model.norm.runningMean.toFloat32Array()),
+      runningMean: model
+        .namedModules()
+        .flatMap(([, module]) =>
+          module instanceof BatchNorm2d ? Array.from(module.runningMean.toFloat32Array()) : [],
+        ),
       bytesPerStep: dataParallel?.bytesPerStep ?? 0,
     })}\n`,
   );

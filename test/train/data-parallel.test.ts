@@ -88,6 +88,30 @@ test("2 ranks x batch 32 with sync-bn train as 1 rank x batch 64: scores, masks,
   );
 });
 
+test("a small ConvMixer with sync-bn: 2 ranks x batch 32 train as 1 rank x batch 64", async () => {
+  const single = outcomeOf(
+    await runChild(WORKER, [
+      JSON.stringify({
+        rank: null,
+        worldSize: 1,
+        port: 0,
+        syncBatchNorm: false,
+        model: "convmixer",
+      }),
+    ]),
+  );
+  const ranks = (await runRanks(2, { syncBatchNorm: true, model: "convmixer" })).map(outcomeOf);
+  for (const rank of ranks) {
+    assertClose(rank.losses, single.losses, 1e-5, "train loss per epoch");
+    for (const [name, values] of Object.entries(single.parameters)) {
+      assertClose(rank.parameters[name] as number[], values, 1e-5, name);
+    }
+    assert.deepEqual(rank.masks, single.masks);
+    assert.equal(rank.testAccuracy, single.testAccuracy);
+    assertClose(rank.runningMean, single.runningMean, 1e-5, "running means");
+  }
+});
+
 test("only the trained tensors are all-reduced; the fixed weights stay bit-identical on every rank", async () => {
   const single = outcomeOf(await reference);
   const ranks = (await runRanks(2, { syncBatchNorm: false })).map(outcomeOf);
