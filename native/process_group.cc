@@ -137,6 +137,9 @@ void Complete(Group& g, const char* op, const std::function<c10::intrusive_ptr<c
   } else if (lost_rank >= 0) {
     who = "; rank " + std::to_string(lost_rank) + " was lost (its heartbeat stopped)";
     for (size_t k = 1; k < lost.size(); k++) who += ", rank " + std::to_string(lost[k]) + " too";
+  } else {
+    who = " (timeout " + std::to_string(g.timeout.count()) +
+          " ms; every rank's heartbeat goes on: a peer is alive but did not join, or calls collectives in another order)";
   }
   throw CollectiveFailure(
       "rank " + std::to_string(g.rank) + " of " + std::to_string(g.world_size) + ": " + message + who,

@@ -110,3 +110,17 @@ test("a killed rank makes the other's collective fail, naming the op and the los
   assert.match(String(result.message), /rank 1 was lost/);
   assert.ok((result.seconds as number) < TIMEOUT_MS / 1000 + 3, `took ${result.seconds} s`);
 });
+
+test("a peer alive but absent from a collective makes it fail when the timeout passes, naming no lost rank", async () => {
+  const [waiting] = await runRanks("stall-peer", 2, await freePort());
+  const result = resultOf(waiting as ChildOutcome);
+  assert.equal(result.error, "CollectiveError");
+  assert.equal(result.op, "allReduce");
+  assert.equal(result.lostRank, null);
+  assert.match(String(result.message), /a peer is alive but did not join/);
+  const seconds = result.seconds as number;
+  assert.ok(
+    seconds >= TIMEOUT_MS / 1000 - 0.5 && seconds < TIMEOUT_MS / 1000 + 3,
+    `took ${seconds} s`,
+  );
+});

@@ -3,7 +3,7 @@
 import { CollectiveError, ProcessGroup, tensor } from "../../src/engine/index.js";
 
 interface Scenario {
-  readonly kind: "reduce" | "lose-peer" | "init-only";
+  readonly kind: "reduce" | "lose-peer" | "stall-peer" | "init-only";
   readonly rank: number;
   readonly worldSize: number;
   readonly port: number;
@@ -80,6 +80,21 @@ if (scenario.kind === "reduce") {
     report({ error: null });
   } catch (error) {
     report(describeError(error, lostAt));
+  }
+} else if (scenario.kind === "stall-peer") {
+  group.barrier();
+  if (scenario.rank === scenario.worldSize - 1) {
+    // Alive (its heartbeat goes on) but never joins the collective.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2 * scenario.timeoutMs + 2000);
+    report({ stalled: true });
+  } else {
+    const stalledAt = performance.now();
+    try {
+      group.allReduce(inputs(scenario.rank), "sum");
+      report({ error: null });
+    } catch (error) {
+      report(describeError(error, stalledAt));
+    }
   }
 } else {
   report({ rank: group.rank, seconds: (performance.now() - started) / 1000 });
