@@ -39,6 +39,17 @@ function inputs(rank: number) {
   return [a, b];
 }
 
+/** One all-reduce whose peer is gone or absent: reports the error and how long it took. */
+function reportAllReduce(group: ProcessGroup): void {
+  const startedAt = performance.now();
+  try {
+    group.allReduce(inputs(scenario.rank), "sum");
+    report({ error: null });
+  } catch (error) {
+    report(describeError(error, startedAt));
+  }
+}
+
 const started = performance.now();
 let group: ProcessGroup;
 try {
@@ -74,28 +85,14 @@ if (scenario.kind === "reduce") {
 } else if (scenario.kind === "lose-peer") {
   group.barrier();
   if (scenario.rank === scenario.worldSize - 1) process.kill(process.pid, "SIGKILL");
-  const lostAt = performance.now();
-  try {
-    group.allReduce(inputs(scenario.rank), "sum");
-    report({ error: null });
-  } catch (error) {
-    report(describeError(error, lostAt));
-  }
+  reportAllReduce(group);
 } else if (scenario.kind === "stall-peer") {
   group.barrier();
   if (scenario.rank === scenario.worldSize - 1) {
     // Alive (its heartbeat goes on) but never joins the collective.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2 * scenario.timeoutMs + 2000);
     report({ stalled: true });
-  } else {
-    const stalledAt = performance.now();
-    try {
-      group.allReduce(inputs(scenario.rank), "sum");
-      report({ error: null });
-    } catch (error) {
-      report(describeError(error, stalledAt));
-    }
-  }
+  } else reportAllReduce(group);
 } else {
   report({ rank: group.rank, seconds: (performance.now() - started) / 1000 });
 }
