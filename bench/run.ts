@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact]`: pemn against
+ * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact|distributed]`: pemn against
  * references measured in the same invocation. Targets live here, never in unit tests.
  * --json prints one JSON object per line: one per op case, one per model.
  */
 import { parseArgs } from "node:util";
 import { engineInfo } from "../src/engine/index.js";
 import { benchArtifact } from "./artifact.bench.js";
+import { benchDistributed } from "./distributed.bench.js";
 import { benchEngineOps } from "./engine-ops.bench.js";
 import { benchTrainingSteps } from "./training-step.bench.js";
 
@@ -16,8 +17,9 @@ const { values } = parseArgs({
     only: { type: "string" },
   },
 });
-if (values.only !== undefined && !["ops", "training", "artifact"].includes(values.only)) {
-  console.error(`--only must be "ops", "training" or "artifact", got "${values.only}"`);
+const SUITES = ["ops", "training", "artifact", "distributed"];
+if (values.only !== undefined && !SUITES.includes(values.only)) {
+  console.error(`--only must be one of ${SUITES.join(", ")}, got "${values.only}"`);
   process.exit(2);
 }
 const runs = (suite: string) => values.only === undefined || values.only === suite;
@@ -136,5 +138,25 @@ if (runs("artifact")) {
     );
     console.log(`  PyTorch eval    ${fixed(figures.torchImgPerS, 0)} img/s`);
     if (figures.note) console.log(`note: ${figures.note}`);
+  }
+}
+
+if (runs("distributed")) {
+  const figures = await benchDistributed({
+    minIterations: values.quick ? 4 : 10,
+    rounds: values.quick ? 1 : 2,
+  });
+  if (values.json) {
+    console.log(JSON.stringify({ suite: "distributed", ...figures }));
+  } else {
+    console.log(`\ndata-parallel step, ${figures.model}, batch 64 in total, 1 thread per rank`);
+    console.log(`  1 rank            ${figures.singleImgPerS.toFixed(1)} img/s`);
+    console.log(`  2 ranks (Gloo)    ${figures.dataParallelImgPerS.toFixed(1)} img/s`);
+    console.log(
+      `  throughput ratio  ${figures.throughputRatio.toFixed(2)}, efficiency ${figures.efficiency.toFixed(2)} (goal >= 0.9)`,
+    );
+    console.log(
+      `  all-reduced/step  ${figures.allReducedBytesPerStep.toLocaleString("en-US")} bytes per rank; DDP on the dense network: ${figures.denseDdpBytesPerStep.toLocaleString("en-US")}`,
+    );
   }
 }

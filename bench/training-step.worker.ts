@@ -1,25 +1,51 @@
 /**
  * One model's full training step (forward, masks, backward, AdamW) in a process of its
  * own, so its peak resident memory is its own. Argument: JSON TrainingStepSpec.
- * Prints JSON { img_per_s, mask_share, peak_rss_mb }.
+ * Prints JSON { img_per_s, mask_share, peak_rss_mb, all_reduced_bytes_per_step }. With
+ * `group`, the process is one rank of a data-parallel step: its share of the batch, the
+ * trained tensors' gradients all-reduced (bench/distributed.bench.ts).
  */
-import { F, keep, manualSeed, noGrad, randint, randn, tidy } from "../src/engine/index.js";
+import {
+  F,
+  keep,
+  manualSeed,
+  noGrad,
+  ProcessGroup,
+  randint,
+  randn,
+  tidy,
+} from "../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../src/models/index.js";
 import { MaskedWeight, refreshMasks } from "../src/nn/index.js";
 import { AdamW } from "../src/train/adamw.js";
+import { DataParallel } from "../src/train/data-parallel.js";
 import { parseWeightStrategy } from "../src/weights/index.js";
 import { measure } from "./timing.js";
 
 export interface TrainingStepSpec {
   model: unknown;
   strategy: unknown;
+  /** The global batch (split across the group's ranks). */
   batch: number;
   minSeconds: number;
   minIterations: number;
+  /** Data-parallel rank; every rank must then time the same steps, so give minSeconds 0. */
+  group?: { rank: number; worldSize: number; port: number };
 }
 
 const spec = JSON.parse(process.argv[2] as string) as TrainingStepSpec;
-manualSeed(0);
+manualSeed(spec.group?.rank ?? 0);
+const dataParallel = spec.group
+  ? new DataParallel({
+      group: ProcessGroup.init({
+        ...spec.group,
+        masterAddr: "127.0.0.1",
+        masterPort: spec.group.port,
+        timeoutMs: 120_000,
+      }),
+    })
+  : null;
+const localBatch = spec.batch / (dataParallel?.worldSize ?? 1);
 const modelConfig = parseModelConfig(spec.model);
 const { model } = createPemnModel({
   model: modelConfig,
@@ -38,15 +64,21 @@ const { channels, height, width } = modelConfig.input;
 const images = keep(
   tidy(() => {
     // As the trainer gives it: in the layout the model asks for.
-    return randn([spec.batch, channels, height, width]).contiguous(model.inputMemoryFormat);
+    return randn([localBatch, channels, height, width]).contiguous(model.inputMemoryFormat);
   }),
 );
-const labels = keep(randint(0, modelConfig.classes, [spec.batch]));
+const labels = keep(randint(0, modelConfig.classes, [localBatch]));
+const parameters = model.parameters();
 
 const step = () =>
   tidy(() => {
+    dataParallel?.startStep();
     refreshMasks(model);
-    F.crossEntropy(model.forward(images), labels).backward();
+    const loss = F.crossEntropy(model.forward(images), labels);
+    if (dataParallel) {
+      loss.mul(dataParallel.lossScale(localBatch, spec.batch)).backward();
+      dataParallel.reduceGradients(parameters);
+    } else loss.backward();
     optimizer.step();
     optimizer.zeroGrad();
   });
@@ -72,5 +104,8 @@ console.log(
     img_per_s: spec.batch / stepSeconds,
     mask_share: maskSeconds / stepSeconds,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    all_reduced_bytes_per_step: dataParallel?.bytesPerStep ?? 0,
+    trained_values: parameters.reduce((sum, t) => sum + t.size, 0),
   }),
 );
+dataParallel?.group.destroy();

@@ -15,11 +15,13 @@ std::deque<OpEntry>& Entries() {
   return entries;
 }
 
-[[noreturn]] void ThrowEngineError(Napi::Env env, const char* op, const char* kind, const std::string& message) {
+[[noreturn]] void ThrowEngineError(Napi::Env env, const char* op, const char* kind, const std::string& message,
+                                   int lost_rank = -1) {
   AddonState& state = State(env);
   if (!state.error_factory.IsEmpty()) {
+    Napi::Value lost = lost_rank >= 0 ? Napi::Number::New(env, lost_rank) : env.Undefined();
     Napi::Value error = state.error_factory.Call(
-        {Napi::String::New(env, message), Napi::String::New(env, op), Napi::String::New(env, kind)});
+        {Napi::String::New(env, message), Napi::String::New(env, op), Napi::String::New(env, kind), lost});
     throw Napi::Error(env, error);
   }
   throw Napi::Error::New(env, std::string(op) + ": " + message);
@@ -34,6 +36,8 @@ Napi::Value Dispatch(const Napi::CallbackInfo& info) {
     throw;
   } catch (const DisposedTensorError& error) {
     ThrowEngineError(info.Env(), entry->name, "disposed", error.what());
+  } catch (const CollectiveFailure& error) {
+    ThrowEngineError(info.Env(), entry->name, "collective", error.what(), error.lost_rank);
   } catch (const std::invalid_argument& error) {
     ThrowEngineError(info.Env(), entry->name, "argument", error.what());
   } catch (const c10::Error& error) {
@@ -58,6 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterTensorOps(env, exports);
   RegisterMathOps(env, exports);
   RegisterNnOps(env, exports);
+  RegisterProcessGroup(env, exports);
   return exports;
 }
 

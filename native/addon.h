@@ -62,11 +62,18 @@ class Args {
   const char* op_;
 };
 
+// A collective or rendezvous failed (peer lost, timeout, bad address); JavaScript sees a
+// CollectiveError. lost_rank is the rank found lost, or -1 when none is known.
+struct CollectiveFailure : std::runtime_error {
+  CollectiveFailure(const std::string& message, int lost_rank) : std::runtime_error(message), lost_rank(lost_rank) {}
+  int lost_rank;
+};
+
 using OpFunction = Napi::Value (*)(Args&);
 
 // Adds a function to the module. Exceptions raised inside become the JavaScript error
-// made by the registered factory from (message, op name, kind), where kind is
-// "torch" (libtorch refused), "argument" (bad argument) or "disposed".
+// made by the registered factory from (message, op name, kind[, lost rank]), where kind is
+// "torch" (libtorch refused), "argument" (bad argument), "disposed" or "collective".
 void Define(Napi::Env env, Napi::Object exports, const char* name, OpFunction fn);
 
 at::ScalarType ParseDtype(const std::string& name);
@@ -76,6 +83,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports);
 void RegisterTensorOps(Napi::Env env, Napi::Object exports);
 void RegisterMathOps(Napi::Env env, Napi::Object exports);
 void RegisterNnOps(Napi::Env env, Napi::Object exports);
+void RegisterProcessGroup(Napi::Env env, Napi::Object exports);
 
 // Per-addon-instance state (Node-API instance data).
 struct AddonState {

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 
 packages=(libopenblas0-pthread dataset-fashion-mnist chromium)
 # LIBTORCH points at an unpacked libtorch distribution instead of Debian's package.
-[[ -z "${LIBTORCH:-}" ]] && packages+=(libtorch-dev)
+# libgloo-dev: the Gloo headers c10d's ProcessGroupGloo (data-parallel training) includes.
+[[ -z "${LIBTORCH:-}" ]] && packages+=(libtorch-dev libgloo-dev)
 [[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
 
 missing=()

@@ -1,7 +1,15 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { setThreads } from "../engine/index.js";
-import { deepMerge, parseRunConfig, readConfigFile, runTraining } from "../run/index.js";
-import type { ProgressMode } from "../train/index.js";
+import { type CollectiveBackend, ProcessGroup, setThreads } from "../engine/index.js";
+import {
+  deepMerge,
+  launchLocalRanks,
+  parseRunConfig,
+  type RankRole,
+  rankRoleFromEnv,
+  readConfigFile,
+  runTraining,
+} from "../run/index.js";
+import { DataParallel, type ProgressMode } from "../train/index.js";
 
 type Parse = (value: string) => unknown;
 
@@ -253,7 +261,30 @@ export function registerTrain(program: Command, version: string): void {
         .choices(["auto", "bar", "lines", "none"])
         .default("auto"),
     )
-    .option("--json", "print summary.json's contents instead of a short report");
+    .option("--json", "print summary.json's contents instead of a short report")
+    .option(
+      "--nproc <n>",
+      "data-parallel: start n local ranks (each with cores / n threads), as torchrun does",
+      (v) => integer(v) as number,
+    )
+    .option("--sync-bn", "data-parallel: BatchNorm statistics over the global batch")
+    .option("--master-addr <host>", "data-parallel: rank 0's host (default $MASTER_ADDR)")
+    .option(
+      "--master-port <n>",
+      "data-parallel: rank 0's store port (default $MASTER_PORT, else 29500)",
+      (v) => integer(v) as number,
+    )
+    .option(
+      "--collective-timeout <s>",
+      "data-parallel: longest wait for the rendezvous and each collective",
+      (v) => number(v) as number,
+      120,
+    )
+    .addOption(
+      new Option("--backend <name>", "data-parallel: collectives backend")
+        .choices(["gloo", "nccl"])
+        .default("gloo"),
+    );
   for (const flag of CONFIG_FLAGS)
     command.option(flag.flags, flag.help, flag.parse as (value: string) => unknown);
   command.action(async (options: Record<string, unknown>) => {
@@ -261,14 +292,41 @@ export function registerTrain(program: Command, version: string): void {
       throw new InvalidArgumentError("--resume needs --run-dir");
     const fromFile = options.config ? readConfigFile(options.config as string) : {};
     const config = parseRunConfig(deepMerge(fromFile, configFromFlags(options)));
-    if (options.threads !== undefined) setThreads(options.threads as number);
     const runDir = (options.runDir as string | undefined) ?? defaultRunDir();
-    const summary = await runTraining(config, {
-      runDir,
-      resume: Boolean(options.resume),
-      progress: options.progress as ProgressMode,
-      version,
+    const role = rankRoleFromEnv(process.env, {
+      masterAddr: options.masterAddr as string | undefined,
+      masterPort: options.masterPort as number | undefined,
     });
+    const nproc = options.nproc as number | undefined;
+    if (nproc !== undefined && nproc < 1) throw new InvalidArgumentError("--nproc must be >= 1");
+    if (role === null && nproc !== undefined && nproc > 1) {
+      // The launcher: every rank runs this same command in one run directory.
+      const args = process.argv.slice(2);
+      if (options.runDir === undefined) args.push("--run-dir", runDir);
+      const timeoutMs = 1000 * (options.collectiveTimeout as number);
+      process.exitCode = await launchLocalRanks({ nproc, args, graceMs: timeoutMs + 5000 });
+      return;
+    }
+    if (role && nproc !== undefined && nproc !== role.worldSize) {
+      throw new InvalidArgumentError(
+        `--nproc ${nproc} disagrees with the environment's world size ${role.worldSize}`,
+      );
+    }
+    if (options.threads !== undefined) setThreads(options.threads as number);
+    const dataParallel = role ? joinGroup(role, options) : undefined;
+    let summary: Awaited<ReturnType<typeof runTraining>>;
+    try {
+      summary = await runTraining(config, {
+        runDir,
+        resume: Boolean(options.resume),
+        progress: options.progress as ProgressMode,
+        version,
+        dataParallel,
+      });
+    } finally {
+      dataParallel?.group.destroy();
+    }
+    if (dataParallel && !dataParallel.writes) return; // rank 0 reports
     if (options.json) {
       console.log(JSON.stringify(summary, null, 2));
       return;
@@ -292,5 +350,23 @@ export function registerTrain(program: Command, version: string): void {
     console.log(`test accuracy:   ${percent(summary.test_accuracy)}`);
     if (summary.train_img_per_s !== null)
       console.log(`training speed:  ${summary.train_img_per_s.toFixed(0)} img/s`);
+    if (summary.all_reduced_bytes_per_step !== null) {
+      console.log(
+        `data-parallel:   ${summary.world_size} ranks, ${summary.all_reduced_bytes_per_step.toLocaleString("en-US")} bytes all-reduced per step`,
+      );
+    }
   });
+}
+
+/** Meets the other ranks (c10d rendezvous at the master) and wraps the group for training. */
+function joinGroup(role: RankRole, options: Record<string, unknown>): DataParallel {
+  const group = ProcessGroup.init({
+    rank: role.rank,
+    worldSize: role.worldSize,
+    masterAddr: role.masterAddr,
+    masterPort: role.masterPort,
+    timeoutMs: Math.round(1000 * (options.collectiveTimeout as number)),
+    backend: options.backend as CollectiveBackend,
+  });
+  return new DataParallel({ group, syncBatchNorm: Boolean(options.syncBn) });
 }

@@ -1,6 +1,7 @@
 import type { AugmentationConfig } from "./augment/augmentation-config.js";
 import { ImagePipeline } from "./augment/image-pipeline.js";
 import type { Dataset } from "./dataset.js";
+import { type DataShard, shardRange } from "./distributed-sampler.js";
 import { valuesPerImage } from "./image-shape.js";
 import { type ChannelStats, DATASET_STATS } from "./normalization.js";
 import { type RandomSource, shuffleInPlace } from "./random-source.js";
@@ -12,6 +13,8 @@ export interface Batch {
   /** Class indices as int64, the target type libtorch's cross-entropy wants. */
   readonly labels: BigInt64Array;
   readonly size: number;
+  /** Images of the batch over all ranks (`size` unless the loader is sharded). */
+  readonly globalSize: number;
   /** [size, channels, height, width] of `images`. */
   readonly shape: readonly [number, number, number, number];
 }
@@ -28,11 +31,14 @@ export type BatchLoaderOptions =
       readonly random: RandomSource;
       /** Defaults to the dataset's constants. */
       readonly stats?: ChannelStats;
+      /** Data-parallel: this rank's share of every batch (batchSize is then the global batch). */
+      readonly shard?: DataShard;
     }
   | {
       readonly mode: "evaluate";
       readonly batchSize: number;
       readonly stats?: ChannelStats;
+      readonly shard?: DataShard;
     };
 
 // Evaluation draws nothing; a pipeline without steps never calls the source.
@@ -77,12 +83,15 @@ export class BatchLoader {
    */
   *epoch(): Generator<Batch> {
     const order = this.epochOrder();
-    const random = this.options.mode === "train" ? this.options.random : NO_RANDOMNESS;
-    const { batchSize } = this.options;
+    const { batchSize, shard } = this.options;
+    const random =
+      this.options.mode === "train" ? (shard?.random ?? this.options.random) : NO_RANDOMNESS;
     const { channels, height, width } = this.dataset;
     for (let batch = 0; batch < this.batchesPerEpoch; batch++) {
-      const start = batch * batchSize;
-      const size = Math.min(batchSize, order.length - start);
+      const globalSize = Math.min(batchSize, order.length - batch * batchSize);
+      const [begin, end] = shard ? shardRange(globalSize, shard) : [0, globalSize];
+      const start = batch * batchSize + begin;
+      const size = end - begin;
       const images = new Float32Array(size * this.imageSize);
       const labels = new BigInt64Array(size);
       for (let i = 0; i < size; i++) {
@@ -96,7 +105,7 @@ export class BatchLoader {
         );
         labels[i] = BigInt(this.dataset.labels[index] as number);
       }
-      yield { images, labels, size, shape: [size, channels, height, width] };
+      yield { images, labels, size, globalSize, shape: [size, channels, height, width] };
     }
   }
 

@@ -66,6 +66,7 @@ export {
   FASHION_MNIST_DEFAULT_DIR,
   parseDatasetSource,
 } from "./dataset-source.js";
+export { checkShardable, type DataShard, shardRange } from "./distributed-sampler.js";
 export { gunzipIfCompressed } from "./gzip.js";
 export { type IdxImages, parseIdxImages, parseIdxLabels } from "./idx.js";
 export { type ImageShape, valuesPerImage } from "./image-shape.js";

@@ -24,6 +24,18 @@ export class EngineArgumentError extends EngineError {}
 /** A tensor was used after `dispose()` (or after the scope that owned it ended). */
 export class TensorDisposedError extends EngineError {}
 
+/**
+ * A collective or the rendezvous failed: a peer was lost, the timeout passed, the address was
+ * wrong. `lostRank` is the rank found lost (its heartbeat stopped), when one is known.
+ */
+export class CollectiveError extends EngineError {
+  readonly lostRank: number | null;
+  constructor(message: string, op: string, lostRank: number | null = null) {
+    super(message, op);
+    this.lostRank = lostRank;
+  }
+}
+
 /** The native addon could not be loaded; the message says what to install or build. */
 export class EngineUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -32,11 +44,18 @@ export class EngineUnavailableError extends Error {
   }
 }
 
-export type NativeErrorKind = "torch" | "argument" | "disposed";
+export type NativeErrorKind = "torch" | "argument" | "disposed" | "collective";
 
 /** Called by the addon to build the error it throws. */
-export function makeEngineError(message: string, op: string, kind: NativeErrorKind): EngineError {
+export function makeEngineError(
+  message: string,
+  op: string,
+  kind: NativeErrorKind,
+  lostRank?: number,
+): EngineError {
   switch (kind) {
+    case "collective":
+      return new CollectiveError(message, op, lostRank ?? null);
     case "disposed":
       return new TensorDisposedError(message, op);
     case "argument":

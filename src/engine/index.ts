@@ -6,6 +6,7 @@ export * from "./errors.js";
 export * as F from "./functional.js";
 export type { MemoryFormat, Reduction } from "./native.js";
 export { nativeAvailable } from "./native.js";
+export * from "./process-group.js";
 export * from "./runtime.js";
 export { type Disposable, keep, scopeSize, tidy } from "./scope.js";
 export { type Operand, Tensor, type ValuesAndIndices } from "./tensor.js";

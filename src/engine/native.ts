@@ -33,7 +33,9 @@ type BinaryOps = { [K in BinaryOp]: (a: T, b: T) => T } & {
 
 /** The addon's functions (native/*.cc). Argument order follows libtorch's. */
 export interface NativeBinding extends BinaryOps {
-  setErrorFactory(factory: (message: string, op: string, kind: NativeErrorKind) => Error): void;
+  setErrorFactory(
+    factory: (message: string, op: string, kind: NativeErrorKind, lostRank?: number) => Error,
+  ): void;
   libtorchVersion(): string;
   buildConfig(): string;
   parallelInfo(): string;
@@ -178,7 +180,29 @@ export interface NativeBinding extends BinaryOps {
   adaptiveAvgPool2d(t: T, outputSize: number[]): T;
   avgPool2d(t: T, kernel: number[], stride: number[], padding: number[]): T;
   maxPool2d(t: T, kernel: number[], stride: number[], padding: number[]): T;
+
+  /** c10d (native/process_group.cc): a group id; blocking calls wait at most timeoutMs. */
+  processGroupInit(
+    rank: number,
+    worldSize: number,
+    host: string,
+    port: number,
+    timeoutMs: number,
+    backend: CollectiveBackend,
+    device: string,
+  ): number;
+  processGroupDestroy(group: number): void;
+  /** In place; returns the bytes all-reduced. */
+  allReduce(group: number, ts: T[], op: "sum" | "average"): number;
+  /** Sum over ranks; its backward sums the gradient over ranks. */
+  allReduceWithGrad(group: number, t: T): T;
+  /** In place from `root`; returns the bytes sent or received. */
+  broadcast(group: number, ts: T[], root: number): number;
+  barrier(group: number): void;
+  collectiveBackends(): CollectiveBackend[];
 }
+
+export type CollectiveBackend = "gloo" | "nccl";
 
 export type MemoryFormat = "contiguous" | "channels_last";
 export type Reduction = "mean" | "sum" | "none";

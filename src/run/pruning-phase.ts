@@ -1,7 +1,13 @@
 import { join } from "node:path";
 import { maskedLayout, maskedWeightsOf } from "../models/index.js";
 import type { Layer, MaskedWeight } from "../nn/index.js";
-import { type ProgressMode, readRunManifest, type TrainData, train } from "../train/index.js";
+import {
+  type DataParallel,
+  type ProgressMode,
+  readRunManifest,
+  type TrainData,
+  train,
+} from "../train/index.js";
 import { flattenedSize, prunedPayload, solvePruningMasks } from "../weights/index.js";
 import type { RunConfig } from "./run-config.js";
 
@@ -14,6 +20,8 @@ export interface PruningPhaseOptions {
   readonly progress: ProgressMode;
   /** The run's splits, loaded on first use. */
   readonly data: () => TrainData;
+  /** The ranks of a data-parallel run pre-train together, as they fine-tune. */
+  readonly dataParallel?: DataParallel;
 }
 
 /**
@@ -41,6 +49,7 @@ export async function preparePruning(
       runDir: pretrainDir,
       resume: options.resume && readRunManifest(pretrainDir) !== null,
       progress: options.progress,
+      dataParallel: options.dataParallel,
     });
   }
   const layout = maskedLayout(config.model);

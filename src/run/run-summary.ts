@@ -48,6 +48,10 @@ export const runSummarySchema = z.strictObject({
   pretrain_epochs: z.number().int().nonnegative().nullable().default(null),
   seconds: z.number().nonnegative(),
   finished_at: z.string(),
+  /** Processes that trained the run (1 unless data-parallel). */
+  world_size: z.number().int().positive().default(1),
+  /** Bytes each rank all-reduced in the last step; null unless data-parallel. */
+  all_reduced_bytes_per_step: z.number().int().nonnegative().nullable().default(null),
 });
 
 export type RunSummary = z.infer<typeof runSummarySchema>;

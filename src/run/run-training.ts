@@ -5,6 +5,7 @@ import { isNoValidation } from "../data/index.js";
 import { makeDirectory, writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
 import {
+  type DataParallel,
   type EpochMetrics,
   METRICS_FILE,
   type ProgressMode,
@@ -12,6 +13,7 @@ import {
   type TrainData,
   train,
 } from "../train/index.js";
+import { DISTRIBUTED_RUN_FILE, recordOrCheckSplit } from "./distributed-run.js";
 import { PRETRAIN_DIR, preparePruning, pruningFigures } from "./pruning-phase.js";
 import { RUN_CONFIG_FILE, RunDirectoryError } from "./read-run-config.js";
 import type { RunConfig } from "./run-config.js";
@@ -27,6 +29,8 @@ export interface RunOptions {
   onEpoch?: (record: EpochMetrics) => void;
   /** Written into summary.json. */
   version: string;
+  /** Run as one rank of a data-parallel job: rank 0 alone writes the run directory. */
+  dataParallel?: DataParallel;
 }
 
 export const RUN_SUMMARY_FILE = "summary.json";
@@ -50,10 +54,15 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   let failed = true;
   let result: Awaited<ReturnType<typeof train>> | null = null;
   let pruning: ReturnType<typeof pruningFigures>;
+  const { dataParallel } = options;
+  // Rank 0 of a data-parallel run alone owns (locks, checks, writes) the run directory.
+  const writes = dataParallel?.writes ?? true;
   try {
-    makeDirectory(runDir);
-    lock = lockRunDirectory(runDir);
-    checkRunDirectory(config, runDir, resume);
+    if (writes) {
+      makeDirectory(runDir);
+      lock = lockRunDirectory(runDir);
+      checkRunDirectory(config, runDir, resume);
+    }
     let data: TrainData | undefined;
     const loadData = () => {
       data ??= loadRunData(config);
@@ -61,15 +70,20 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     };
     // Data that cannot load is refused before anything is written.
     if (config.train.epochs > 0) loadData();
-    if (!resume) {
+    if (writes && !resume) {
       writeFileAtomic(join(runDir, RUN_CONFIG_FILE), [Buffer.from(configText(config))]);
       wroteConfig = true;
     }
+    const split = dataParallel
+      ? { world_size: dataParallel.worldSize, sync_batch_norm: dataParallel.syncBatchNorm }
+      : null;
+    recordOrCheckSplit(runDir, split, resume, writes);
     const prepared = await preparePruning(model, config, {
       runDir,
       resume,
       progress: options.progress ?? "auto",
       data: loadData,
+      dataParallel,
     });
     if (config.train.epochs > 0) {
       result = await train({
@@ -80,6 +94,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         resume: prepared.resume,
         progress: options.progress ?? "auto",
         onEpoch: options.onEpoch,
+        dataParallel,
       });
     }
     pruning = pruningFigures(model, config);
@@ -112,7 +127,10 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     ...pruning,
     seconds: (performance.now() - started) / 1000,
     finished_at: new Date().toISOString(),
+    world_size: dataParallel?.worldSize ?? 1,
+    all_reduced_bytes_per_step: history.at(-1)?.all_reduced_bytes_per_step ?? null,
   };
+  if (!writes) return summary;
   writeFileAtomic(join(options.runDir, RUN_SUMMARY_FILE), [
     Buffer.from(`${JSON.stringify(summary, null, 2)}\n`),
   ]);
@@ -178,7 +196,9 @@ function discardUncommittedRun(runDir: string): void {
     )
   )
     return;
-  for (const file of [RUN_CONFIG_FILE, METRICS_FILE]) rmSync(join(runDir, file), { force: true });
+  for (const file of [RUN_CONFIG_FILE, METRICS_FILE, DISTRIBUTED_RUN_FILE]) {
+    rmSync(join(runDir, file), { force: true });
+  }
 }
 
 function removeIfEmpty(directory: string): void {

@@ -21,6 +21,9 @@ export const epochMetricsSchema = z.strictObject({
   test_accuracy: finite.optional(),
   img_per_s: finite,
   seconds: finite,
+  /** Data-parallel runs only: the ranks, and the bytes each all-reduced in the epoch's last step. */
+  world_size: z.number().int().positive().optional(),
+  all_reduced_bytes_per_step: z.number().int().nonnegative().optional(),
 });
 
 export type EpochMetrics = z.infer<typeof epochMetricsSchema>;

@@ -2,6 +2,7 @@ import { BatchLoader, type Dataset } from "../data/index.js";
 import { F, noGrad, tidy } from "../engine/index.js";
 import { type Layer, refreshMasks } from "../nn/index.js";
 import { batchTensors, correctCount } from "./batch-tensors.js";
+import type { DataParallel } from "./data-parallel.js";
 import { RunningTotals } from "./running-totals.js";
 
 /** Mean cross-entropy (no label smoothing) and accuracy over a whole dataset. */
@@ -14,9 +15,19 @@ export interface Evaluation {
 /**
  * Evaluates `model` on every image of `dataset`, in order, in evaluation mode (BatchNorm
  * running statistics, no dropout) with autograd off; the model's mode is restored after.
+ * Data-parallel: each rank evaluates its share of every batch, and all get the totals.
  */
-export function evaluate(model: Layer, dataset: Dataset, batchSize: number): Evaluation {
-  const loader = new BatchLoader(dataset, { mode: "evaluate", batchSize });
+export function evaluate(
+  model: Layer,
+  dataset: Dataset,
+  batchSize: number,
+  dataParallel?: DataParallel,
+): Evaluation {
+  const loader = new BatchLoader(dataset, {
+    mode: "evaluate",
+    batchSize,
+    shard: dataParallel?.shard(),
+  });
   const totals = new RunningTotals();
   const wasTraining = model.training;
   model.eval();
@@ -24,6 +35,7 @@ export function evaluate(model: Layer, dataset: Dataset, batchSize: number): Eva
     refreshMasks(model);
     noGrad(() => {
       for (const batch of loader.epoch()) {
+        if (batch.size === 0) continue; // a last batch smaller than the ranks
         tidy(() => {
           const { images, labels } = batchTensors(batch, model.inputMemoryFormat);
           const logits = model.forward(images);
@@ -35,5 +47,6 @@ export function evaluate(model: Layer, dataset: Dataset, batchSize: number): Eva
   } finally {
     model.train(wasTraining);
   }
-  return { loss: totals.loss, accuracy: totals.accuracy, count: totals.count };
+  const all = dataParallel ? dataParallel.reduceTotals(totals) : totals;
+  return { loss: all.loss, accuracy: all.accuracy, count: all.count };
 }

@@ -20,6 +20,11 @@ export {
 export { CheckpointError } from "./checkpoint-error.js";
 export { clipGradNorm } from "./clip-grad-norm.js";
 export { createOptimizer } from "./create-optimizer.js";
+export {
+  DataParallel,
+  type DataParallelOptions,
+  DEFAULT_BUCKET_BYTES,
+} from "./data-parallel.js";
 export { type BestValidation, type EpochMetrics, epochMetricsSchema } from "./epoch-metrics.js";
 export { type Evaluation, evaluate } from "./evaluation.js";
 export { interpolate } from "./interpolate.js";

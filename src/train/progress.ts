@@ -94,8 +94,15 @@ export function epochLine(record: EpochMetrics, epochs: number): string {
     (record.val_loss === null || record.val_accuracy === null
       ? ` | no validation${test}`
       : ` | val loss ${record.val_loss.toFixed(4)} acc ${percent(record.val_accuracy)}${test}`) +
-    ` | ${Math.round(record.img_per_s)} img/s | ${record.seconds.toFixed(1)} s`
+    ` | ${Math.round(record.img_per_s)} img/s | ${record.seconds.toFixed(1)} s${ranksPart(record)}`
   );
+}
+
+/** " | 2 ranks, 1.2 MB all-reduced/step" for data-parallel runs. */
+function ranksPart(record: EpochMetrics): string {
+  if (record.world_size === undefined) return "";
+  const megabytes = (record.all_reduced_bytes_per_step ?? 0) / 1e6;
+  return ` | ${record.world_size} ranks, ${megabytes.toPrecision(3)} MB all-reduced/step`;
 }
 
 function percent(fraction: number): string {

@@ -11,6 +11,20 @@ export class RunningTotals {
     this.#count += size;
   }
 
+  /** [loss sum, correct, count]: what data-parallel training adds up over ranks. */
+  get sums(): [number, number, number] {
+    return [this.#lossSum, this.#correct, this.#count];
+  }
+
+  /** Totals whose sums are `sums` (from another RunningTotals, possibly of many ranks). */
+  static fromSums([lossSum, correct, count]: readonly [number, number, number]): RunningTotals {
+    const totals = new RunningTotals();
+    totals.#lossSum = lossSum;
+    totals.#correct = correct;
+    totals.#count = count;
+    return totals;
+  }
+
   get count(): number {
     return this.#count;
   }

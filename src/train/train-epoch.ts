@@ -4,6 +4,7 @@ import { type Layer, refreshMasks } from "../nn/index.js";
 import { createGenerator } from "../random/index.js";
 import { batchTensors, correctCount } from "./batch-tensors.js";
 import { clipGradNorm } from "./clip-grad-norm.js";
+import type { DataParallel } from "./data-parallel.js";
 import { learningRateAt, progressAfterStep } from "./learning-rate.js";
 import type { Optimizer } from "./optimizer.js";
 import type { StepProgress } from "./progress.js";
@@ -15,19 +16,28 @@ import { TrainingDivergedError } from "./training-diverged-error.js";
  * The training loader of epoch `epoch` (from 1). Its order and augmentations come from a
  * generator stream of (seed, epoch) alone, so a resumed run sees the same batches.
  */
-export function trainingLoader(dataset: Dataset, config: TrainConfig, epoch: number): BatchLoader {
+export function trainingLoader(
+  dataset: Dataset,
+  config: TrainConfig,
+  epoch: number,
+  dataParallel?: DataParallel,
+): BatchLoader {
   return new BatchLoader(dataset, {
     mode: "train",
     batchSize: config.batchSize,
     dropLast: config.dropLast,
     augmentation: config.augmentation,
     random: createGenerator(config.seed, `train/data/epoch-${epoch}`),
+    shard: dataParallel?.shard(
+      createGenerator(config.seed, `train/data/epoch-${epoch}/rank-${dataParallel.rank}`),
+    ),
   });
 }
 
 /** libtorch's own generator (dropout) is reseeded from (seed, epoch) for the same reason. */
-function seedLibtorch(config: TrainConfig, epoch: number): void {
-  manualSeed(createGenerator(config.seed, `train/libtorch/epoch-${epoch}`).nextUint32());
+function seedLibtorch(config: TrainConfig, epoch: number, dataParallel?: DataParallel): void {
+  const rank = dataParallel ? `/rank-${dataParallel.rank}` : "";
+  manualSeed(createGenerator(config.seed, `train/libtorch/epoch-${epoch}${rank}`).nextUint32());
 }
 
 export interface EpochTraining {
@@ -38,6 +48,8 @@ export interface EpochTraining {
   /** From 1. */
   readonly epoch: number;
   readonly onStep: (progress: StepProgress) => void;
+  /** Data-parallel training: this rank's share of each batch, gradients summed over ranks. */
+  readonly dataParallel?: DataParallel;
 }
 
 export interface TrainedEpoch {
@@ -47,6 +59,8 @@ export interface TrainedEpoch {
   readonly seconds: number;
   /** The rate of the epoch's last step. */
   readonly lastLearningRate: number;
+  /** Bytes the epoch's last step all-reduced (0 without data parallelism). */
+  readonly allReducedBytesPerStep: number;
 }
 
 /** One pass over the training set: a scheduled optimizer step per batch. */
@@ -57,8 +71,9 @@ export function trainEpoch({
   config,
   epoch,
   onStep,
+  dataParallel,
 }: EpochTraining): TrainedEpoch {
-  const loader = trainingLoader(dataset, config, epoch);
+  const loader = trainingLoader(dataset, config, epoch, dataParallel);
   const batches = loader.batchesPerEpoch;
   const parameters = model.parameters();
   const schedule = { peak: config.optimizer.lr, epochs: config.epochs };
@@ -66,7 +81,8 @@ export function trainEpoch({
   const started = performance.now();
   let learningRate = Number.NaN;
   let batch = 0;
-  seedLibtorch(config, epoch);
+  let globalImages = 0; // all ranks' images, for the throughput shown
+  seedLibtorch(config, epoch, dataParallel);
   model.train();
   for (const data of loader.epoch()) {
     learningRate = learningRateAt(
@@ -76,6 +92,7 @@ export function trainEpoch({
     );
     optimizer.learningRate = learningRate;
     tidy(() => {
+      dataParallel?.startStep();
       const { images, labels } = batchTensors(data, model.inputMemoryFormat);
       refreshMasks(model);
       const logits = model.forward(images);
@@ -88,28 +105,34 @@ export function trainEpoch({
         );
       }
       totals.add(value, correctCount(logits, labels), data.size);
-      loss.backward();
+      if (dataParallel) {
+        loss.mul(dataParallel.lossScale(data.size, data.globalSize)).backward();
+        dataParallel.reduceGradients(parameters);
+      } else loss.backward();
       if (config.clipNorm !== null) clipGradNorm(parameters, config.clipNorm);
       optimizer.step();
       optimizer.zeroGrad();
     });
     batch += 1;
+    globalImages += data.globalSize;
     const seconds = (performance.now() - started) / 1000;
     const stepsLeft = (config.epochs - epoch) * batches + (batches - batch);
     onStep({
       batch,
       loss: totals.loss,
       accuracy: totals.accuracy,
-      imagesPerSecond: totals.count / seconds,
+      imagesPerSecond: globalImages / seconds,
       etaSeconds: (seconds / batch) * stepsLeft,
     });
   }
   const seconds = (performance.now() - started) / 1000;
+  const epochTotals = dataParallel ? dataParallel.reduceTotals(totals) : totals;
   return {
-    loss: totals.loss,
-    accuracy: totals.accuracy,
-    images: totals.count,
+    loss: epochTotals.loss,
+    accuracy: epochTotals.accuracy,
+    images: epochTotals.count,
     seconds,
     lastLearningRate: learningRate,
+    allReducedBytesPerStep: dataParallel?.bytesPerStep ?? 0,
   };
 }

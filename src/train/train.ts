@@ -8,6 +8,7 @@ import { restoreModel, restoreOptimizer, trainingCheckpointContents } from "./ch
 import { encodeCheckpoint, firstNonFinite } from "./checkpoint-container.js";
 import { CheckpointError } from "./checkpoint-error.js";
 import { createOptimizer } from "./create-optimizer.js";
+import type { DataParallel } from "./data-parallel.js";
 import { type BestValidation, type EpochMetrics, improvedValidation } from "./epoch-metrics.js";
 import { type Evaluation, evaluate } from "./evaluation.js";
 import { rewriteMetrics } from "./metrics-log.js";
@@ -51,6 +52,8 @@ export interface TrainOptions {
   /** Called after each epoch, once its checkpoint and metrics line are on disk. */
   readonly onEpoch?: (record: EpochMetrics) => void | Promise<void>;
   readonly progress?: ProgressMode;
+  /** Train as one rank of a data-parallel job (see data-parallel.ts); rank 0 alone writes. */
+  readonly dataParallel?: DataParallel;
 }
 
 export interface TrainResult {
@@ -76,8 +79,10 @@ export interface TrainResult {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = parseTrainConfig(options.config);
-  const { model, data } = options;
+  const { model, data, dataParallel } = options;
   checkSplitsAgree(data);
+  dataParallel?.prepare(model, data.train.count, config);
+  const writes = dataParallel?.writes ?? true;
   const batchesPerEpoch = trainingLoader(data.train, config, 1).batchesPerEpoch;
   if (batchesPerEpoch === 0) {
     throw new RangeError(
@@ -93,9 +98,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   if (options.resume && options.runDir === undefined) throw new Error("resume needs a runDir");
   const runDir = options.runDir;
-  let manifest = runDir === undefined ? null : prepareRunDir(runDir, options.resume === true);
+  const resume = options.resume === true;
+  // Rank 0 alone owns the directory; the other ranks of a data-parallel run only read it.
+  let manifest =
+    runDir === undefined
+      ? null
+      : writes
+        ? prepareRunDir(runDir, resume)
+        : resume
+          ? readRunManifest(runDir)
+          : null;
   const optimizer = createOptimizer(config.optimizer, model.namedParameters());
-  const progress = createProgress(options.progress ?? "auto", config.epochs);
+  const progress = createProgress(writes ? (options.progress ?? "auto") : "none", config.epochs);
   try {
     let run: RunState = {
       epochsCompleted: 0,
@@ -105,8 +119,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       bestValidation: null,
     };
     if (runDir !== undefined && manifest !== null) {
-      run = resumeRun(runDir, model, optimizer, config, batchesPerEpoch);
-    } else if (runDir !== undefined) {
+      run = resumeRun(runDir, model, optimizer, config, batchesPerEpoch, writes);
+    } else if (runDir !== undefined && writes) {
       rmSync(join(runDir, METRICS_FILE), { force: true }); // lines of a run killed in its first epoch
     }
     const resumedFromEpoch = options.resume ? run.epochsCompleted : null;
@@ -119,11 +133,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         config,
         epoch,
         onStep: (step) => progress.step(step),
+        dataParallel,
       });
       const evaluationStarted = performance.now();
+      dataParallel?.syncBuffers(model);
       const validation =
-        data.validation.count > 0 ? evaluate(model, data.validation, config.batchSize) : null;
-      const test = config.testEachEpoch ? evaluate(model, data.test, config.batchSize) : null;
+        data.validation.count > 0
+          ? evaluate(model, data.validation, config.batchSize, dataParallel)
+          : null;
+      const test = config.testEachEpoch
+        ? evaluate(model, data.test, config.batchSize, dataParallel)
+        : null;
       const record: EpochMetrics = {
         epoch,
         lr: trained.lastLearningRate,
@@ -134,6 +154,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         ...(test && { test_loss: test.loss, test_accuracy: test.accuracy }),
         img_per_s: trained.images / trained.seconds,
         seconds: trained.seconds + (performance.now() - evaluationStarted) / 1000,
+        ...(dataParallel && {
+          world_size: dataParallel.worldSize,
+          all_reduced_bytes_per_step: trained.allReducedBytesPerStep,
+        }),
       };
       const nonFiniteLoss = (["train_loss", "val_loss", "test_loss"] as const).find(
         // null: not measured (no validation split).
@@ -148,7 +172,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         history: [...run.history, record],
         bestValidation: improved ?? run.bestValidation,
       };
-      if (runDir !== undefined) {
+      if (runDir !== undefined && writes) {
         const contents = trainingCheckpointContents(model, optimizer, run);
         const nonFinite = firstNonFinite(contents.tensors);
         if (nonFinite) {
@@ -171,7 +195,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const test =
       last?.test_accuracy !== undefined && last.test_loss !== undefined
         ? { loss: last.test_loss, accuracy: last.test_accuracy, count: data.test.count }
-        : evaluate(model, data.test, config.batchSize);
+        : evaluate(model, data.test, config.batchSize, dataParallel);
     return {
       config,
       history: run.history,
@@ -230,6 +254,7 @@ function resumeRun(
   optimizer: Optimizer,
   config: TrainConfig,
   batchesPerEpoch: number,
+  writes: boolean,
 ): RunState {
   const checkpoint = readRunCheckpoint(runDir, "last");
   const { run } = checkpoint;
@@ -251,7 +276,7 @@ function resumeRun(
   }
   restoreModel(model, checkpoint);
   restoreOptimizer(optimizer, checkpoint);
-  rewriteMetrics(join(runDir, METRICS_FILE), run.history);
+  if (writes) rewriteMetrics(join(runDir, METRICS_FILE), run.history);
   return run;
 }
 

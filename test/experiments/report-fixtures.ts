@@ -108,6 +108,8 @@ export function makeRecord(sweep: string, spec: RunSpec): ReportRecord {
       sparsity: null,
       kept_weights: null,
       pretrain_epochs: null,
+      world_size: 1,
+      all_reduced_bytes_per_step: null,
       seconds: seconds - 1,
       finished_at: base.finished_at,
       ...spec.extra,

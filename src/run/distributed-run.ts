@@ -1,0 +1,47 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { writeFileAtomic } from "../io/atomic-write.js";
+
+/** distributed.json: how a data-parallel run was split, so a resume splits it the same way. */
+export const DISTRIBUTED_RUN_FILE = "distributed.json";
+
+const distributedRunSchema = z.strictObject({
+  world_size: z.number().int().positive(),
+  sync_batch_norm: z.boolean(),
+});
+
+export type DistributedRun = z.infer<typeof distributedRunSchema>;
+
+/**
+ * A new run records its split (rank 0 writes it; a run of one process writes nothing); a
+ * resumed run must be split as it was: the ranks' data shards and augmentation streams,
+ * and local BatchNorm statistics, depend on the world size.
+ */
+export function recordOrCheckSplit(
+  runDir: string,
+  split: DistributedRun | null,
+  resume: boolean,
+  writes: boolean,
+): void {
+  const file = join(runDir, DISTRIBUTED_RUN_FILE);
+  if (!resume) {
+    if (split && writes)
+      writeFileAtomic(file, [Buffer.from(`${JSON.stringify(split, null, 2)}\n`)]);
+    return;
+  }
+  const recorded: DistributedRun = existsSync(file)
+    ? distributedRunSchema.parse(JSON.parse(readFileSync(file, "utf8")))
+    : { world_size: 1, sync_batch_norm: false };
+  const wanted = split ?? { world_size: 1, sync_batch_norm: false };
+  if (recorded.world_size !== wanted.world_size) {
+    throw new Error(
+      `cannot resume: the run in ${runDir} was trained by ${recorded.world_size} rank(s), this resume has ${wanted.world_size}; resume with the same world size`,
+    );
+  }
+  if (recorded.sync_batch_norm !== wanted.sync_batch_norm) {
+    throw new Error(
+      `cannot resume: the run in ${runDir} was trained ${recorded.sync_batch_norm ? "with" : "without"} --sync-bn; resume it the same way`,
+    );
+  }
+}
