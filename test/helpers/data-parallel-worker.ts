@@ -47,7 +47,7 @@ function buildModel(): Layer {
     classes: 3,
     dim: 8,
     depth: 1,
-    kernel: 3,
+    kernel: 1, // the 2x2 feature map (input 4 / patch 2) takes no larger kernel
     patch: 2,
   });
   return createPemnModel({
