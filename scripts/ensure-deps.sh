@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Installs what pemn needs and is missing, then builds it. Safe to run again: each step
-# is skipped when already done. Usage: scripts/ensure-deps.sh [--bench]
-#   system: libtorch-dev (libtorch 1.13.1), libopenblas0-pthread (fast BLAS for it),
-#           dataset-fashion-mnist (the default real dataset), chromium (the web page's
-#           browser tests, test/web, drive it with playwright-core); with --bench also
-#           python3-torch (the PyTorch reference the benchmarks compare against).
+# is skipped when already done. Usage: scripts/ensure-deps.sh [--tests | --bench]
+#   system: libtorch-dev (libtorch 1.13.1), libgloo-dev (the Gloo headers of c10d's
+#           ProcessGroupGloo, for data-parallel training), libopenblas0-pthread (fast BLAS
+#           for libtorch), dataset-fashion-mnist (the default real dataset); with --tests
+#           also chromium (the web page's browser tests, test/web, drive it with
+#           playwright-core); with --bench also python3-torch (the PyTorch reference the
+#           benchmarks compare against).
 #   npm:    the locked dependencies (npm ci), then the native addon and TypeScript build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas0-pthread dataset-fashion-mnist chromium)
+packages=(libopenblas0-pthread dataset-fashion-mnist)
 # LIBTORCH points at an unpacked libtorch distribution instead of Debian's package.
-# libgloo-dev: the Gloo headers c10d's ProcessGroupGloo (data-parallel training) includes.
 [[ -z "${LIBTORCH:-}" ]] && packages+=(libtorch-dev libgloo-dev)
+[[ "${1:-}" == "--tests" ]] && packages+=(chromium)
 [[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
 
 missing=()

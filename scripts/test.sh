@@ -3,7 +3,7 @@
 # lint, then run every test with node's test runner.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-deps.sh
+scripts/ensure-deps.sh --tests
 npm run --silent typecheck
 npm run --silent lint
 npm test
