@@ -13,6 +13,16 @@ export interface TypedArrayOf {
 
 export type EngineTypedArray = TypedArrayOf[DType];
 
+/** Bytes of one element of each dtype. */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
+  float32: 4,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  uint8: 1,
+  bool: 1,
+};
+
 /** The dtype a typed array holds by default (Uint8Array means uint8, not bool). */
 export function dtypeOfArray(array: EngineTypedArray): DType {
   if (array instanceof Float32Array) return "float32";

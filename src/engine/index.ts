@@ -1,6 +1,6 @@
 /** pemn's engine: libtorch tensors, ops and autograd through the native addon. */
 export * from "./creation.js";
-export type { DType, EngineTypedArray, TypedArrayOf } from "./dtype.js";
+export { DTYPE_BYTES, type DType, type EngineTypedArray, type TypedArrayOf } from "./dtype.js";
 export * from "./engine-info.js";
 export * from "./errors.js";
 export * as F from "./functional.js";

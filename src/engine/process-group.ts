@@ -1,4 +1,4 @@
-import type { DType } from "./dtype.js";
+import { DTYPE_BYTES } from "./dtype.js";
 import { type CollectiveBackend, native } from "./native.js";
 import { Tensor } from "./tensor.js";
 
@@ -25,15 +25,6 @@ export interface ProcessGroupOptions {
 export const DEFAULT_COLLECTIVE_TIMEOUT_MS = 120_000;
 
 export type ReduceOp = "sum" | "average";
-
-const BYTES_PER_ELEMENT: Record<DType, number> = {
-  float32: 4,
-  float64: 8,
-  int64: 8,
-  int32: 4,
-  uint8: 1,
-  bool: 1,
-};
 
 function isLoopback(host: string): boolean {
   return host === "localhost" || host.startsWith("127.") || host === "::1";
@@ -119,7 +110,7 @@ export class ProcessGroup {
    */
   allReduceWithGrad(tensor: Tensor): Tensor {
     const count = tensor.shape.reduce((product, size) => product * size, 1);
-    this.#bytesAllReduced += 2 * count * BYTES_PER_ELEMENT[tensor.dtype];
+    this.#bytesAllReduced += 2 * count * DTYPE_BYTES[tensor.dtype];
     return Tensor.fromHandle(native().allReduceWithGrad(this.id, tensor.handle));
   }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
-import type { DType, EngineTypedArray } from "../engine/index.js";
+import { DTYPE_BYTES, type DType, type EngineTypedArray } from "../engine/dtype.js";
 import { CheckpointError } from "./checkpoint-error.js";
 
 /**
@@ -21,15 +21,6 @@ export const CHECKPOINT_FORMAT_VERSION = 2;
 
 const PREFIX_BYTES = 24;
 const ALIGNMENT = 8;
-
-const ELEMENT_BYTES: Readonly<Record<DType, number>> = {
-  float32: 4,
-  float64: 8,
-  int64: 8,
-  int32: 4,
-  uint8: 1,
-  bool: 1,
-};
 
 const ARRAY_TYPES = {
   float32: Float32Array,
@@ -63,7 +54,7 @@ const headerSchema = z.strictObject({
   tensors: z.array(
     z.strictObject({
       name: z.string().min(1),
-      dtype: z.enum(Object.keys(ELEMENT_BYTES) as [DType, ...DType[]]),
+      dtype: z.enum(Object.keys(DTYPE_BYTES) as [DType, ...DType[]]),
       shape: z.array(count),
       offset: count,
       bytes: count,
@@ -81,7 +72,7 @@ export function encodeCheckpoint(contents: CheckpointContents): Uint8Array[] {
   let dataBytes = 0;
   for (const [name, tensor] of contents.tensors) {
     const bytes = littleEndianBytes(tensor.data);
-    const expected = elementCount(tensor.shape) * ELEMENT_BYTES[tensor.dtype];
+    const expected = elementCount(tensor.shape) * DTYPE_BYTES[tensor.dtype];
     if (bytes.byteLength !== expected) {
       throw new RangeError(
         `checkpoint tensor "${name}": ${bytes.byteLength} bytes of data for ${tensor.dtype} [${tensor.shape}]`,
@@ -158,7 +149,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
   const tensors = new Map<string, TensorData>();
   for (const record of records) {
     if (tensors.has(record.name)) fail(`tensor "${record.name}" appears twice`);
-    const expected = elementCount(record.shape) * ELEMENT_BYTES[record.dtype];
+    const expected = elementCount(record.shape) * DTYPE_BYTES[record.dtype];
     if (record.bytes !== expected) {
       fail(
         `tensor "${record.name}": ${record.bytes} bytes for ${record.dtype} [${record.shape}], expected ${expected}`,
@@ -216,7 +207,7 @@ function littleEndianBytes(array: EngineTypedArray): Uint8Array {
 
 /** `bytes` must own its whole buffer, which the typed array then views. */
 function fromLittleEndian(bytes: Uint8Array<ArrayBuffer>, dtype: DType): EngineTypedArray {
-  if (!HOST_LITTLE_ENDIAN) swapBytes(bytes, ELEMENT_BYTES[dtype]);
+  if (!HOST_LITTLE_ENDIAN) swapBytes(bytes, DTYPE_BYTES[dtype]);
   return new ARRAY_TYPES[dtype](bytes.buffer);
 }
 
