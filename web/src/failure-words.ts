@@ -12,6 +12,8 @@ const FORMAT_WORDS: Readonly<Record<PemnFormatProblem, string>> = {
   "size-limit": "The file announces shapes or counts beyond the format's limits.",
   "shape-mismatch": "The file's sections do not have the lengths its header announces.",
   "bad-mask": "A mask in the file does not decode to the shape and kept count it announces.",
+  "bad-norm":
+    "A norm tensor in the file holds NaN, an infinity or a negative variance: the network would output NaN.",
   "invalid-contents": "The contents cannot be written faithfully in the format.",
 };
 
