@@ -225,7 +225,8 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
   ];
   if (dense !== null) {
     const text = `dense (0% compression) ${formatPercent(dense.mean)}`;
-    layers.push(...denseLevel(dense, text, y, null));
+    // Left: the PEMN points and their labels sit at the high-compression end.
+    layers.push(...denseLevel(dense, text, y, null, "left"));
   }
   return {
     ...BASE,
@@ -238,11 +239,16 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
 }
 
 /**
- * The dense level: a dashed rule across the plot, labelled at its right end (in the
- * compression plot the high-compression end, where the baselines are least accurate).
- * With `legend`, the rule also gets a legend entry of that name.
+ * The dense level: a dashed rule across the plot, labelled at one end, away from the
+ * points' labels. With `legend`, the rule also gets a legend entry of that name.
  */
-function denseLevel(dense: MeanSd, text: string, y: object, legend: string | null): unknown[] {
+function denseLevel(
+  dense: MeanSd,
+  text: string,
+  y: object,
+  legend: string | null,
+  end: "left" | "right" = "right",
+): unknown[] {
   const level = { values: [{ y: 100 * dense.mean, text }] };
   return [
     {
@@ -257,14 +263,18 @@ function denseLevel(dense: MeanSd, text: string, y: object, legend: string | nul
       data: level,
       mark: {
         type: "text",
-        align: "right",
+        align: end,
         baseline: "bottom",
-        dx: -4,
+        dx: end === "right" ? -4 : 4,
         dy: -3,
         fontSize: 11,
         color: "#444",
       },
-      encoding: { x: { value: "width" }, y: { field: "y", ...y }, text: { field: "text" } },
+      encoding: {
+        x: { value: end === "right" ? "width" : 0 },
+        y: { field: "y", ...y },
+        text: { field: "text" },
+      },
     },
   ];
 }
