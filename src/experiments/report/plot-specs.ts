@@ -76,7 +76,10 @@ export function representationPlot(
   const strategies = rows.filter((row) => row.family === "pemn" && row.accuracy !== null);
   if (strategies.length === 0) return null;
   const points = strategies.map((row) =>
-    point(`${row.method} (${formatCompact(row.uniqueValues ?? 0)} values)`, row.accuracy as MeanSd),
+    point(
+      `${row.method} (${formatCompact(row.uniqueValues ?? 0)} value${row.uniqueValues === 1 ? "" : "s"})`,
+      row.accuracy as MeanSd,
+    ),
   );
   const dense =
     rows.find((row) => row.family === "dense" && row.accuracy !== null)?.accuracy ?? null;

@@ -52,7 +52,7 @@ function representationChecks(rows: readonly ResultRow[]): string[] {
       ? exceeds(drop, 2 * Math.max(...(sds as number[])))
       : "sd unknown (fewer than 2 seeds)";
     checks.push(
-      `${row.method} (${row.uniqueValues ?? "?"} unique values): ${accuracyText(row.accuracy)}, ${points(drop)} below mask; ${verdict}`,
+      `${row.method} (${row.uniqueValues ?? "?"} unique value${row.uniqueValues === 1 ? "" : "s"}): ${accuracyText(row.accuracy)}, ${points(drop)} below mask; ${verdict}`,
     );
   }
   if (drops.length > 0) {
