@@ -63,6 +63,17 @@ function assertClose(
   }
 }
 
+/** A rank of a data-parallel run ends where the single-process run does (within float tolerance). */
+function assertTrainsAsOneRank(rank: Outcome, single: Outcome) {
+  assertClose(rank.losses, single.losses, 1e-5, "train loss per epoch");
+  for (const [name, values] of Object.entries(single.parameters)) {
+    assertClose(rank.parameters[name] as number[], values, 1e-5, name);
+  }
+  assert.deepEqual(rank.masks, single.masks);
+  assert.equal(rank.testAccuracy, single.testAccuracy);
+  assertClose(rank.runningMean, single.runningMean, 1e-5, "running mean");
+}
+
 const reference = runChild(WORKER, [
   JSON.stringify({ rank: null, worldSize: 1, port: 0, syncBatchNorm: false }),
 ]);
@@ -71,13 +82,7 @@ test("2 ranks x batch 32 with sync-bn train as 1 rank x batch 64: scores, masks,
   const single = outcomeOf(await reference);
   const ranks = (await runRanks(2, { syncBatchNorm: true })).map(outcomeOf);
   for (const rank of ranks) {
-    assertClose(rank.losses, single.losses, 1e-5, "train loss per epoch");
-    for (const [name, values] of Object.entries(single.parameters)) {
-      assertClose(rank.parameters[name] as number[], values, 1e-5, name);
-    }
-    assert.deepEqual(rank.masks, single.masks);
-    assert.equal(rank.testAccuracy, single.testAccuracy);
-    assertClose(rank.runningMean, single.runningMean, 1e-5, "running mean");
+    assertTrainsAsOneRank(rank, single);
     assert.equal(rank.fixedWeightsDigest, single.fixedWeightsDigest);
     assert.equal(rank.bytesPerStep, (SCORES + NORM_PARAMETERS) * FLOAT + SYNC_BN_BYTES);
   }
@@ -101,15 +106,7 @@ test("a small ConvMixer with sync-bn: 2 ranks x batch 32 train as 1 rank x batch
     ]),
   );
   const ranks = (await runRanks(2, { syncBatchNorm: true, model: "convmixer" })).map(outcomeOf);
-  for (const rank of ranks) {
-    assertClose(rank.losses, single.losses, 1e-5, "train loss per epoch");
-    for (const [name, values] of Object.entries(single.parameters)) {
-      assertClose(rank.parameters[name] as number[], values, 1e-5, name);
-    }
-    assert.deepEqual(rank.masks, single.masks);
-    assert.equal(rank.testAccuracy, single.testAccuracy);
-    assertClose(rank.runningMean, single.runningMean, 1e-5, "running means");
-  }
+  for (const rank of ranks) assertTrainsAsOneRank(rank, single);
 });
 
 test("only the trained tensors are all-reduced; the fixed weights stay bit-identical on every rank", async () => {
