@@ -1,11 +1,11 @@
 import { type Command, InvalidArgumentError } from "commander";
 import {
   DEFAULT_INDEX_BITS,
-  inspectPemnFile,
   type PartCost,
   type PemnInspection,
   type StorageFigure,
 } from "../artifact/index.js";
+import { inspectPemnFile } from "../artifact/pemn-file.js";
 
 const count = (value: number) => value.toLocaleString("en-US");
 const percent = (value: number) => `${(100 * value).toFixed(2)}%`;

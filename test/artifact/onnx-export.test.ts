@@ -2,21 +2,17 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
 import {
-  buildDecodedModel,
   type DecodedModel,
   type DecodedTensor,
   decodeModelBytes,
   encodePemn,
-  exportOnnx,
-  ONNX_INPUT,
-  ONNX_OUTPUT,
   PemnModelError,
-  packModel,
-  trainedState,
 } from "../../src/artifact/index.js";
 import { noGrad, tensor, tidy } from "../../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
+import { buildDecodedModel, packModel, trainedState } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
 import { assertSameBits } from "./same-bits-assert.js";
 

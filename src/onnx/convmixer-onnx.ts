@@ -1,4 +1,4 @@
-import { type ConvMixerConfig, convMixerLayout } from "../../models/pure.js";
+import { type ConvMixerConfig, convMixerLayout } from "../models/pure.js";
 import type { OnnxLayers } from "./onnx-layers.js";
 
 /** ConvMixer (src/models/convmixer.ts) as ONNX nodes from `input` [N, C, H, W] to logits. */

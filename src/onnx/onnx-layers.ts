@@ -1,6 +1,6 @@
-import type { MaskedLayerSpec } from "../../models/pure.js";
-import type { DecodedModel, DecodedTensor } from "../decode-model.js";
-import { rejectUnknownTensors, requireStoredTensor } from "../stored-tensors.js";
+import type { DecodedModel, DecodedTensor } from "../artifact/decode-model.js";
+import { rejectUnknownTensors, requireStoredTensor } from "../artifact/stored-tensors.js";
+import type { MaskedLayerSpec } from "../models/pure.js";
 import { floatAttribute, intAttribute, intsAttribute, type OnnxGraph } from "./onnx-graph.js";
 
 /** The epsilon of pemn's BatchNorm2d and LayerNorm, which every backbone keeps. */

@@ -1,4 +1,4 @@
-import { type ResnetBlockLayout, type ResnetConfig, resnetLayout } from "../../models/pure.js";
+import { type ResnetBlockLayout, type ResnetConfig, resnetLayout } from "../models/pure.js";
 import type { OnnxLayers } from "./onnx-layers.js";
 
 /** Past any dimension: Slice clamps its ends to the dimension. */

@@ -3,7 +3,7 @@ import {
   type VitBlockLayout,
   type VitConfig,
   vitLayout,
-} from "../../models/pure.js";
+} from "../models/pure.js";
 import { intAttribute, intsAttribute } from "./onnx-graph.js";
 import type { OnnxLayers } from "./onnx-layers.js";
 

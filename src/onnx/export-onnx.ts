@@ -1,4 +1,4 @@
-import type { DecodedModel } from "../decode-model.js";
+import type { DecodedModel } from "../artifact/decode-model.js";
 import { convMixerOnnx } from "./convmixer-onnx.js";
 import { mlpOnnx } from "./mlp-onnx.js";
 import { OnnxGraph } from "./onnx-graph.js";

@@ -1,4 +1,4 @@
-import { type MlpConfig, mlpLayout } from "../../models/pure.js";
+import { type MlpConfig, mlpLayout } from "../models/pure.js";
 import { intAttribute } from "./onnx-graph.js";
 import type { OnnxLayers } from "./onnx-layers.js";
 
