@@ -4,10 +4,9 @@ import {
   maskedLayout,
   maskedWeightCount,
   mlpConfigSchema,
-  mlpLayout,
+  modelLayout,
   parseModelConfig,
   resnetConfigSchema,
-  resnetLayout,
 } from "../../src/models/pure.js";
 import { CIFAR, FASHION_MNIST } from "./model-test-values.js";
 
@@ -56,13 +55,22 @@ test("CIFAR ResNet: 6n + 2 layers, option B adds the two stage-start 1x1 convs",
     268_336 + 16 * 32 + 32 * 64,
   );
   for (const depth of [20, 32, 56]) {
-    const layout = resnetLayout(
+    const layout = modelLayout(
       resnetConfigSchema.parse({ name: "resnet", input: CIFAR, classes: 100, depth }),
     );
-    const convs = layout.layers.filter((layer) => layer.shape.length === 4);
+    const convs = layout.maskedLayers.filter((layer) => layer.shape.length === 4);
     assert.equal(convs.length + 1, depth, `ResNet-${depth}: depth counts convs and the classifier`);
+    const strides = [0, 1, 2].map((stage) =>
+      layout.declarations.flatMap((declaration) =>
+        declaration.kind === "conv" &&
+        declaration.spec.name.startsWith(`stages.${stage}.`) &&
+        declaration.spec.name.endsWith(".conv1")
+          ? [declaration.options.stride ?? 1]
+          : [],
+      ),
+    );
     assert.deepEqual(
-      layout.stages.map((stage) => stage.map((block) => block.stride)),
+      strides,
       [1, 2, 2].map((first) => [first, ...Array((depth - 2) / 6 - 1).fill(1)]),
     );
   }
@@ -84,12 +92,13 @@ test("CIFAR ResNet: 6n + 2 layers, option B adds the two stage-start 1x1 convs",
 });
 
 test("MLP layout: sizes from the flattened input through hidden widths to the classes", () => {
-  const layout = mlpLayout(
+  const layers = maskedLayout(
     mlpConfigSchema.parse({ name: "mlp", input: FASHION_MNIST, classes: 10 }),
   );
-  assert.deepEqual(layout.sizes, [784, 100, 100, 100, 10]);
+  const sizes = [layers[0]?.shape[1], ...layers.map((layer) => layer.shape[0])];
+  assert.deepEqual(sizes, [784, 100, 100, 100, 10]);
   assert.deepEqual(
-    layout.layers.map((layer) => [layer.name, ...layer.shape]),
+    layers.map((layer) => [layer.name, ...layer.shape]),
     [
       ["hidden.0.linear", 100, 784],
       ["hidden.1.linear", 100, 100],
