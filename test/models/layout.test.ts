@@ -114,3 +114,40 @@ test("MLP layout: sizes from the flattened input through hidden widths to the cl
     "no hidden layers: a masked linear classifier",
   );
 });
+
+test("Conv-2/4/6/8 on CIFAR-10: the weight counts of edge-popup's table 1 (4.3M, 2.4M, 2.3M, 5.3M)", () => {
+  // By hand: 3x3 convs 3-64-64 | 128 128 | 256 256 | 512 512, each pair halving 32x32, then
+  // the flattened features -> 256 -> 256 -> 10.
+  const convs = [
+    3 * 64,
+    64 * 64,
+    64 * 128,
+    128 * 128,
+    128 * 256,
+    256 * 256,
+    256 * 512,
+    512 * 512,
+  ].map((pair) => 9 * pair);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const linears = (flattened: number) => flattened * 256 + 256 * 256 + 256 * 10;
+  const expected = {
+    2: sum(convs.slice(0, 2)) + linears(64 * 16 * 16),
+    4: sum(convs.slice(0, 4)) + linears(128 * 8 * 8),
+    6: sum(convs.slice(0, 6)) + linears(256 * 4 * 4),
+    8: sum(convs) + linears(512 * 2 * 2),
+  };
+  assert.deepEqual(expected, { 2: 4_300_992, 4: 2_425_024, 6: 2_261_184, 8: 5_275_840 });
+  for (const [depth, count] of Object.entries(expected)) {
+    assert.equal(countOf({ name: "conv", input: CIFAR, classes: 10, depth: Number(depth) }), count);
+  }
+  assert.throws(
+    () =>
+      parseModelConfig({
+        name: "conv",
+        input: { channels: 1, height: 8, width: 8 },
+        classes: 10,
+        depth: 8,
+      }),
+    /Conv-8 pools 4 times, which needs input.height >= 16, got 8/,
+  );
+});
