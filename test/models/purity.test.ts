@@ -24,7 +24,7 @@ function reachableFiles(entry: string): string[] {
 test("the pure part of models (configs, schema, layouts) never reaches the engine", () => {
   const files = reachableFiles("src/models/pure.ts");
   assert.ok(files.includes("src/models/masked-layout.ts"));
-  // Pure folders (docs/architecture): everything else may reach the native addon.
+  // Pure folders (README.md, "Layout"): everything else may reach the native addon.
   const engineBound = files.filter((file) => !/^src\/(models|data|weights|random)\//.test(file));
   assert.deepEqual(engineBound, []);
   assert.deepEqual(
