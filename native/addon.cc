@@ -1,4 +1,16 @@
+// Threading rule: the addon serves exactly one JavaScript thread per process, the main
+// thread. Its state is process-global and unlocked (the tensor table, the op entries below,
+// libtorch's grad mode and seed), so a worker_thread loading it would share, and race on,
+// the main thread's tensors and handles. Init refuses every other thread (see docs/engine.md).
+#include <unistd.h>
+
 #include <deque>
+
+#if defined(__APPLE__)
+#include <pthread.h>
+#else
+#include <sys/syscall.h>
+#endif
 
 #include "addon.h"
 
@@ -46,6 +58,29 @@ Napi::Value Dispatch(const Napi::CallbackInfo& info) {
     ThrowEngineError(info.Env(), entry->name, "torch", error.what());
   }
 }
+
+bool OnProcessMainThread() {
+#if defined(__APPLE__)
+  return pthread_main_np() == 1;
+#else
+  return syscall(SYS_gettid) == getpid();
+#endif
+}
+
+constexpr const char* kThreadRule =
+    "the pemn native addon may only be used from the main JavaScript thread of a process, "
+    "not from a worker_thread (its tensor table is process-wide and unlocked, so threads "
+    "would share and race on each other's tensor handles). Use a child process "
+    "(node:child_process) for parallel engine work.";
+
+// Only the main thread gets past the thread check, so `owner` is read and written by it alone.
+void ClaimForThisThread(Napi::Env env) {
+  static napi_env owner = nullptr;
+  if (!OnProcessMainThread() || (owner != nullptr && owner != static_cast<napi_env>(env))) {
+    throw Napi::Error::New(env, kThreadRule);
+  }
+  owner = env;
+}
 }  // namespace
 
 AddonState& State(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
@@ -56,6 +91,7 @@ void Define(Napi::Env env, Napi::Object exports, const char* name, OpFunction fn
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  ClaimForThisThread(env);
   auto* state = new AddonState();
   env.SetInstanceData(state);
   RegisterRuntime(env, exports);

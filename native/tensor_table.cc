@@ -14,6 +14,9 @@ struct Slot {
   int64_t reported_bytes = 0;
 };
 
+// Process-global and unlocked: the addon serves the main JavaScript thread only, and Init
+// refuses any other (native/addon.cc, docs/engine.md "Threads"). A lock here would not be
+// enough anyway: a second thread would see, and could dispose, the first one's ids.
 std::vector<Slot> slots;
 std::vector<uint32_t> free_slots;
 int64_t live = 0;

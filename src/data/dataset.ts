@@ -5,7 +5,7 @@ export type DatasetName = "mnist" | "fashion-mnist" | "cifar10" | "cifar100";
 /**
  * A labelled image set held in memory as raw bytes.
  * Labels are Uint8Array because every supported dataset has at most 100 classes; batches
- * turn them into int64 for the loss (see batches.ts).
+ * turn them into int64 for the loss (see batch-loader.ts).
  */
 export interface Dataset extends ImageShape {
   readonly name: DatasetName;

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isMainThread } from "node:worker_threads";
 import type { DType, EngineTypedArray } from "./dtype.js";
 import { EngineUnavailableError, makeEngineError, type NativeErrorKind } from "./errors.js";
 
@@ -260,7 +261,10 @@ export function defaultThreadCount(): number {
   return availableParallelism();
 }
 
-/** Loads the addon once. Throws EngineUnavailableError saying what to install or build. */
+/**
+ * Loads the addon once. Throws EngineUnavailableError saying what to install or build, or,
+ * in a worker_thread, that the addon serves the main thread only (docs/engine.md, Threads).
+ */
 export function native(): NativeBinding {
   if (binding) return binding;
   const path = candidatePaths().find((candidate) => existsSync(candidate));
@@ -273,6 +277,8 @@ export function native(): NativeBinding {
   try {
     binding = createRequire(import.meta.url)(path) as NativeBinding;
   } catch (error) {
+    // Off the main thread the addon refuses itself (native/addon.cc) and its message says why.
+    if (!isMainThread) throw new EngineUnavailableError((error as Error).message, { cause: error });
     throw new EngineUnavailableError(
       `the pemn native addon at ${path} failed to load (${(error as Error).message}). ` +
         "If libtorch was removed or upgraded, reinstall libtorch-dev and run `npm run build:native`.",

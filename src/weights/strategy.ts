@@ -2,7 +2,8 @@ import { z } from "zod";
 import { describeIssues, showValue } from "./describe-issues.js";
 
 /*
- * Where the fixed weights of the masked layers come from (docs/pemn-method.md section 2).
+ * Where the fixed weights of the masked layers come from (docs/generator.md section 9,
+ * "Weight plan").
  * The schema validates strategies read from configs and files; the type is derived from it.
  */
 
@@ -73,7 +74,7 @@ const prunedStrategySchema = z
         error: (issue) => `must be "layer" or "global", got ${showValue(issue.input)}`,
       })
       .default("layer"),
-    /** Target storage compression ratio; the sparsity is solved from it (pruning-solver.ts). */
+    /** Target storage compression ratio; the sparsity is solved from it (pruning-masks.ts). */
     compression: z
       .number({ error: compressionMessage })
       .gt(0, { error: compressionMessage })

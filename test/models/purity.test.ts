@@ -25,7 +25,7 @@ test("the pure part of models (configs, schema, layouts) never reaches the engin
   const files = reachableFiles("src/models/pure.ts");
   assert.ok(files.includes("src/models/model-layout.ts"));
   assert.ok(files.includes("src/models/registry.ts"));
-  // Pure folders (docs/architecture): everything else may reach the native addon.
+  // Pure folders (README.md, "Layout"): everything else may reach the native addon.
   const engineBound = files.filter((file) => !/^src\/(models|data|weights|random)\//.test(file));
   assert.deepEqual(engineBound, []);
   assert.deepEqual(

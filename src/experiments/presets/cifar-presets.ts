@@ -11,9 +11,9 @@ import {
 } from "./preset-parts.js";
 
 /*
- * The paper's own settings (docs/pemn-method.md sections 3, 4 and 6), for machines with the
- * data and the time. The data directory is the official archive's folder name, relative to
- * where pemn sweep runs; `--set data.source.dir=/path` points elsewhere.
+ * The paper's own settings (its backbones, training recipes and CIFAR experiments), for
+ * machines with the data and the time. The data directory is the official archive's folder
+ * name, relative to where pemn sweep runs; `--set data.source.dir=/path` points elsewhere.
  */
 
 /** The reference ConvMixer recipe: AdamW, batch 512, 100 epochs, piecewise-linear rate. */
