@@ -151,7 +151,7 @@ void MarkLargest(const at::Tensor& source, int64_t count, at::Tensor& out) {
   }
 }
 
-Napi::Value TopkMasks(Args& a) {
+Napi::Value TopKMasks(Args& a) {
   std::vector<at::Tensor> sources = a.tensors(0);
   std::vector<int64_t> counts = a.ints(1);
   if (counts.size() != sources.size()) {
@@ -255,7 +255,7 @@ void RegisterMathOps(Napi::Env env, Napi::Object exports) {
   });
   Define(env, exports, "countNonzero", [](Args& a) { return a.wrap(at::count_nonzero(a.tensor(0))); });
 
-  Define(env, exports, "topkMasks", TopkMasks);
+  Define(env, exports, "topKMasks", TopKMasks);
   Define(env, exports, "topk", [](Args& a) {
     return a.wrapPair(at::topk(a.tensor(0), a.integer(1), a.integer(2), a.boolean(3), a.boolean(4)));
   });

@@ -10,4 +10,4 @@ export * from "./process-group.js";
 export * from "./runtime.js";
 export { type Disposable, keep, scopeSize, tidy } from "./scope.js";
 export { type Operand, Tensor, type ValuesAndIndices } from "./tensor.js";
-export { topkMasks } from "./top-k-masks.js";
+export { topKMasks } from "./top-k-masks.js";

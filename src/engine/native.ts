@@ -129,7 +129,7 @@ export interface NativeBinding extends BinaryOps {
   countNonzero(t: T): T;
   cumsum(t: T, dim: number, dtype?: DType): T;
   topk(t: T, k: number, dim: number, largest: boolean, sorted: boolean): Pair;
-  topkMasks(ts: T[], counts: number[]): T[];
+  topKMasks(ts: T[], counts: number[]): T[];
   kthvalue(t: T, k: number, dim: number, keepDim: boolean): Pair;
   sort(t: T, dim: number, descending: boolean, stable: boolean): Pair;
   add_(t: T, other: T, alpha: number): void;

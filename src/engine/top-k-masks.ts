@@ -7,9 +7,15 @@ import { type Tensor, wrap } from "./tensor.js";
  * counts[i] are marked. One call for many tensors: the addon selects (nth_element, not a
  * sort) in parallel across them. The masks carry no gradient.
  */
-export function topkMasks(tensors: readonly Tensor[], counts: readonly number[]): Tensor[] {
+export function topKMasks(tensors: readonly Tensor[], counts: readonly number[]): Tensor[] {
+  for (const [i, count] of counts.entries()) {
+    const size = tensors[i]?.size ?? 0;
+    if (!Number.isInteger(count) || count < 0 || count > size) {
+      throw new RangeError(`cannot keep ${count} of ${size} entries`);
+    }
+  }
   return native()
-    .topkMasks(
+    .topKMasks(
       tensors.map((t) => t.handle),
       [...counts],
     )

@@ -1,6 +1,6 @@
 import { F, type MemoryFormat, type Tensor, tensor, tidy } from "../engine/index.js";
 import {
-  BatchNorm2d,
+  BatchNorm,
   Layer,
   LayerNorm,
   MaskedConv2d,
@@ -184,7 +184,7 @@ function makeModule(
       });
     }
     case "batchNorm":
-      return new BatchNorm2d({
+      return new BatchNorm({
         channels: declaration.features,
         affine: declaration.affine,
         eps: declaration.eps,

@@ -1,4 +1,4 @@
-export * from "./batch-norm2d.js";
+export * from "./batch-norm.js";
 export * from "./layer.js";
 export * from "./layer-norm.js";
 export * from "./masked-conv2d.js";
@@ -6,6 +6,4 @@ export * from "./masked-linear.js";
 export * from "./masked-weight.js";
 export * from "./module.js";
 export * from "./pipe.js";
-export * from "./refresh-masks.js";
-export * from "./top-k-mask.js";
 export * from "./weight-mode.js";

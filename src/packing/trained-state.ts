@@ -1,5 +1,5 @@
 import type { Tensor } from "../engine/index.js";
-import { BatchNorm2d, MaskedWeight, type Module } from "../nn/index.js";
+import { BatchNorm, MaskedWeight, type Module } from "../nn/index.js";
 
 /**
  * The tensors a `.pemn` file stores beside the masks, by state name: every trained parameter
@@ -15,7 +15,7 @@ export function trainedState(model: Module): [string, Tensor][] {
   const runningStatistics = new Set<Tensor>();
   for (const [, module] of modules) {
     if (module instanceof MaskedWeight) maskedTensors.add(module.values).add(module.scores);
-    if (module instanceof BatchNorm2d)
+    if (module instanceof BatchNorm)
       runningStatistics.add(module.runningMean).add(module.runningVar);
   }
   const state = [

@@ -1,6 +1,6 @@
 import { checkShardable, type DataShard, type RandomSource } from "../data/index.js";
 import { type ProcessGroup, type Tensor, tensor } from "../engine/index.js";
-import { BatchNorm2d, type Layer } from "../nn/index.js";
+import { BatchNorm, type Layer } from "../nn/index.js";
 import { RunningTotals } from "./running-totals.js";
 import type { TrainConfig } from "./train-config.js";
 
@@ -56,14 +56,14 @@ export class DataParallel {
   }
 
   /**
-   * Checks that every step gives each rank images, and hooks sync-bn into every BatchNorm2d
+   * Checks that every step gives each rank images, and hooks sync-bn into every BatchNorm
    * of `model` (when asked for).
    */
   prepare(model: Layer, trainCount: number, config: TrainConfig): void {
     checkShardable(trainCount, config.batchSize, config.dropLast, this.worldSize);
     if (!this.syncBatchNorm) return;
     for (const [, module] of model.namedModules()) {
-      if (module instanceof BatchNorm2d) {
+      if (module instanceof BatchNorm) {
         module.statisticsReducer = (sums) => this.group.allReduceWithGrad(sums);
       }
     }
@@ -112,7 +112,7 @@ export class DataParallel {
     const buffers = model
       .namedModules()
       .flatMap(([, module]) =>
-        module instanceof BatchNorm2d ? [module.runningMean, module.runningVar] : [],
+        module instanceof BatchNorm ? [module.runningMean, module.runningVar] : [],
       );
     if (buffers.length > 0) this.group.broadcast(buffers, 0);
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Dataset } from "../data/index.js";
 import { makeDirectory, removeStaleTemporaries } from "../io/atomic-write.js";
-import { BatchNorm2d, type Layer } from "../nn/index.js";
+import { BatchNorm, type Layer } from "../nn/index.js";
 import { restoreModel, restoreOptimizer, trainingCheckpointContents } from "./checkpoint.js";
 import { encodeCheckpoint, firstNonFinite } from "./checkpoint-container.js";
 import { CheckpointError } from "./checkpoint-error.js";
@@ -89,7 +89,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `no training batch: ${data.train.count} images with batchSize ${config.batchSize} and dropLast`,
     );
   }
-  const hasBatchNorm = model.namedModules().some(([, module]) => module instanceof BatchNorm2d);
+  const hasBatchNorm = model.namedModules().some(([, module]) => module instanceof BatchNorm);
   const lastBatch = data.train.count % config.batchSize;
   if (hasBatchNorm && (config.batchSize === 1 || (lastBatch === 1 && !config.dropLast))) {
     throw new RangeError(

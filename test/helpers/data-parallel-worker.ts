@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { CollectiveError, ProcessGroup } from "../../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../../src/models/index.js";
-import { BatchNorm2d, type Layer, MaskedWeight, refreshMasks } from "../../src/nn/index.js";
+import { BatchNorm, type Layer, MaskedWeight, refreshMasks } from "../../src/nn/index.js";
 import { DataParallel } from "../../src/train/data-parallel.js";
 import { train } from "../../src/train/train.js";
 import { syntheticDataset, TinyMaskedMlp } from "../train/helpers.js";
@@ -107,7 +107,7 @@ try {
       runningMean: model
         .namedModules()
         .flatMap(([, module]) =>
-          module instanceof BatchNorm2d ? Array.from(module.runningMean.toFloat32Array()) : [],
+          module instanceof BatchNorm ? Array.from(module.runningMean.toFloat32Array()) : [],
         ),
       bytesPerStep: dataParallel?.bytesPerStep ?? 0,
     })}\n`,

@@ -8,7 +8,7 @@ import {
   maskedLayout,
   parseModelConfig,
 } from "../../src/models/index.js";
-import { BatchNorm2d, LayerNorm, type WeightMode } from "../../src/nn/index.js";
+import { BatchNorm, LayerNorm, type WeightMode } from "../../src/nn/index.js";
 import { CIFAR, FASHION_MNIST, MASKED, testLayerValues } from "./model-test-values.js";
 
 const CONFIGS: ModelConfigInput[] = [
@@ -34,7 +34,7 @@ function backwardOnce(raw: ModelConfigInput, mode: WeightMode) {
   const model = buildModel(config, { mode, values: testLayerValues(2), scoreSeed: 9 });
   const norms = model
     .namedModules()
-    .filter(([, module]) => module instanceof BatchNorm2d || module instanceof LayerNorm)
+    .filter(([, module]) => module instanceof BatchNorm || module instanceof LayerNorm)
     .flatMap(([path]) => [`${path}.weight`, `${path}.bias`]);
   const result = tidy(() => {
     const { channels, height, width } = config.input;

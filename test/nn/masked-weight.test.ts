@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { F, liveTensorCount, noGrad, type Tensor, tensor, tidy } from "../../src/engine/index.js";
-import { BatchNorm2d, MaskedConv2d, MaskedLinear, MaskedWeight } from "../../src/nn/index.js";
+import { BatchNorm, MaskedConv2d, MaskedLinear, MaskedWeight } from "../../src/nn/index.js";
 import { assertClose, randomValues } from "../helpers/test-random.js";
 
 const masked = { kind: "masked", keepFraction: 0.5 } as const;
@@ -111,7 +111,7 @@ test("dense mode trains the values and has no scores", () => {
 
 test("batch norm module: batch statistics in training, running ones in evaluation", () => {
   tidy(() => {
-    const bn = new BatchNorm2d({ channels: 1 });
+    const bn = new BatchNorm({ channels: 1 });
     const x = tensor([1, 3], [2, 1, 1, 1]);
     assert.deepEqual(
       [...(bn.forward(x).toArray() as Float32Array)].map((v) => Math.round(v * 1e4) / 1e4),

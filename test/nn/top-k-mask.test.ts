@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tensor, tidy } from "../../src/engine/index.js";
-import { keptCount, topKMask } from "../../src/nn/index.js";
+import { type Tensor, tensor, tidy, topKMasks } from "../../src/engine/index.js";
+import { keptCount } from "../../src/nn/index.js";
 import { randomValues } from "../helpers/test-random.js";
 
 /** Independent reference: order by value (largest first), ties by lower index, keep the first `count`. */
@@ -26,7 +26,9 @@ test("keeps exactly round(k * n) entries, the largest ones", () => {
       const values = Float32Array.from(randomValues(size, size));
       const count = keptCount(size, keep);
       assert.equal(count, Math.round(keep * size));
-      const mask = topKMask(tensor(values, [size]), count).toArray() as Float32Array;
+      const mask = (
+        topKMasks([tensor(values, [size])], [count])[0] as Tensor
+      ).toArray() as Float32Array;
       assert.deepEqual([...mask], referenceMask(values, count), `size ${size} keep ${keep}`);
     });
   }
@@ -36,7 +38,7 @@ test("ties at the threshold go to the lowest indices", () => {
   tidy(() => {
     const values = Float32Array.from([2, 1, 3, 1, 1, 0, 3, 1, 2, 1]);
     for (let count = 0; count <= values.length; count++) {
-      const mask = topKMask(tensor(values, [2, 5]), count);
+      const mask = topKMasks([tensor(values, [2, 5])], [count])[0] as Tensor;
       assert.deepEqual(mask.shape, [2, 5]);
       assert.deepEqual(
         [...(mask.toArray() as Float32Array)],
@@ -49,7 +51,7 @@ test("ties at the threshold go to the lowest indices", () => {
 
 test("rejects impossible counts", () => {
   tidy(() => {
-    assert.throws(() => topKMask(tensor([1, 2]), 3), RangeError);
-    assert.throws(() => topKMask(tensor([1, 2]), 1.5), RangeError);
+    assert.throws(() => topKMasks([tensor([1, 2])], [3]), RangeError);
+    assert.throws(() => topKMasks([tensor([1, 2])], [1.5]), RangeError);
   });
 });

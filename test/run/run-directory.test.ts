@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { tidy } from "../../src/engine/index.js";
-import type { BatchNorm2d } from "../../src/nn/index.js";
+import type { BatchNorm } from "../../src/nn/index.js";
 import {
   evaluateRun,
   parseRunConfig,
@@ -197,7 +197,7 @@ test("a non-finite state stops the run before the last good checkpoint is replac
         // After epoch 1, a running variance (used only in evaluation) goes NaN.
         onEpoch: (record) => {
           if (record.epoch !== 1) return;
-          const norm = model.norm as BatchNorm2d;
+          const norm = model.norm as BatchNorm;
           tidy(() => norm.runningVar.copy_(norm.runningVar.mul(Number.NaN)));
         },
       }),

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Dataset } from "../../src/data/index.js";
 import { F, type Tensor } from "../../src/engine/index.js";
-import { BatchNorm2d, Layer, MaskedLinear } from "../../src/nn/index.js";
+import { BatchNorm, Layer, MaskedLinear } from "../../src/nn/index.js";
 import { createGenerator } from "../../src/random/index.js";
 import { testRandom } from "../helpers/test-random.js";
 
@@ -20,7 +20,7 @@ export interface TinyMlpConfig {
 /** A masked MLP: flatten -> masked linear -> BatchNorm -> ReLU -> dropout -> masked linear. */
 export class TinyMaskedMlp extends Layer {
   readonly hidden: MaskedLinear;
-  readonly norm: BatchNorm2d;
+  readonly norm: BatchNorm;
   readonly classifier: MaskedLinear;
   readonly #dropout: number;
 
@@ -44,7 +44,7 @@ export class TinyMaskedMlp extends Layer {
         scoreStream: "hidden-scores",
       }),
     );
-    this.norm = this.registerModule("norm", new BatchNorm2d({ channels: config.hidden }));
+    this.norm = this.registerModule("norm", new BatchNorm({ channels: config.hidden }));
     this.classifier = this.registerModule(
       "classifier",
       new MaskedLinear({

@@ -15,8 +15,8 @@ export interface BatchNormConfig {
  */
 export type StatisticsReducer = (localSums: Tensor) => Tensor;
 
-/** Batch normalisation over channels, with running statistics for evaluation. */
-export class BatchNorm2d extends Layer {
+/** Batch normalisation over dimension 1 ([N, C] or [N, C, H, W]), with running statistics for evaluation. */
+export class BatchNorm extends Layer {
   /**
    * Set (by data-parallel training's sync-bn) to normalise training batches with the
    * statistics of the global batch instead of this process's share of it.
