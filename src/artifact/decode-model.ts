@@ -28,11 +28,12 @@ export interface DecodedModel {
    */
   readonly maskedWeights: ReadonlyMap<string, DecodedTensor>;
   /**
-   * The file's other tensors by the model's state names: norm parameters, running statistics,
-   * a learned ViT position embedding (fp16 ones widened to float32). A sincos position
-   * embedding is not stored: sincosPositionEmbedding(rows, columns, dim) recomputes it.
+   * The file's other tensors (its "norms" section) by the model's state names, as the
+   * engine's trainedState lists them: norm parameters, running statistics, a learned ViT
+   * position embedding (fp16 ones widened to float32). A fixed tensor the config determines
+   * (a sincos position embedding) is not stored: the network recomputes it.
    */
-  readonly norms: ReadonlyMap<string, DecodedTensor>;
+  readonly trainedState: ReadonlyMap<string, DecodedTensor>;
 }
 
 /** Decodes a `.pemn` file's bytes into inference-ready weights (see decodeModel). */
@@ -61,10 +62,10 @@ export function decodeModel(contents: PemnContents): DecodedModel {
           : storedLayerValues(contents.storedValues, layer);
     maskedWeights.set(layer.name, { shape: layer.shape, values: masked(values, layer.mask) });
   }
-  const norms = new Map<string, DecodedTensor>(
+  const trainedState = new Map<string, DecodedTensor>(
     contents.norms.map((norm) => [norm.name, { shape: norm.shape, values: norm.values }]),
   );
-  return { model, strategy, generator: contents.generator, maskedWeights, norms };
+  return { model, strategy, generator: contents.generator, maskedWeights, trainedState };
 }
 
 /** The strategy's values of every layer, when some layer is seeded (else null). */

@@ -132,9 +132,9 @@ test("norm tensors that do not fit the model are refused by the engine and by ON
     original.dispose();
   }
   const withNorms = (edit: (norms: Map<string, DecodedTensor>) => void): DecodedModel => {
-    const norms = new Map(decoded.norms);
+    const norms = new Map(decoded.trainedState);
     edit(norms);
-    return { ...decoded, norms };
+    return { ...decoded, trainedState: norms };
   };
   const cases: [DecodedModel, RegExp][] = [
     [

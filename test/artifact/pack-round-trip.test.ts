@@ -103,12 +103,12 @@ function assertFaithful(contents: PemnContents, trained: Layer): void {
   }
   const state = trainedState(trained);
   assert.deepEqual(
-    [...decoded.norms.keys()],
+    [...decoded.trainedState.keys()],
     state.map(([name]) => name),
   );
   for (const [name, value] of state) {
     assertSameBits(
-      decoded.norms.get(name)?.values as Float32Array,
+      decoded.trainedState.get(name)?.values as Float32Array,
       value.toArray<"float32">(),
       name,
     );
@@ -189,7 +189,7 @@ test("fp16 norms are the checkpoint's rounded to float16; the best checkpoint pa
         const rounded = Float32Array.from(value.toArray<"float32">(), (x) =>
           float16BitsToNumber(float32ToFloat16Bits(x)),
         );
-        assertSameBits(decoded.norms.get(name)?.values as Float32Array, rounded, name);
+        assertSameBits(decoded.trainedState.get(name)?.values as Float32Array, rounded, name);
       }
     } finally {
       best.dispose();
