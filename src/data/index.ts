@@ -15,7 +15,6 @@ export {
   parseAugmentationConfig,
 } from "./augment/augmentation-config.js";
 export { type ColorJitterSettings, colorJitterStep } from "./augment/color-jitter.js";
-export type { CropBox } from "./augment/crop-box.js";
 export {
   adjustBrightness,
   adjustContrast,
@@ -39,6 +38,7 @@ export {
   type RandomErasingSettings,
   randomErasingStep,
 } from "./augment/random-erasing.js";
+export type { CropBox } from "./augment/resized-crop.js";
 export {
   drawSquareCropBox,
   randomResizedCropStep,

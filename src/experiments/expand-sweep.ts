@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import { deepMerge } from "../run/deep-merge.js";
+import { deepMerge } from "../run/config-file.js";
 import { parseRunConfig, type RunConfig } from "../run/run-config.js";
 import { runId } from "./run-id.js";
 import { type AxisValue, type SweepSpec, SweepSpecError } from "./sweep-spec.js";

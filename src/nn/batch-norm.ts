@@ -1,5 +1,5 @@
 import { cat, F, full, noGrad, ones, type Tensor, zeros } from "../engine/index.js";
-import { Layer } from "./layer.js";
+import { Layer } from "./module.js";
 
 export interface BatchNormConfig {
   channels: number;

@@ -1,5 +1,5 @@
 import { F, ones, type Tensor, zeros } from "../engine/index.js";
-import { Layer } from "./layer.js";
+import { Layer } from "./module.js";
 
 /** Layer normalisation over the last dim, learned like BatchNorm's affine parameters. */
 export class LayerNorm extends Layer {

@@ -1,7 +1,7 @@
 import { F, type Tensor } from "../engine/index.js";
-import { Layer } from "./layer.js";
+import type { WeightMode } from "./masked-weight.js";
 import { MaskedWeight } from "./masked-weight.js";
-import type { WeightMode } from "./weight-mode.js";
+import { Layer } from "./module.js";
 
 export interface MaskedConv2dConfig {
   inChannels: number;

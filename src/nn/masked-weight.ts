@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { keep, noGrad, ones, type Tensor, tensor, tidy, topKMasks } from "../engine/index.js";
 import { createGenerator } from "../random/index.js";
 import { Module } from "./module.js";
-import type { WeightMode } from "./weight-mode.js";
 
 /** How many of n weights a layer keeps for keep fraction k: exactly round(k * n). */
 export function keptCount(size: number, keepFraction: number): number {
@@ -166,3 +166,22 @@ export class MaskedWeight extends Module {
     return this.#mask;
   }
 }
+
+/**
+ * How a masked layer uses its weights: `masked` learns which fixed random values to keep
+ * (edge-popup), `dense` trains the values themselves (the ordinary reference network),
+ * `pruned` trains the values under a fixed 0/1 mask chosen once (the pruning baselines).
+ */
+export const weightModeSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("masked"),
+    /** Fraction of the layer's weights kept by the mask. */
+    keepFraction: z.number().gt(0).max(1),
+  }),
+  z.object({ kind: z.literal("dense") }),
+  z.object({ kind: z.literal("pruned") }),
+]);
+
+export type WeightMode = z.infer<typeof weightModeSchema>;
+
+export const DEFAULT_KEEP_FRACTION = 0.5;

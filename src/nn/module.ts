@@ -1,4 +1,4 @@
-import { keep, type Tensor } from "../engine/index.js";
+import { keep, type MemoryFormat, type Tensor } from "../engine/index.js";
 
 /**
  * Base of every layer and model: named sub-modules, trainable parameters and buffers
@@ -93,4 +93,14 @@ export abstract class Module {
 
 function join(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
+}
+
+/** A module with one input and one output: every layer and model. */
+export abstract class Layer extends Module {
+  abstract forward(input: Tensor): Tensor;
+
+  /** The layout a caller should give its input in for speed (any layout gives the same result). */
+  get inputMemoryFormat(): MemoryFormat {
+    return "contiguous";
+  }
 }

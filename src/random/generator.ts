@@ -1,5 +1,3 @@
-import { GENERATOR_VERSION, type GeneratorVersion } from "./generator-version.js";
-import type { RandomSource } from "./random-source.js";
 import { standardNormal } from "./standard-normal.js";
 import { type StreamKey, seedKeyWords, streamKeyWords } from "./stream-key.js";
 import { threefryBlock } from "./threefry.js";
@@ -134,4 +132,21 @@ class ThreefryGenerator implements SeededGenerator {
  */
 export function createGenerator(seed: number | bigint, stream: StreamKey = 0): SeededGenerator {
   return new ThreefryGenerator(seed, stream);
+}
+
+/**
+ * Name of the generator specified in docs/generator.md. The `.pemn` format records it, so any
+ * change to the bits this module produces (algorithm, constants, stream derivation, value
+ * derivation) must come with a new name.
+ */
+export const GENERATOR_VERSION = "pemn-threefry4x32-20-v1";
+
+export type GeneratorVersion = typeof GENERATOR_VERSION;
+
+/** What randomised code (augmentations, shuffles, samplers) needs from a generator. */
+export interface RandomSource {
+  /** The next word of the stream, a uniform integer in [0, 2^32). */
+  nextUint32(): number;
+  /** A uniform float64 in [0, 1) with 53 random bits; uses the next two words. */
+  nextFloat(): number;
 }

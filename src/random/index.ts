@@ -1,7 +1,11 @@
-export { createGenerator, type SeededGenerator } from "./generator.js";
-export { GENERATOR_VERSION, type GeneratorVersion } from "./generator-version.js";
+export type { RandomSource } from "./generator.js";
+export {
+  createGenerator,
+  GENERATOR_VERSION,
+  type GeneratorVersion,
+  type SeededGenerator,
+} from "./generator.js";
 export { portableLog } from "./portable-log.js";
 export { portableSqrt } from "./portable-sqrt.js";
-export type { RandomSource } from "./random-source.js";
 export { standardNormal } from "./standard-normal.js";
 export { normalizeSeed, type StreamKey } from "./stream-key.js";

@@ -1,6 +1,6 @@
+import type { RandomSource } from "./generator.js";
 import { portableLog } from "./portable-log.js";
 import { portableSqrt } from "./portable-sqrt.js";
-import type { RandomSource } from "./random-source.js";
 
 /*
  * Standard normal values by the ziggurat method (Marsaglia & Tsang, "The Ziggurat Method for

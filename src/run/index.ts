@@ -1,5 +1,4 @@
 export * from "./config-file.js";
-export * from "./deep-merge.js";
 export * from "./distributed-run.js";
 export * from "./evaluate-pemn.js";
 export * from "./evaluate-run.js";

@@ -11,7 +11,7 @@ import {
 import { keptCount } from "../nn/index.js";
 import { MAX_EPOCHS, seedSchema, trainConfigSchema } from "../train/index.js";
 import { weightStrategySchema } from "../weights/index.js";
-import { deepMerge } from "./deep-merge.js";
+import { deepMerge } from "./config-file.js";
 
 /** A run config failed validation; the message names each bad field by its path. */
 export class RunConfigError extends Error {

@@ -27,8 +27,12 @@ export {
 } from "./data-parallel.js";
 export { type BestValidation, type EpochMetrics, epochMetricsSchema } from "./epoch-metrics.js";
 export { type Evaluation, evaluate } from "./evaluation.js";
-export { interpolate } from "./interpolate.js";
-export { learningRateAt, progressAfterStep, type ScheduleContext } from "./learning-rate.js";
+export {
+  interpolate,
+  learningRateAt,
+  progressAfterStep,
+  type ScheduleContext,
+} from "./learning-rate.js";
 export {
   type NamedParameters,
   Optimizer,

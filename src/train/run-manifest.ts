@@ -2,12 +2,11 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { appendFileDurable, writeFileAtomic } from "../io/atomic-write.js";
 import { faultPoint } from "../io/fault-injection.js";
 import { type Checkpoint, readTrainingCheckpoint } from "./checkpoint.js";
 import { CheckpointError } from "./checkpoint-error.js";
 import type { EpochMetrics } from "./epoch-metrics.js";
-import { appendMetrics } from "./metrics-log.js";
 
 /*
  * A run directory's committed state (docs/training.md, "Run directory"): state.json, written
@@ -151,4 +150,18 @@ export function removeUnreferencedCheckpoints(runDir: string, manifest: RunManif
     faultPoint("unlink", name);
     rmSync(join(runDir, name), { force: true });
   }
+}
+
+/** Adds one epoch's line to a JSON-lines metrics file, flushed to disk at once. */
+export function appendMetrics(path: string, record: EpochMetrics): void {
+  appendFileDurable(path, `${JSON.stringify(record)}\n`);
+}
+
+/**
+ * Rewrites the metrics file as exactly `records`: on resume it drops lines of epochs the
+ * checkpoint does not hold (a run killed between its checkpoint and its metrics line).
+ */
+export function rewriteMetrics(path: string, records: readonly EpochMetrics[]): void {
+  const text = records.map((record) => `${JSON.stringify(record)}\n`).join("");
+  writeFileAtomic(path, [Buffer.from(text, "utf8")]);
 }

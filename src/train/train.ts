@@ -11,7 +11,6 @@ import { createOptimizer } from "./create-optimizer.js";
 import type { DataParallel } from "./data-parallel.js";
 import { type BestValidation, type EpochMetrics, improvedValidation } from "./epoch-metrics.js";
 import { type Evaluation, evaluate } from "./evaluation.js";
-import { rewriteMetrics } from "./metrics-log.js";
 import type { Optimizer } from "./optimizer.js";
 import { createProgress, type ProgressMode } from "./progress.js";
 import {
@@ -22,6 +21,7 @@ import {
   readRunCheckpoint,
   readRunManifest,
   removeUnreferencedCheckpoints,
+  rewriteMetrics,
 } from "./run-manifest.js";
 import type { RunState } from "./run-state.js";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./train-config.js";

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { interpolate } from "../../src/train/interpolate.js";
-import { learningRateAt, progressAfterStep } from "../../src/train/learning-rate.js";
+import { interpolate, learningRateAt, progressAfterStep } from "../../src/train/learning-rate.js";
 import { scheduleConfigSchema } from "../../src/train/schedule-config.js";
 
 const close = (actual: number, expected: number) =>

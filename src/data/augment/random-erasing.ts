@@ -1,6 +1,6 @@
 import type { ImageShape } from "../image-shape.js";
 import { type RandomSource, randomBelow, randomBetween, randomNormal } from "../random-source.js";
-import type { CropBox } from "./crop-box.js";
+import type { CropBox } from "./resized-crop.js";
 import { roundHalfEven } from "./rounding.js";
 import type { TensorStep } from "./step.js";
 

@@ -1,6 +1,5 @@
 import type { ImageShape } from "../image-shape.js";
 import { type RandomSource, randomBelow, randomBetween } from "../random-source.js";
-import type { CropBox } from "./crop-box.js";
 import { roundHalfEven } from "./rounding.js";
 import type { PixelStep } from "./step.js";
 
@@ -141,4 +140,12 @@ export function randomResizedCropStep(
       return scratch;
     },
   };
+}
+
+/** A rectangle of an image, in pixels. */
+export interface CropBox {
+  readonly top: number;
+  readonly left: number;
+  readonly height: number;
+  readonly width: number;
 }
