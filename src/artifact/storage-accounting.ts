@@ -1,5 +1,5 @@
 /**
- * The paper's storage accounting (docs/format.md, "Accounting"; pemn-method.md section 5):
+ * The paper's storage accounting (docs/format.md, "Accounting"):
  * idealised bit counts, not the bytes of a file. Pure, so it runs anywhere.
  */
 
