@@ -1,12 +1,13 @@
 import { cat, F, full, noGrad, ones, type Tensor, zeros } from "../engine/index.js";
 import { Layer } from "./module.js";
 
+/** Every setting explicit: the defaults live with the networks (models' NORM_DEFAULTS). */
 export interface BatchNormConfig {
-  channels: number;
-  /** Learn gamma and beta (the default) or normalise only. */
-  affine?: boolean;
-  momentum?: number;
-  eps?: number;
+  readonly channels: number;
+  /** Learn gamma and beta, or normalise only. */
+  readonly affine: boolean;
+  readonly momentum: number;
+  readonly eps: number;
 }
 
 /**
@@ -26,18 +27,17 @@ export class BatchNorm extends Layer {
   readonly bias: Tensor | null;
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
-  readonly #momentum: number;
-  readonly #eps: number;
+  /** Its settings, as an export reads them. */
+  readonly config: BatchNormConfig;
 
   constructor(config: BatchNormConfig) {
     super();
-    const affine = config.affine ?? true;
+    this.config = { ...config };
+    const { affine } = config;
     this.weight = affine ? this.registerParameter("weight", ones([config.channels])) : null;
     this.bias = affine ? this.registerParameter("bias", zeros([config.channels])) : null;
     this.runningMean = this.registerBuffer("runningMean", zeros([config.channels]));
     this.runningVar = this.registerBuffer("runningVar", ones([config.channels]));
-    this.#momentum = config.momentum ?? 0.1;
-    this.#eps = config.eps ?? 1e-5;
   }
 
   forward(input: Tensor): Tensor {
@@ -48,8 +48,8 @@ export class BatchNorm extends Layer {
       runningMean: this.runningMean,
       runningVar: this.runningVar,
       training: this.training,
-      momentum: this.#momentum,
-      eps: this.#eps,
+      momentum: this.config.momentum,
+      eps: this.config.eps,
     });
   }
 
@@ -72,13 +72,13 @@ export class BatchNorm extends Layer {
       .sub(mean.square());
     noGrad(() => {
       const unbiased = variance.mul(count.div(count.sub(1)));
-      this.runningMean.mul_(1 - this.#momentum).add_(mean.detach(), this.#momentum);
-      this.runningVar.mul_(1 - this.#momentum).add_(unbiased.detach(), this.#momentum);
+      this.runningMean.mul_(1 - this.config.momentum).add_(mean.detach(), this.config.momentum);
+      this.runningVar.mul_(1 - this.config.momentum).add_(unbiased.detach(), this.config.momentum);
     });
     const shape = input.shape.map((length, dim) => (dim === 1 ? length : 1));
     let output = input.sub(mean.reshape(...shape)).mul(
       variance
-        .add(this.#eps)
+        .add(this.config.eps)
         .rsqrt()
         .reshape(...shape),
     );

@@ -5,22 +5,22 @@ import { Layer } from "./module.js";
 export class LayerNorm extends Layer {
   readonly weight: Tensor;
   readonly bias: Tensor;
-  readonly #features: number;
-  readonly #eps: number;
+  readonly features: number;
+  readonly eps: number;
 
-  constructor(features: number, eps = 1e-5) {
+  constructor(features: number, eps: number) {
     super();
     this.weight = this.registerParameter("weight", ones([features]));
     this.bias = this.registerParameter("bias", zeros([features]));
-    this.#features = features;
-    this.#eps = eps;
+    this.features = features;
+    this.eps = eps;
   }
 
   forward(input: Tensor): Tensor {
-    return F.layerNorm(input, [this.#features], {
+    return F.layerNorm(input, [this.features], {
       weight: this.weight,
       bias: this.bias,
-      eps: this.#eps,
+      eps: this.eps,
     });
   }
 }

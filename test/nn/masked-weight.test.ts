@@ -111,7 +111,7 @@ test("dense mode trains the values and has no scores", () => {
 
 test("batch norm module: batch statistics in training, running ones in evaluation", () => {
   tidy(() => {
-    const bn = new BatchNorm({ channels: 1 });
+    const bn = new BatchNorm({ channels: 1, affine: true, eps: 1e-5, momentum: 0.1 });
     const x = tensor([1, 3], [2, 1, 1, 1]);
     assert.deepEqual(
       [...(bn.forward(x).toArray() as Float32Array)].map((v) => Math.round(v * 1e4) / 1e4),

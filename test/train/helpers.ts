@@ -44,7 +44,10 @@ export class TinyMaskedMlp extends Layer {
         scoreStream: "hidden-scores",
       }),
     );
-    this.norm = this.registerModule("norm", new BatchNorm({ channels: config.hidden }));
+    this.norm = this.registerModule(
+      "norm",
+      new BatchNorm({ channels: config.hidden, affine: true, eps: 1e-5, momentum: 0.1 }),
+    );
     this.classifier = this.registerModule(
       "classifier",
       new MaskedLinear({
