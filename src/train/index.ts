@@ -65,7 +65,6 @@ export {
   parseTrainConfig,
   seedSchema,
   type TrainConfig,
-  TrainConfigError,
   type TrainConfigInput,
   trainConfigSchema,
 } from "./train-config.js";
