@@ -10,36 +10,26 @@ import {
   runTraining,
 } from "../run/index.js";
 import { DataParallel, type ProgressMode } from "../train/index.js";
+import {
+  type ArgumentParser,
+  commaList,
+  integer,
+  json,
+  number,
+  positiveNumber,
+} from "./arguments.js";
 
-type Parse = (value: string) => unknown;
+type Parse = ArgumentParser<unknown>;
 
-const integer: Parse = (value) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed))
-    throw new InvalidArgumentError(`expected an integer, got "${value}"`);
-  return parsed;
-};
-const number: Parse = (value) => {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed))
-    throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return parsed;
-};
-const integers: Parse = (value) => value.split(",").map((part) => integer(part.trim()));
-const json: Parse = (value) => {
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new InvalidArgumentError(`expected JSON, got "${value}"`);
-  }
-};
+/** Any integer: the config checks the range (model sizes, index bits, ports). */
+const anyInteger = integer();
 
 /** "csr:8", "relative:4", "bitmap": a pruned strategy's index scheme (the config validates it). */
 const pruningIndex: Parse = (value) => {
   const [kind, bits, ...rest] = value.split(":");
   if (kind === "bitmap" && bits === undefined) return { kind };
   if ((kind === "csr" || kind === "relative") && bits !== undefined && rest.length === 0) {
-    return { kind, bits: integer(bits) };
+    return { kind, bits: anyInteger(bits) };
   }
   throw new InvalidArgumentError(`expected csr:<bits>, relative:<bits> or bitmap, got "${value}"`);
 };
@@ -52,26 +42,31 @@ const CONFIG_FLAGS: readonly {
   parse?: Parse;
 }[] = [
   { flags: "--model <name>", path: ["model", "name"], help: "convmixer | vit | resnet | mlp" },
-  { flags: "--dim <n>", path: ["model", "dim"], help: "width (convmixer, vit)", parse: integer },
+  { flags: "--dim <n>", path: ["model", "dim"], help: "width (convmixer, vit)", parse: anyInteger },
   {
     flags: "--depth <n>",
     path: ["model", "depth"],
     help: "blocks (convmixer, vit) or layers (resnet)",
-    parse: integer,
+    parse: anyInteger,
   },
   {
     flags: "--kernel <n>",
     path: ["model", "kernel"],
     help: "depthwise kernel (convmixer)",
-    parse: integer,
+    parse: anyInteger,
   },
   {
     flags: "--patch <n>",
     path: ["model", "patch"],
     help: "patch size (convmixer, vit)",
-    parse: integer,
+    parse: anyInteger,
   },
-  { flags: "--heads <n>", path: ["model", "heads"], help: "attention heads (vit)", parse: integer },
+  {
+    flags: "--heads <n>",
+    path: ["model", "heads"],
+    help: "attention heads (vit)",
+    parse: anyInteger,
+  },
   {
     flags: "--mlp-ratio <n>",
     path: ["model", "mlpRatio"],
@@ -82,7 +77,7 @@ const CONFIG_FLAGS: readonly {
     flags: "--hidden <sizes>",
     path: ["model", "hidden"],
     help: "hidden sizes, e.g. 100,100,100 (mlp)",
-    parse: integers,
+    parse: commaList(anyInteger),
   },
   { flags: "--shortcut <A|B>", path: ["model", "shortcut"], help: "shortcut type (resnet)" },
   {
@@ -128,7 +123,7 @@ const CONFIG_FLAGS: readonly {
     flags: "--pretrain-epochs <n>",
     path: ["strategy", "pretrainEpochs"],
     help: "pruned, magnitude: dense epochs before the mask is chosen",
-    parse: integer,
+    parse: integer({ min: 0 }),
   },
   {
     flags: "--keep <k>",
@@ -140,7 +135,7 @@ const CONFIG_FLAGS: readonly {
     flags: "--seed <n>",
     path: ["seed"],
     help: "seed of weights, scores, split and training",
-    parse: integer,
+    parse: integer({ min: 0 }),
   },
   {
     flags: "--dataset <name>",
@@ -162,21 +157,26 @@ const CONFIG_FLAGS: readonly {
     flags: "--train-limit <n>",
     path: ["data", "trainLimit"],
     help: "train on the first n training images",
-    parse: integer,
+    parse: integer({ min: 1 }),
   },
   {
     flags: "--epochs <n>",
     path: ["train", "epochs"],
     help: "epochs (0: build and summarise only)",
-    parse: integer,
+    parse: integer({ min: 0 }),
   },
-  { flags: "--batch-size <n>", path: ["train", "batchSize"], help: "batch size", parse: integer },
+  {
+    flags: "--batch-size <n>",
+    path: ["train", "batchSize"],
+    help: "batch size",
+    parse: integer({ min: 1 }),
+  },
   { flags: "--optimizer <kind>", path: ["train", "optimizer", "kind"], help: "adamw | sgd" },
   {
     flags: "--lr <x>",
     path: ["train", "optimizer", "lr"],
     help: "peak learning rate",
-    parse: number,
+    parse: positiveNumber,
   },
   {
     flags: "--weight-decay <x>",
@@ -212,7 +212,7 @@ const CONFIG_FLAGS: readonly {
     flags: "--clip-norm <x>",
     path: ["train", "clipNorm"],
     help: "clip gradients to this global norm",
-    parse: number,
+    parse: positiveNumber,
   },
   {
     flags: "--augment <json>",
@@ -255,7 +255,7 @@ export function registerTrain(program: Command, version: string): void {
       "where config, checkpoints, metrics and summary go (default runs/<time>)",
     )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
-    .option("--threads <n>", "intra-op threads (default: every core)", (v) => integer(v) as number)
+    .option("--threads <n>", "intra-op threads (default: every core)", integer({ min: 1 }))
     .addOption(
       new Option("--progress <mode>", "progress display")
         .choices(["auto", "bar", "lines", "none"])
@@ -265,19 +265,19 @@ export function registerTrain(program: Command, version: string): void {
     .option(
       "--nproc <n>",
       "data-parallel: start n local ranks (each with cores / n threads), as torchrun does",
-      (v) => integer(v) as number,
+      integer({ min: 1 }),
     )
     .option("--sync-bn", "data-parallel: BatchNorm statistics over the global batch")
     .option("--master-addr <host>", "data-parallel: rank 0's host (default $MASTER_ADDR)")
     .option(
       "--master-port <n>",
       "data-parallel: rank 0's store port (default $MASTER_PORT, else 29500)",
-      (v) => integer(v) as number,
+      anyInteger,
     )
     .option(
       "--collective-timeout <s>",
       "data-parallel: longest wait for the rendezvous and each collective",
-      (v) => number(v) as number,
+      positiveNumber,
       120,
     )
     .addOption(
@@ -285,8 +285,7 @@ export function registerTrain(program: Command, version: string): void {
         .choices(["gloo", "nccl"])
         .default("gloo"),
     );
-  for (const flag of CONFIG_FLAGS)
-    command.option(flag.flags, flag.help, flag.parse as (value: string) => unknown);
+  for (const flag of CONFIG_FLAGS) command.option(flag.flags, flag.help, flag.parse as Parse);
   command.action(async (options: Record<string, unknown>) => {
     if (options.resume && !options.runDir)
       throw new InvalidArgumentError("--resume needs --run-dir");
@@ -298,7 +297,6 @@ export function registerTrain(program: Command, version: string): void {
       masterPort: options.masterPort as number | undefined,
     });
     const nproc = options.nproc as number | undefined;
-    if (nproc !== undefined && nproc < 1) throw new InvalidArgumentError("--nproc must be >= 1");
     if (role === null && nproc !== undefined && nproc > 1) {
       // The launcher: every rank runs this same command in one run directory.
       const args = process.argv.slice(2);
