@@ -6,17 +6,12 @@
  */
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
-import {
-  buildDecodedModel,
-  decodeModelBytes,
-  encodePemn,
-  exportOnnx,
-  inspectPemn,
-  packModel,
-} from "../src/artifact/index.js";
+import { decodeModelBytes, encodePemn, inspectPemn } from "../src/artifact/index.js";
 import { getThreads, noGrad, randn, tidy } from "../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../src/models/index.js";
 import { refreshMasks } from "../src/nn/index.js";
+import { exportOnnx } from "../src/onnx/index.js";
+import { buildDecodedModel, packModel } from "../src/packing/index.js";
 import { parseWeightStrategy } from "../src/weights/index.js";
 import { referenceUnavailable, runReference } from "./python-reference.js";
 import { measure } from "./timing.js";

@@ -9,6 +9,8 @@ export * as data from "./data/index.js";
 export * as engine from "./engine/index.js";
 export * as models from "./models/index.js";
 export * as nn from "./nn/index.js";
+export * as onnx from "./onnx/index.js";
+export * as packing from "./packing/index.js";
 export * as random from "./random/index.js";
 export * as train from "./train/index.js";
 export * as weights from "./weights/index.js";

@@ -157,7 +157,7 @@ class Block(nn.Module):
 
 
 class Vit(nn.Module):
-    """Pre-norm ViT as src/models/vit.ts: learned position embedding, mean pooling, no biases."""
+    """Pre-norm ViT as src/models/backbones/vit.ts: learned position embedding, mean pooling, no biases."""
 
     def __init__(self, dim, depth, heads, ratio, patch, size, classes, channels):
         super().__init__()

@@ -1,24 +1,39 @@
 /**
- * Artifacts: the pure part (./pure.js: the `.pemn` format, the model decoder, inspection,
- * storage accounting; ./format/index.js alone for the container), Node file helpers, and the
- * engine-bound part: packing runs, rebuilding and evaluating models, ONNX export.
+ * Artifacts, engine-free and browser-safe: the `.pemn` format, the model decoder
+ * (inference-ready weights from a file's bytes), inspection and storage accounting.
+ * Reading and writing files in Node: ./pemn-file.js. Packing on the engine: ../packing.
  */
-
-export { buildDecodedModel } from "./build-decoded-model.js";
-export { evaluatePemnFile, type PemnEvalOptions } from "./evaluate-pemn.js";
-export { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "./onnx/export-onnx.js";
-export { exportOnnxFile } from "./onnx/export-onnx-file.js";
-export { type PackOptions, packModel, type ValueMode } from "./pack-model.js";
-export { type PackRunOptions, packRun, packRunToFile } from "./pack-run.js";
+export { firstBitDifference } from "./bit-difference.js";
 export {
-  attributeToFile,
-  describePemnFile,
-  inspectPemnFile,
-  readDecodedModel,
-  readPemnFile,
-  writePemnFile,
-} from "./pemn-file.js";
-export { PemnPackError, type PemnPackProblem } from "./pemn-pack-error.js";
-export * from "./pure.js";
-export { trainedState } from "./trained-state.js";
-export { ArtifactWriteError, writeArtifact } from "./write-artifact.js";
+  type DecodedModel,
+  type DecodedTensor,
+  decodeModel,
+  decodeModelBytes,
+} from "./decode-model.js";
+export * from "./format/index.js";
+export {
+  DEFAULT_INDEX_BITS,
+  type FigurePair,
+  inspectPemn,
+  type PartCost,
+  type PemnInspection,
+  type PrunedComparison,
+  type PrunedNetworkInspection,
+} from "./inspect-pemn.js";
+export { PemnModelError, type PemnModelProblem } from "./pemn-model-error.js";
+export { type PrunedLayerInput, prunedLayers } from "./pruned-layers.js";
+export {
+  FLOAT32_BITS,
+  type PemnStorage,
+  type PemnStorageInput,
+  type PrunedStorage,
+  type PrunedStorageInput,
+  pemnStorage,
+  prunedNetworkWithinBudget,
+  prunedStorage,
+  prunedStorageKeeping,
+  type StorageFigure,
+  storageFigure,
+  type ValueStorage,
+} from "./storage-accounting.js";
+export { rejectUnknownTensors, requireStoredTensor } from "./stored-tensors.js";

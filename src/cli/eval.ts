@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { evaluatePemnFile } from "../artifact/index.js";
 import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
+import { evaluatePemnFile } from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun } from "../run/index.js";
 import type { Evaluation } from "../train/index.js";
 import { integer } from "./arguments.js";

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { exportOnnxFile, ONNX_INPUT, ONNX_OUTPUT } from "../artifact/index.js";
+import { exportOnnxFile } from "../onnx/export-onnx-file.js";
+import { ONNX_INPUT, ONNX_OUTPUT } from "../onnx/index.js";
 
 export function registerExport(program: Command): void {
   program

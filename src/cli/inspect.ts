@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import {
   DEFAULT_INDEX_BITS,
-  inspectPemnFile,
   type PartCost,
   type PemnInspection,
   type StorageFigure,
 } from "../artifact/index.js";
+import { inspectPemnFile } from "../artifact/pemn-file.js";
 import { integer } from "./arguments.js";
 
 const count = (value: number) => value.toLocaleString("en-US");

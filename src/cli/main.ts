@@ -5,6 +5,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerEval } from "./eval.js";
 import { registerExport } from "./export.js";
 import { registerInspect } from "./inspect.js";
+import { registerModels } from "./models.js";
 import { registerPack } from "./pack.js";
 import { registerReport } from "./report.js";
 import { registerServe } from "./serve.js";
@@ -24,6 +25,7 @@ const program = new Command()
 registerDoctor(program);
 registerDemo(program);
 registerTrain(program, packageJson.version);
+registerModels(program);
 registerEval(program);
 registerPack(program);
 registerInspect(program);

@@ -1,5 +1,7 @@
 import { type Command, Option } from "commander";
-import { type NormDtype, packRunToFile, type ValueMode } from "../artifact/index.js";
+import type { NormDtype } from "../artifact/index.js";
+import type { ValueMode } from "../packing/index.js";
+import { packRunToFile } from "../run/pack-run.js";
 
 export function registerPack(program: Command): void {
   program

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type CollectiveBackend, ProcessGroup, setThreads } from "../engine/index.js";
+import { BACKBONE_NAMES, BACKBONES, type FlagValue, flagOption } from "../models/pure.js";
 import {
   deepMerge,
   launchLocalRanks,
@@ -34,52 +35,57 @@ const pruningIndex: Parse = (value) => {
   throw new InvalidArgumentError(`expected csr:<bits>, relative:<bits> or bitmap, got "${value}"`);
 };
 
-/** Each config flag and the run-config field it sets (docs/cli.md lists them). */
-const CONFIG_FLAGS: readonly {
-  flags: string;
-  path: readonly string[];
-  help: string;
-  parse?: Parse;
-}[] = [
-  { flags: "--model <name>", path: ["model", "name"], help: "convmixer | vit | resnet | mlp" },
-  { flags: "--dim <n>", path: ["model", "dim"], help: "width (convmixer, vit)", parse: anyInteger },
-  {
-    flags: "--depth <n>",
-    path: ["model", "depth"],
-    help: "blocks (convmixer, vit) or layers (resnet)",
-    parse: anyInteger,
-  },
-  {
-    flags: "--kernel <n>",
-    path: ["model", "kernel"],
-    help: "depthwise kernel (convmixer)",
-    parse: anyInteger,
-  },
-  {
-    flags: "--patch <n>",
-    path: ["model", "patch"],
-    help: "patch size (convmixer, vit)",
-    parse: anyInteger,
-  },
-  {
-    flags: "--heads <n>",
-    path: ["model", "heads"],
-    help: "attention heads (vit)",
-    parse: anyInteger,
-  },
-  {
-    flags: "--mlp-ratio <n>",
-    path: ["model", "mlpRatio"],
-    help: "MLP width ratio (vit)",
-    parse: number,
-  },
-  {
-    flags: "--hidden <sizes>",
-    path: ["model", "hidden"],
-    help: "hidden sizes, e.g. 100,100,100 (mlp)",
-    parse: commaList(anyInteger),
-  },
-  { flags: "--shortcut <A|B>", path: ["model", "shortcut"], help: "shortcut type (resnet)" },
+interface ConfigFlag {
+  readonly flags: string;
+  readonly path: readonly string[];
+  readonly help: string;
+  readonly parse?: Parse;
+}
+
+const FLAG_PARSERS: Record<FlagValue, Parse | undefined> = {
+  integer: anyInteger,
+  number,
+  integers: commaList(anyInteger),
+  string: undefined,
+};
+
+/**
+ * --model and each registered backbone's flags; a field several backbones share is one flag,
+ * its help naming them (docs/cli.md lists them).
+ */
+function modelFlags(): ConfigFlag[] {
+  const byField = new Map<
+    string,
+    { value: FlagValue; uses: { backbone: string; help: string }[] }
+  >();
+  for (const backbone of BACKBONES) {
+    for (const flag of backbone.flags) {
+      const entry = byField.get(flag.field) ?? { value: flag.value, uses: [] };
+      if (entry.value !== flag.value) {
+        throw new Error(
+          `backbones disagree on the value of ${flagOption(flag.field)}: ${entry.value} and ${flag.value}`,
+        );
+      }
+      entry.uses.push({ backbone: backbone.name, help: flag.help });
+      byField.set(flag.field, entry);
+    }
+  }
+  return [
+    { flags: "--model <name>", path: ["model", "name"], help: BACKBONE_NAMES.join(" | ") },
+    ...[...byField].map(([field, { value, uses }]) => ({
+      flags: `${flagOption(field)} <${value === "integers" ? "list" : value === "string" ? "value" : "n"}>`,
+      path: ["model", field],
+      help: uses.every((use) => use.help === uses[0]?.help)
+        ? `${uses[0]?.help} (${uses.map((use) => use.backbone).join(", ")})`
+        : uses.map((use) => `${use.backbone}: ${use.help}`).join("; "),
+      parse: FLAG_PARSERS[value],
+    })),
+  ];
+}
+
+/** Each config flag and the run-config field it sets. */
+const CONFIG_FLAGS: readonly ConfigFlag[] = [
+  ...modelFlags(),
   {
     flags: "--strategy <kind>",
     path: ["strategy", "kind"],

@@ -1,4 +1,4 @@
-import type { ModelConfig } from "../models/index.js";
+import { type ModelName, modelLayout } from "../models/pure.js";
 import type { RunConfig } from "../run/run-config.js";
 import { canonicalJson } from "./run-id.js";
 import type { SweepRecord } from "./sweep-record.js";
@@ -17,12 +17,14 @@ import type { SweepRecord } from "./sweep-record.js";
  * (7.7 M) 448 img/s MP, 323 dense; ResNet-20 (32.6 M) 297-351 img/s; ResNet-32 (54.3 M)
  * 169-203 img/s. Depthwise convs are slow, so each family has its own rate.
  */
-const MACS_PER_SECOND: Readonly<Record<ModelConfig["name"], number>> = {
+const MACS_PER_SECOND: Readonly<Partial<Record<ModelName, number>>> = {
   convmixer: 2.6e9,
   vit: 2.5e9,
   resnet: 9.5e9,
   mlp: 2e9,
 };
+/** A backbone not measured yet: a dense conv net's rate, between ResNet's and ConvMixer's. */
+const DEFAULT_MACS_PER_SECOND = 5e9;
 /** Evaluation (forward only, no masks to sort) against training, measured likewise (4-7x). */
 const EVAL_SPEEDUP = 4;
 /** Start-up of one `pemn` child (Node, tsx, libtorch, the dataset, the model): about 2-3 s. */
@@ -34,33 +36,6 @@ const DATASET_IMAGES = {
   cifar10: { train: 50000, test: 10000 },
   cifar100: { train: 50000, test: 10000 },
 } as const;
-
-/** Forward multiply-accumulates of one image (convolutions and linear layers only). */
-export function forwardMacs(model: ModelConfig): number {
-  const { channels, height, width } = model.input;
-  const pixels = height * width;
-  switch (model.name) {
-    case "convmixer": {
-      const tokens = Math.ceil(height / model.patch) * Math.ceil(width / model.patch);
-      const block = model.dim * model.kernel * model.kernel + model.dim * model.dim;
-      return tokens * (channels * model.patch ** 2 * model.dim + model.depth * block);
-    }
-    case "vit": {
-      const tokens = Math.floor(height / model.patch) * Math.floor(width / model.patch);
-      const block = (4 + 2 * model.mlpRatio) * model.dim ** 2 + 2 * tokens * model.dim;
-      return tokens * (channels * model.patch ** 2 * model.dim + model.depth * block);
-    }
-    case "resnet": {
-      // Every stage costs the same: channels double as the pixels quarter (16 at full size).
-      const blocksPerStage = (model.depth - 2) / 6;
-      return pixels * (9 * channels * 16 + 3 * blocksPerStage * 2 * 9 * 16 * 16);
-    }
-    case "mlp": {
-      const widths = [channels * pixels, ...model.hidden, model.classes];
-      return widths.slice(1).reduce((sum, width_, i) => sum + width_ * (widths[i] as number), 0);
-    }
-  }
-}
 
 /** Measured training speeds per thread of finished runs, by backbone and dataset. */
 export type MeasuredSpeeds = ReadonlyMap<string, number>;
@@ -92,7 +67,8 @@ export function estimateRunSeconds(
   const training = config.data.trainLimit ?? images.train - validation;
   const speed =
     measured.get(speedKey(config)) ??
-    MACS_PER_SECOND[config.model.name] / forwardMacs(config.model);
+    (MACS_PER_SECOND[config.model.name] ?? DEFAULT_MACS_PER_SECOND) /
+      modelLayout(config.model).forwardMacs;
   const epochs = config.train.epochs;
   const evaluated = epochs > 0 ? epochs * validation + images.test : 0;
   const kind: string = config.strategy.kind;

@@ -1,13 +1,8 @@
 /**
- * Models: backbones registered by name and built from plain configs. The layouts and
- * schemas are pure (re-exported from ./pure.js for browser use); the builders need the engine.
+ * Models: backbones registered by name (./registry.ts), each defined once over the
+ * layer-building operations (./network.ts) and built by three builders: the pure layout,
+ * the engine's modules (here) and the ONNX graph (../onnx). The pure part is ./pure.js.
  */
-export * from "./build-model.js";
-export * from "./convmixer.js";
-export * from "./masked-layer-maker.js";
-export * from "./mlp.js";
+export * from "./engine-network.js";
 export * from "./pemn-model.js";
 export * from "./pure.js";
-export * from "./resnet.js";
-export * from "./sequential.js";
-export * from "./vit.js";

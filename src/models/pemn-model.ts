@@ -1,8 +1,8 @@
 import type { Layer, WeightMode } from "../nn/index.js";
 import { planWeights, type WeightPlan, type WeightStrategy } from "../weights/index.js";
-import { buildModel } from "./build-model.js";
-import { maskedLayout } from "./masked-layout.js";
-import type { ModelConfig } from "./model-schema.js";
+import { buildModel } from "./engine-network.js";
+import { maskedLayout } from "./model-layout.js";
+import type { ModelConfig } from "./registry.js";
 
 /** Everything a PEMN's fixed weights and initial state depend on. */
 export interface PemnModelSpec {

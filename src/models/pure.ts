@@ -1,14 +1,13 @@
-/** The engine-free part of models: configs, their schema and the masked-layer layouts. */
-export * from "./convmixer-config.js";
-export * from "./convmixer-layout.js";
-export * from "./masked-layer-spec.js";
-export * from "./masked-layout.js";
-export * from "./mlp-config.js";
-export * from "./mlp-layout.js";
-export * from "./model-schema.js";
-export * from "./resnet-config.js";
-export * from "./resnet-layout.js";
-export * from "./sincos-position-embedding.js";
-export * from "./uses-batch-norm.js";
-export * from "./vit-config.js";
-export * from "./vit-layout.js";
+/** The engine-free part of models: the registry, configs and their schemas, layouts. */
+
+export type { MaskedLayerSpec } from "../weights/layer-spec.js";
+export * from "./backbone.js";
+export * from "./backbones/convmixer.js";
+export * from "./backbones/mlp.js";
+export * from "./backbones/resnet.js";
+export * from "./backbones/vit.js";
+export * from "./catalogue.js";
+export * from "./model-layout.js";
+export * from "./network.js";
+export * from "./network-layout.js";
+export * from "./registry.js";

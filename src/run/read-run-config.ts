@@ -25,11 +25,6 @@ export class RunDirectoryError extends ConfigError {
   ) {
     super(message);
   }
-
-  /** @deprecated The old name of `code`, until src/artifact/pack-run.ts reads `code`. */
-  get problem(): RunDirectoryProblem {
-    return this.code;
-  }
 }
 
 /** The config of the run in `runDir`, validated again. Errors name the file. */

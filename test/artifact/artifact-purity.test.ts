@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const entry = resolve(root, "src/artifact/pure.ts");
-const onnxBuilder = resolve(root, "src/artifact/onnx/export-onnx.ts");
+const entry = resolve(root, "src/artifact/index.ts");
+const onnxBuilder = resolve(root, "src/onnx/index.ts");
 
 /** Every source file reachable from `file` by relative imports, and the other specifiers met. */
 function reachable(file: string): { files: string[]; packages: Set<string> } {
@@ -31,7 +31,7 @@ test("the decoder and inspection reach neither the engine nor Node built-ins", (
   assert.ok(files.includes("src/artifact/decode-model.ts"));
   assert.ok(files.includes("src/weights/plan.ts"));
   assert.deepEqual(
-    files.filter((file) => /^src\/(engine|nn|train|run|io)\//.test(file)),
+    files.filter((file) => /^src\/(engine|nn|train|run|io|packing)\//.test(file)),
     [],
   );
   assert.deepEqual([...packages], ["zod"]);
@@ -60,7 +60,7 @@ test("the pure artifact entry bundles for a browser", async () => {
 test("the ONNX graph builder reaches neither the engine nor Node built-ins, and bundles for a browser", async () => {
   const { files, packages } = reachable(onnxBuilder);
   assert.deepEqual(
-    files.filter((file) => /^src\/(engine|nn|train|run|io)\//.test(file)),
+    files.filter((file) => /^src\/(engine|nn|train|run|io|packing)\//.test(file)),
     [],
   );
   assert.deepEqual([...packages].sort(), ["onnx-proto", "zod"]);

@@ -8,7 +8,7 @@ import {
   PemnModelError,
   type PemnModelProblem,
   unpackMask,
-} from "../../src/artifact/pure.js";
+} from "../../src/artifact/index.js";
 import { maskedLayout, parseModelConfig } from "../../src/models/pure.js";
 import { planWeights, type WeightStrategy } from "../../src/weights/index.js";
 import { convMixerFixture, fixtureContents } from "./pemn-fixtures.js";

@@ -5,7 +5,7 @@ import {
   inspectPemn,
   type PemnInspection,
   PemnModelError,
-} from "../../src/artifact/pure.js";
+} from "../../src/artifact/index.js";
 import { convMixerFixture, fixtureContents } from "./pemn-fixtures.js";
 
 const convMixer256x6 = convMixerFixture(256, 6);

@@ -4,14 +4,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
-import {
-  buildDecodedModel,
-  exportOnnx,
-  ONNX_INPUT,
-  ONNX_OUTPUT,
-  readDecodedModel,
-} from "../../src/artifact/index.js";
+import { readDecodedModel } from "../../src/artifact/pemn-file.js";
 import { tensor, tidy } from "../../src/engine/index.js";
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
+import { buildDecodedModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
 
 /**

@@ -2,24 +2,26 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
-  buildDecodedModel,
   decodeModelBytes,
   decodePemn,
   encodePemn,
   float16BitsToNumber,
   float32ToFloat16Bits,
   type PemnContents,
-  PemnPackError,
   packMask,
-  packModel,
-  packRun,
-  trainedState,
-  type ValueMode,
 } from "../../src/artifact/index.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../src/engine/index.js";
 import { createPemnModel, maskedLayout } from "../../src/models/index.js";
 import { type Layer, MaskedWeight } from "../../src/nn/index.js";
+import {
+  buildDecodedModel,
+  PemnPackError,
+  packModel,
+  trainedState,
+  type ValueMode,
+} from "../../src/packing/index.js";
 import type { RunConfig } from "../../src/run/index.js";
+import { packRun } from "../../src/run/pack-run.js";
 import { readRunCheckpoint, restoreModel } from "../../src/train/index.js";
 import { countWeights, type WeightStrategyInput } from "../../src/weights/index.js";
 import { temporaryDirectory } from "../data/helpers.js";

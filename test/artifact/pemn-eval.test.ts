@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import {
-  buildDecodedModel,
-  evaluatePemnFile,
-  PemnModelError,
-  packRunToFile,
-  readDecodedModel,
-} from "../../src/artifact/index.js";
+import { PemnModelError } from "../../src/artifact/index.js";
+import { readDecodedModel } from "../../src/artifact/pemn-file.js";
 import { BatchLoader, loadDataset } from "../../src/data/index.js";
 import { noGrad, tidy } from "../../src/engine/index.js";
 import { createPemnModel } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
+import { buildDecodedModel } from "../../src/packing/index.js";
+import { evaluatePemnFile } from "../../src/run/evaluate-pemn.js";
 import { evaluateRun } from "../../src/run/index.js";
+import { packRunToFile } from "../../src/run/pack-run.js";
 import { batchTensors } from "../../src/train/batch-tensors.js";
 import { readRunCheckpoint, restoreModel } from "../../src/train/index.js";
 import { temporaryDirectory } from "../data/helpers.js";

@@ -8,7 +8,7 @@ import {
   type MaskedLayer,
   type PemnContents,
   prunedLayers,
-} from "../../src/artifact/pure.js";
+} from "../../src/artifact/index.js";
 import { maskedLayout, parseModelConfig } from "../../src/models/pure.js";
 import {
   type PrunedStrategy,

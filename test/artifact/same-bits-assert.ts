@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { firstBitDifference } from "../../src/artifact/pure.js";
+import { firstBitDifference } from "../../src/artifact/index.js";
 
 /** Asserts that two float32 arrays hold the same bit patterns, naming the first difference. */
 export function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {

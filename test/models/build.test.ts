@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { liveTensorCount, randn, tidy } from "../../src/engine/index.js";
 import {
+  BACKBONES,
   buildModel,
   type ModelConfigInput,
   maskedLayerNames,
@@ -12,7 +13,12 @@ import { type MaskedLinear, MaskedWeight } from "../../src/nn/index.js";
 import { createGenerator } from "../../src/random/index.js";
 import { CIFAR, FASHION_MNIST, MASKED, testLayerValues } from "./model-test-values.js";
 
+/** Every registered backbone's small config, and variants of their options. */
 const SMALL_CONFIGS: ModelConfigInput[] = [
+  ...BACKBONES.map(
+    (backbone) =>
+      ({ name: backbone.name, input: CIFAR, classes: 10, ...backbone.small }) as ModelConfigInput,
+  ),
   { name: "convmixer", input: CIFAR, classes: 10, dim: 16, depth: 2, kernel: 3 },
   { name: "convmixer", input: FASHION_MNIST, classes: 10, dim: 8, depth: 1, patch: 4 },
   { name: "vit", input: CIFAR, classes: 10, dim: 32, depth: 2, heads: 4 },

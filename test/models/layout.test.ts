@@ -4,10 +4,9 @@ import {
   maskedLayout,
   maskedWeightCount,
   mlpConfigSchema,
-  mlpLayout,
+  modelLayout,
   parseModelConfig,
   resnetConfigSchema,
-  resnetLayout,
 } from "../../src/models/pure.js";
 import { CIFAR, FASHION_MNIST } from "./model-test-values.js";
 
@@ -56,13 +55,22 @@ test("CIFAR ResNet: 6n + 2 layers, option B adds the two stage-start 1x1 convs",
     268_336 + 16 * 32 + 32 * 64,
   );
   for (const depth of [20, 32, 56]) {
-    const layout = resnetLayout(
+    const layout = modelLayout(
       resnetConfigSchema.parse({ name: "resnet", input: CIFAR, classes: 100, depth }),
     );
-    const convs = layout.layers.filter((layer) => layer.shape.length === 4);
+    const convs = layout.maskedLayers.filter((layer) => layer.shape.length === 4);
     assert.equal(convs.length + 1, depth, `ResNet-${depth}: depth counts convs and the classifier`);
+    const strides = [0, 1, 2].map((stage) =>
+      layout.declarations.flatMap((declaration) =>
+        declaration.kind === "conv" &&
+        declaration.spec.name.startsWith(`stages.${stage}.`) &&
+        declaration.spec.name.endsWith(".conv1")
+          ? [declaration.options.stride ?? 1]
+          : [],
+      ),
+    );
     assert.deepEqual(
-      layout.stages.map((stage) => stage.map((block) => block.stride)),
+      strides,
       [1, 2, 2].map((first) => [first, ...Array((depth - 2) / 6 - 1).fill(1)]),
     );
   }
@@ -84,12 +92,13 @@ test("CIFAR ResNet: 6n + 2 layers, option B adds the two stage-start 1x1 convs",
 });
 
 test("MLP layout: sizes from the flattened input through hidden widths to the classes", () => {
-  const layout = mlpLayout(
+  const layers = maskedLayout(
     mlpConfigSchema.parse({ name: "mlp", input: FASHION_MNIST, classes: 10 }),
   );
-  assert.deepEqual(layout.sizes, [784, 100, 100, 100, 10]);
+  const sizes = [layers[0]?.shape[1], ...layers.map((layer) => layer.shape[0])];
+  assert.deepEqual(sizes, [784, 100, 100, 100, 10]);
   assert.deepEqual(
-    layout.layers.map((layer) => [layer.name, ...layer.shape]),
+    layers.map((layer) => [layer.name, ...layer.shape]),
     [
       ["hidden.0.linear", 100, 784],
       ["hidden.1.linear", 100, 100],
@@ -103,5 +112,42 @@ test("MLP layout: sizes from the flattened input through hidden widths to the cl
     maskedLayout(parseModelConfig({ ...paper, hidden: [] })),
     [{ name: "classifier", shape: [10, 512], fanIn: 512 }],
     "no hidden layers: a masked linear classifier",
+  );
+});
+
+test("Conv-2/4/6/8 on CIFAR-10: the weight counts of edge-popup's table 1 (4.3M, 2.4M, 2.3M, 5.3M)", () => {
+  // By hand: 3x3 convs 3-64-64 | 128 128 | 256 256 | 512 512, each pair halving 32x32, then
+  // the flattened features -> 256 -> 256 -> 10.
+  const convs = [
+    3 * 64,
+    64 * 64,
+    64 * 128,
+    128 * 128,
+    128 * 256,
+    256 * 256,
+    256 * 512,
+    512 * 512,
+  ].map((pair) => 9 * pair);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const linears = (flattened: number) => flattened * 256 + 256 * 256 + 256 * 10;
+  const expected = {
+    2: sum(convs.slice(0, 2)) + linears(64 * 16 * 16),
+    4: sum(convs.slice(0, 4)) + linears(128 * 8 * 8),
+    6: sum(convs.slice(0, 6)) + linears(256 * 4 * 4),
+    8: sum(convs) + linears(512 * 2 * 2),
+  };
+  assert.deepEqual(expected, { 2: 4_300_992, 4: 2_425_024, 6: 2_261_184, 8: 5_275_840 });
+  for (const [depth, count] of Object.entries(expected)) {
+    assert.equal(countOf({ name: "conv", input: CIFAR, classes: 10, depth: Number(depth) }), count);
+  }
+  assert.throws(
+    () =>
+      parseModelConfig({
+        name: "conv",
+        input: { channels: 1, height: 8, width: 8 },
+        classes: 10,
+        depth: 8,
+      }),
+    /Conv-8 pools 4 times, which needs input.height >= 16, got 8/,
   );
 });

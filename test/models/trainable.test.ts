@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { F, randint, randn, tidy } from "../../src/engine/index.js";
 import {
+  BACKBONES,
   buildModel,
   type ModelConfigInput,
   maskedLayout,
@@ -11,6 +12,15 @@ import { BatchNorm2d, LayerNorm, type WeightMode } from "../../src/nn/index.js";
 import { CIFAR, FASHION_MNIST, MASKED, testLayerValues } from "./model-test-values.js";
 
 const CONFIGS: ModelConfigInput[] = [
+  ...BACKBONES.map(
+    (backbone) =>
+      ({
+        name: backbone.name,
+        input: FASHION_MNIST,
+        classes: 10,
+        ...backbone.small,
+      }) as ModelConfigInput,
+  ),
   { name: "convmixer", input: CIFAR, classes: 10, dim: 8, depth: 2, kernel: 3 },
   { name: "vit", input: FASHION_MNIST, classes: 10, dim: 16, depth: 2, heads: 2, patch: 7 },
   { name: "vit", input: CIFAR, classes: 10, dim: 16, depth: 1, positionEmbedding: "sincos" },

@@ -3,17 +3,8 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
-import {
-  decodeModelBytes,
-  encodePemn,
-  evaluatePemnFile,
-  exportOnnx,
-  ONNX_INPUT,
-  ONNX_OUTPUT,
-  packModel,
-  packRunToFile,
-  readDecodedModel,
-} from "../../src/artifact/index.js";
+import { decodeModelBytes, encodePemn } from "../../src/artifact/index.js";
+import { readDecodedModel } from "../../src/artifact/pemn-file.js";
 import { noGrad, tensor, tidy } from "../../src/engine/index.js";
 import {
   createPemnModel,
@@ -22,7 +13,10 @@ import {
   parseModelConfig,
 } from "../../src/models/index.js";
 import type { MaskedWeight } from "../../src/nn/index.js";
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
+import { packModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
+import { evaluatePemnFile } from "../../src/run/evaluate-pemn.js";
 import {
   evaluateRun,
   PRETRAIN_DIR,
@@ -30,6 +24,7 @@ import {
   type RunSummary,
   runTraining,
 } from "../../src/run/index.js";
+import { packRunToFile } from "../../src/run/pack-run.js";
 import { readRunCheckpoint, restoreModel, train } from "../../src/train/index.js";
 import {
   type PrunedStrategy,

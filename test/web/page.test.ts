@@ -5,15 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import {
-  buildDecodedModel,
-  decodeModelBytes,
-  encodePemn,
-  inspectPemn,
-  packModel,
-  trainedState,
-  type ValueMode,
-} from "../../src/artifact/index.js";
+import { decodeModelBytes, encodePemn, inspectPemn } from "../../src/artifact/index.js";
 import {
   DATASET_STATS,
   loadDataset,
@@ -23,6 +15,12 @@ import {
 import { noGrad, tensor, tidy } from "../../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../../src/models/index.js";
 import { MaskedWeight } from "../../src/nn/index.js";
+import {
+  buildDecodedModel,
+  packModel,
+  trainedState,
+  type ValueMode,
+} from "../../src/packing/index.js";
 import { type StaticServer, startStaticServer } from "../../src/serve/static-server.js";
 import { buildWebPage, WEB_DIR } from "../../src/serve/web-page.js";
 import { parseWeightStrategy } from "../../src/weights/index.js";

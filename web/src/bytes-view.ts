@@ -1,4 +1,4 @@
-import type { PemnInspection } from "../../src/artifact/pure.js";
+import type { PemnInspection } from "../../src/artifact/index.js";
 import { byId, element, figure, percent } from "./dom.js";
 import { PART_COLORS, sizeChart } from "./size-chart.js";
 

@@ -1,9 +1,9 @@
 import wasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 import * as ort from "onnxruntime-web/wasm";
-import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/artifact/onnx/export-onnx.js";
-import type { DecodedModel } from "../../src/artifact/pure.js";
+import type { DecodedModel } from "../../src/artifact/index.js";
 import { CLASS_NAMES } from "../../src/data/class-names.js";
 import { DATASET_STATS, Normalizer } from "../../src/data/normalization.js";
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/export-onnx.js";
 import type { Classification, ClassifierState } from "./protocol.js";
 
 // The .wasm ships with the built page; one thread, since a static host gives no cross-origin

@@ -1,4 +1,4 @@
-import type { PemnFormatProblem, PemnModelProblem } from "../../src/artifact/pure.js";
+import type { PemnFormatProblem, PemnModelProblem } from "../../src/artifact/index.js";
 import type { LoadFailure } from "./protocol.js";
 
 /** The decoder's typed errors in words; every problem the format and the model name. */

@@ -1,4 +1,4 @@
-import type { PemnInspection } from "../../src/artifact/pure.js";
+import type { PemnInspection } from "../../src/artifact/index.js";
 import type { DecoderClient } from "./decoder-client.js";
 import { byId, count, element, figure, percent } from "./dom.js";
 import { drawMask } from "./mask-picture.js";

@@ -2,7 +2,7 @@ import type {
   PemnFormatProblem,
   PemnInspection,
   PemnModelProblem,
-} from "../../src/artifact/pure.js";
+} from "../../src/artifact/index.js";
 
 /** What the page asks the decoder worker; `id` pairs a reply with its request. */
 export type WorkerRequest =

@@ -1,4 +1,4 @@
-import type { PemnInspection } from "../../src/artifact/pure.js";
+import type { PemnInspection } from "../../src/artifact/index.js";
 import { byteSize, count, percent } from "./dom.js";
 
 interface Segment {

@@ -1,4 +1,4 @@
-import type { JsonObject, PemnInspection } from "../../src/artifact/pure.js";
+import type { JsonObject, PemnInspection } from "../../src/artifact/index.js";
 import { byId, count, element, figure, percent } from "./dom.js";
 
 /** What each weight strategy does, in a sentence (docs/generator.md, docs/format.md). */

@@ -9,7 +9,7 @@ import {
   PemnFormatError,
   PemnModelError,
   unpackMask,
-} from "../../src/artifact/pure.js";
+} from "../../src/artifact/index.js";
 import { Classifier } from "./classifier.js";
 import type {
   LayerMask,

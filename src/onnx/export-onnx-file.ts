@@ -1,5 +1,5 @@
-import { attributeToFile, readDecodedModel } from "../pemn-file.js";
-import { writeArtifact } from "../write-artifact.js";
+import { attributeToFile, readDecodedModel } from "../artifact/pemn-file.js";
+import { writeArtifact } from "../artifact/write-artifact.js";
 import { exportOnnx } from "./export-onnx.js";
 
 /** Exports a `.pemn` file's model to an ONNX file (written atomically); returns its bytes. */

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { defineBackbone } from "../backbone.js";
 import {
   affineBatchNormField,
   classesField,
   inputShapeSchema,
   integerField,
-} from "./config-fields.js";
+} from "../config-fields.js";
 
 /**
  * A multilayer perceptron over the flattened input. Its layer sizes are
@@ -24,3 +25,22 @@ export const mlpConfigSchema = z.strictObject({
 });
 
 export type MlpConfig = z.output<typeof mlpConfigSchema>;
+
+export const mlp = defineBackbone({
+  name: "mlp",
+  summary: "multilayer perceptron over the flattened input (the paper's worked example)",
+  schema: mlpConfigSchema,
+  small: { hidden: [16, 16] },
+  flags: [{ field: "hidden", value: "integers", help: "hidden widths, e.g. 100,100,100" }],
+  channelsLast: false,
+  network(b, input, config) {
+    // linear -> BN -> ReLU per hidden width, then the classifier
+    const hidden = b.sequence("hidden", b.flatten(input, 1), config.hidden.length, (x, index) => {
+      const linear = b.linear(x, "linear", config.hidden[index] as number);
+      return b.relu(
+        config.batchNorm ? b.batchNorm(linear, "norm", { affine: config.affineBatchNorm }) : linear,
+      );
+    });
+    return b.linear(hidden, "classifier", config.classes);
+  },
+});

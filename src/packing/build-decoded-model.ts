@@ -1,8 +1,8 @@
+import type { DecodedModel } from "../artifact/decode-model.js";
+import { rejectUnknownTensors, requireStoredTensor } from "../artifact/stored-tensors.js";
 import { noGrad, tensor, tidy } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
 import type { Layer } from "../nn/index.js";
-import type { DecodedModel } from "./decode-model.js";
-import { rejectUnknownTensors, requireStoredTensor } from "./stored-tensors.js";
 import { trainedState } from "./trained-state.js";
 
 /**

@@ -1,5 +1,5 @@
 import onnxProto from "onnx-proto";
-import { encodeFloat32 } from "../format/float32-bytes.js";
+import { encodeFloat32 } from "../artifact/format/float32-bytes.js";
 
 const { onnx } = onnxProto;
 

@@ -1,9 +1,4 @@
-import { tidy } from "../engine/index.js";
-import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/index.js";
-import type { MaskedWeight, Module } from "../nn/index.js";
-import { firstNonFinite, type TensorData } from "../train/index.js";
-import { planWeights, type WeightPlan } from "../weights/index.js";
-import { firstBitDifference } from "./bit-difference.js";
+import { firstBitDifference } from "../artifact/bit-difference.js";
 import {
   type JsonObject,
   type MaskedLayer,
@@ -13,9 +8,14 @@ import {
   packMask,
   storedLayerValues,
   type ValueReference,
-} from "./format/index.js";
+} from "../artifact/format/index.js";
+import { prunedLayers } from "../artifact/pruned-layers.js";
+import { tidy } from "../engine/index.js";
+import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/index.js";
+import type { MaskedWeight, Module } from "../nn/index.js";
+import { firstNonFinite, type TensorData } from "../train/index.js";
+import { planWeights, type WeightPlan } from "../weights/index.js";
 import { PemnPackError } from "./pemn-pack-error.js";
-import { prunedLayers } from "./pruned-layers.js";
 import { storedSlices } from "./stored-slices.js";
 import { trainedState } from "./trained-state.js";
 

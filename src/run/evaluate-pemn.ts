@@ -1,8 +1,8 @@
+import { attributeToFile, readDecodedModel } from "../artifact/pemn-file.js";
+import { PemnModelError } from "../artifact/pemn-model-error.js";
 import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from "../data/index.js";
+import { buildDecodedModel } from "../packing/build-decoded-model.js";
 import { type Evaluation, evaluate } from "../train/index.js";
-import { buildDecodedModel } from "./build-decoded-model.js";
-import { attributeToFile, readDecodedModel } from "./pemn-file.js";
-import { PemnModelError } from "./pemn-model-error.js";
 
 export interface PemnEvalOptions {
   readonly source: DatasetSource;

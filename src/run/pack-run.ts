@@ -1,18 +1,14 @@
 import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { PemnContents } from "../artifact/format/index.js";
+import { attributeToFile, writePemnFile } from "../artifact/pemn-file.js";
 import { createPemnModel } from "../models/index.js";
-import {
-  RUN_CONFIG_FILE,
-  type RunConfig,
-  RunDirectoryError,
-  readCheckpointOfConfig,
-  readRunConfig,
-} from "../run/index.js";
+import { type PackOptions, packModel } from "../packing/pack-model.js";
+import { PemnPackError } from "../packing/pemn-pack-error.js";
 import { type Checkpoint, readCheckpointOfRun, restoreModel } from "../train/index.js";
-import type { PemnContents } from "./format/index.js";
-import { type PackOptions, packModel } from "./pack-model.js";
-import { attributeToFile, writePemnFile } from "./pemn-file.js";
-import { PemnPackError } from "./pemn-pack-error.js";
+import { RUN_CONFIG_FILE, RunDirectoryError, readRunConfig } from "./read-run-config.js";
+import { readCheckpointOfConfig } from "./run-checkpoint.js";
+import type { RunConfig } from "./run-config.js";
 
 export interface PackRunOptions extends PackOptions {
   /** Which checkpoint of a run directory (a checkpoint file given directly is taken as is). */
@@ -72,7 +68,7 @@ function locateRun(
     config = readRunConfig(runDir);
   } catch (error) {
     if (!(error instanceof RunDirectoryError)) throw error;
-    if (error.problem === "invalid-config") {
+    if (error.code === "invalid-config") {
       throw new PemnPackError("invalid-config", error.message, join(runDir, RUN_CONFIG_FILE));
     }
     throw new PemnPackError(

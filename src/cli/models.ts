@@ -1,0 +1,64 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { backboneCatalogue, flagOption } from "../models/pure.js";
+
+/** "3x32x32": channels x height x width. */
+function imageShape(value: string) {
+  const parts = value.split("x").map(Number);
+  if (parts.length !== 3 || parts.some((part) => !Number.isInteger(part) || part < 1)) {
+    throw new InvalidArgumentError(`expected CxHxW, e.g. 3x32x32, got "${value}"`);
+  }
+  const [channels, height, width] = parts as [number, number, number];
+  return { channels, height, width };
+}
+
+function classCount(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 2) {
+    throw new InvalidArgumentError(`expected an integer >= 2, got "${value}"`);
+  }
+  return parsed;
+}
+
+export function registerModels(program: Command): void {
+  program
+    .command("models")
+    .description("list the registered backbones, their parameters' defaults and flags")
+    .option("--input <CxHxW>", "input images the sizes are given for", imageShape, {
+      channels: 3,
+      height: 32,
+      width: 32,
+    })
+    .option("--classes <n>", "classes the sizes are given for", classCount, 10)
+    .option("--json", "print the catalogue as JSON")
+    .action(
+      (options: {
+        input: { channels: number; height: number; width: number };
+        classes: number;
+        json?: boolean;
+      }) => {
+        const entries = backboneCatalogue(options.input, options.classes);
+        if (options.json) {
+          console.log(JSON.stringify(entries, null, 2));
+          return;
+        }
+        const { channels, height, width } = options.input;
+        console.log(
+          `sizes of each default config on ${channels}x${height}x${width} images, ${options.classes} classes`,
+        );
+        for (const entry of entries) {
+          console.log(`\n${entry.name}  ${entry.summary}`);
+          const defaults = Object.entries(entry.defaults)
+            .map(
+              ([field, value]) =>
+                `${field} ${Array.isArray(value) ? value.join(",") : String(value)}`,
+            )
+            .join(", ");
+          console.log(`  defaults  ${defaults}`);
+          console.log(`  flags     ${entry.flags.map((flag) => flagOption(flag.field)).join(" ")}`);
+          console.log(
+            `  size      ${entry.maskedLayers} masked layers, ${entry.maskedWeights.toLocaleString("en-US")} masked weights, ${entry.norms} norm layers`,
+          );
+        }
+      },
+    );
+}

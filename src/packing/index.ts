@@ -1,0 +1,8 @@
+/**
+ * Packing on the engine: a built (trained) model's `.pemn` contents, and the engine model a
+ * decoded `.pemn` describes. The format and the pure decoder are ../artifact; runs are ../run.
+ */
+export { buildDecodedModel } from "./build-decoded-model.js";
+export { type PackOptions, packModel, type ValueMode } from "./pack-model.js";
+export { PemnPackError, type PemnPackProblem } from "./pemn-pack-error.js";
+export { trainedState } from "./trained-state.js";
