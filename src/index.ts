@@ -4,6 +4,7 @@
  */
 
 export * as artifact from "./artifact/index.js";
+export { ConfigError } from "./config/parse-config.js";
 export * as data from "./data/index.js";
 export * as engine from "./engine/index.js";
 export * as models from "./models/index.js";

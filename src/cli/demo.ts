@@ -1,12 +1,6 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { MLP_DEMO_DEFAULTS, runMlpDemo } from "../examples/mlp-demo.js";
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return parsed;
-}
+import { integer } from "./arguments.js";
 
 export function registerDemo(program: Command): void {
   program
@@ -14,8 +8,9 @@ export function registerDemo(program: Command): void {
     .description(
       "train a small MLP on seeded random clusters: a quick end-to-end check of the engine",
     )
-    .option("--epochs <n>", "epochs", positiveInteger, MLP_DEMO_DEFAULTS.epochs)
-    .option("--seed <n>", "seed", positiveInteger, MLP_DEMO_DEFAULTS.seed)
+    .option("--epochs <n>", "epochs", integer({ min: 1 }), MLP_DEMO_DEFAULTS.epochs)
+    // 0 is a seed like any other, and the default.
+    .option("--seed <n>", "seed", integer({ min: 0 }), MLP_DEMO_DEFAULTS.seed)
     .action((options: { epochs: number; seed: number }) => {
       const final = runMlpDemo({ ...MLP_DEMO_DEFAULTS, ...options }, (r) =>
         console.log(

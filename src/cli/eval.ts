@@ -4,6 +4,7 @@ import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
 import { evaluatePemnFile } from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun } from "../run/index.js";
 import type { Evaluation } from "../train/index.js";
+import { integer } from "./arguments.js";
 
 interface EvalOptions {
   split: EvalSplit;
@@ -38,12 +39,7 @@ export function registerEval(program: Command): void {
     .option(
       "--batch-size <n>",
       ".pemn: images per forward pass",
-      (value: string) => {
-        const parsed = Number(value);
-        if (!Number.isInteger(parsed) || parsed < 1)
-          throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-        return parsed;
-      },
+      integer({ min: 1 }),
       PEMN_EVAL_BATCH_SIZE,
     )
     .option("--json", "print the result as JSON")

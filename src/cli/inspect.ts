@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import {
   DEFAULT_INDEX_BITS,
   type PartCost,
@@ -6,6 +6,7 @@ import {
   type StorageFigure,
 } from "../artifact/index.js";
 import { inspectPemnFile } from "../artifact/pemn-file.js";
+import { integer } from "./arguments.js";
 
 const count = (value: number) => value.toLocaleString("en-US");
 const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
@@ -21,12 +22,7 @@ export function registerInspect(program: Command): void {
     .option(
       "--index-bits <n>",
       `index width of the pruned comparison (default ${DEFAULT_INDEX_BITS})`,
-      (value: string) => {
-        const parsed = Number(value);
-        if (!Number.isInteger(parsed) || parsed < 1)
-          throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-        return parsed;
-      },
+      integer({ min: 1 }),
     )
     .action((file: string, options: { json?: boolean; layers?: boolean; indexBits?: number }) => {
       const inspection = inspectPemnFile(file, options.indexBits ?? DEFAULT_INDEX_BITS);

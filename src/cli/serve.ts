@@ -1,16 +1,10 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { startStaticServer } from "../serve/static-server.js";
 import { buildWebPage, isBuiltPage, WEB_DIST } from "../serve/web-page.js";
+import { integer } from "./arguments.js";
 
 const DEFAULT_PORT = 8080;
 const LOOPBACK = "127.0.0.1";
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
-  return port;
-}
 
 export function registerServe(program: Command): void {
   program
@@ -23,7 +17,7 @@ export function registerServe(program: Command): void {
     .option(
       "--port <n>",
       `port to listen on, 0 for any free one (default ${DEFAULT_PORT})`,
-      parsePort,
+      integer({ min: 0, max: 65535, what: "a port" }),
     )
     .option("--host <address>", `address to listen on (default ${LOOPBACK}, this machine only)`)
     .action(async (dir: string | undefined, options: { port?: number; host?: string }) => {

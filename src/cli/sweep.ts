@@ -7,6 +7,7 @@ import { describeLabels, expandSweep, parseSetting } from "../experiments/expand
 import { PRESET_NAMES, presetSpec } from "../experiments/presets/index.js";
 import { parseShard, planSweep, runSweep } from "../experiments/run-sweep.js";
 import { readSweepSpec, type SweepSpec } from "../experiments/sweep-spec.js";
+import { integer } from "./arguments.js";
 
 interface SweepFlags {
   out?: string;
@@ -19,13 +20,6 @@ interface SweepFlags {
   shard?: string;
   set: string[];
 }
-
-const positiveInteger = (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return parsed;
-};
 
 /** The command as typed, quoted where a shell would need it. */
 function typedCommand(): string {
@@ -43,11 +37,11 @@ export function registerSweep(program: Command, version: string): void {
     .option("--out <dir>", "the results directory (runs/, results.jsonl, sweep.json)")
     .option("--list", "list the presets with their runs and estimated time")
     .option("--show", "print the spec (with --preset: the preset) as YAML and stop")
-    .option("--jobs <n>", "runs at once; the cores are split between them", positiveInteger, 1)
+    .option("--jobs <n>", "runs at once; the cores are split between them", integer({ min: 1 }), 1)
     .option(
       "--cores <n>",
       "cores to split between the jobs (default: every core of the machine)",
-      positiveInteger,
+      integer({ min: 1 }),
     )
     .option("--dry-run", "list the runs, their state and estimated time; run nothing")
     .option("--shard <i/n>", "run only the runs whose index % n is i - 1 (1 <= i <= n)")

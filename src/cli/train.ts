@@ -11,36 +11,26 @@ import {
   runTraining,
 } from "../run/index.js";
 import { DataParallel, type ProgressMode } from "../train/index.js";
+import {
+  type ArgumentParser,
+  commaList,
+  integer,
+  json,
+  number,
+  positiveNumber,
+} from "./arguments.js";
 
-type Parse = (value: string) => unknown;
+type Parse = ArgumentParser<unknown>;
 
-const integer: Parse = (value) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed))
-    throw new InvalidArgumentError(`expected an integer, got "${value}"`);
-  return parsed;
-};
-const number: Parse = (value) => {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed))
-    throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return parsed;
-};
-const integers: Parse = (value) => value.split(",").map((part) => integer(part.trim()));
-const json: Parse = (value) => {
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new InvalidArgumentError(`expected JSON, got "${value}"`);
-  }
-};
+/** Any integer: the config checks the range (model sizes, index bits, ports). */
+const anyInteger = integer();
 
 /** "csr:8", "relative:4", "bitmap": a pruned strategy's index scheme (the config validates it). */
 const pruningIndex: Parse = (value) => {
   const [kind, bits, ...rest] = value.split(":");
   if (kind === "bitmap" && bits === undefined) return { kind };
   if ((kind === "csr" || kind === "relative") && bits !== undefined && rest.length === 0) {
-    return { kind, bits: integer(bits) };
+    return { kind, bits: anyInteger(bits) };
   }
   throw new InvalidArgumentError(`expected csr:<bits>, relative:<bits> or bitmap, got "${value}"`);
 };
@@ -53,9 +43,9 @@ interface ConfigFlag {
 }
 
 const FLAG_PARSERS: Record<FlagValue, Parse | undefined> = {
-  integer,
+  integer: anyInteger,
   number,
-  integers,
+  integers: commaList(anyInteger),
   string: undefined,
 };
 
@@ -139,7 +129,7 @@ const CONFIG_FLAGS: readonly ConfigFlag[] = [
     flags: "--pretrain-epochs <n>",
     path: ["strategy", "pretrainEpochs"],
     help: "pruned, magnitude: dense epochs before the mask is chosen",
-    parse: integer,
+    parse: integer({ min: 0 }),
   },
   {
     flags: "--keep <k>",
@@ -151,7 +141,7 @@ const CONFIG_FLAGS: readonly ConfigFlag[] = [
     flags: "--seed <n>",
     path: ["seed"],
     help: "seed of weights, scores, split and training",
-    parse: integer,
+    parse: integer({ min: 0 }),
   },
   {
     flags: "--dataset <name>",
@@ -173,21 +163,26 @@ const CONFIG_FLAGS: readonly ConfigFlag[] = [
     flags: "--train-limit <n>",
     path: ["data", "trainLimit"],
     help: "train on the first n training images",
-    parse: integer,
+    parse: integer({ min: 1 }),
   },
   {
     flags: "--epochs <n>",
     path: ["train", "epochs"],
     help: "epochs (0: build and summarise only)",
-    parse: integer,
+    parse: integer({ min: 0 }),
   },
-  { flags: "--batch-size <n>", path: ["train", "batchSize"], help: "batch size", parse: integer },
+  {
+    flags: "--batch-size <n>",
+    path: ["train", "batchSize"],
+    help: "batch size",
+    parse: integer({ min: 1 }),
+  },
   { flags: "--optimizer <kind>", path: ["train", "optimizer", "kind"], help: "adamw | sgd" },
   {
     flags: "--lr <x>",
     path: ["train", "optimizer", "lr"],
     help: "peak learning rate",
-    parse: number,
+    parse: positiveNumber,
   },
   {
     flags: "--weight-decay <x>",
@@ -223,7 +218,7 @@ const CONFIG_FLAGS: readonly ConfigFlag[] = [
     flags: "--clip-norm <x>",
     path: ["train", "clipNorm"],
     help: "clip gradients to this global norm",
-    parse: number,
+    parse: positiveNumber,
   },
   {
     flags: "--augment <json>",
@@ -266,7 +261,7 @@ export function registerTrain(program: Command, version: string): void {
       "where config, checkpoints, metrics and summary go (default runs/<time>)",
     )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
-    .option("--threads <n>", "intra-op threads (default: every core)", (v) => integer(v) as number)
+    .option("--threads <n>", "intra-op threads (default: every core)", integer({ min: 1 }))
     .addOption(
       new Option("--progress <mode>", "progress display")
         .choices(["auto", "bar", "lines", "none"])
@@ -276,19 +271,19 @@ export function registerTrain(program: Command, version: string): void {
     .option(
       "--nproc <n>",
       "data-parallel: start n local ranks (each with cores / n threads), as torchrun does",
-      (v) => integer(v) as number,
+      integer({ min: 1 }),
     )
     .option("--sync-bn", "data-parallel: BatchNorm statistics over the global batch")
     .option("--master-addr <host>", "data-parallel: rank 0's host (default $MASTER_ADDR)")
     .option(
       "--master-port <n>",
       "data-parallel: rank 0's store port (default $MASTER_PORT, else 29500)",
-      (v) => integer(v) as number,
+      anyInteger,
     )
     .option(
       "--collective-timeout <s>",
       "data-parallel: longest wait for the rendezvous and each collective",
-      (v) => number(v) as number,
+      positiveNumber,
       120,
     )
     .addOption(
@@ -296,8 +291,7 @@ export function registerTrain(program: Command, version: string): void {
         .choices(["gloo", "nccl"])
         .default("gloo"),
     );
-  for (const flag of CONFIG_FLAGS)
-    command.option(flag.flags, flag.help, flag.parse as (value: string) => unknown);
+  for (const flag of CONFIG_FLAGS) command.option(flag.flags, flag.help, flag.parse as Parse);
   command.action(async (options: Record<string, unknown>) => {
     if (options.resume && !options.runDir)
       throw new InvalidArgumentError("--resume needs --run-dir");
@@ -309,7 +303,6 @@ export function registerTrain(program: Command, version: string): void {
       masterPort: options.masterPort as number | undefined,
     });
     const nproc = options.nproc as number | undefined;
-    if (nproc !== undefined && nproc < 1) throw new InvalidArgumentError("--nproc must be >= 1");
     if (role === null && nproc !== undefined && nproc > 1) {
       // The launcher: every rank runs this same command in one run directory.
       const args = process.argv.slice(2);

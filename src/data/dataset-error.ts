@@ -8,13 +8,13 @@ export type DatasetProblem =
   | "count-mismatch"
   | "label-out-of-range";
 
-/** A dataset file is missing, corrupt, or disagrees with its companion file. */
+/** A dataset file is missing, corrupt, or disagrees with its companion file; `code` says how. */
 export class DatasetError extends Error {
   override readonly name = "DatasetError";
 
   constructor(
     readonly file: string,
-    readonly problem: DatasetProblem,
+    readonly code: DatasetProblem,
     detail: string,
   ) {
     super(`${file}: ${detail}`);

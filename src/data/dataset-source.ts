@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDataConfig } from "./config-error.js";
+import { parseConfig } from "../config/parse-config.js";
 
 /** Where Debian's dataset-fashion-mnist package installs the files. */
 export const FASHION_MNIST_DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
@@ -30,5 +30,5 @@ export type DatasetSource = z.output<typeof datasetSourceSchema>;
 export type DatasetSplit = "train" | "test";
 
 export function parseDatasetSource(value: unknown): DatasetSource {
-  return parseDataConfig(datasetSourceSchema, value, "dataset source");
+  return parseConfig(datasetSourceSchema, value, "dataset source");
 }

@@ -54,7 +54,6 @@ export {
   parseCifarRecords,
 } from "./cifar.js";
 export { CLASS_NAMES } from "./class-names.js";
-export { DataConfigError, parseDataConfig } from "./config-error.js";
 export { type Dataset, type DatasetName, subsetDataset } from "./dataset.js";
 export { DatasetError, type DatasetProblem } from "./dataset-error.js";
 export { type DatasetInfo, datasetInfo } from "./dataset-info.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DataConfigError, parseDataConfig } from "./config-error.js";
+import { ConfigError, parseConfig } from "../config/parse-config.js";
 import { type Dataset, subsetDataset } from "./dataset.js";
 import { type RandomSource, shuffleInPlace } from "./random-source.js";
 
@@ -36,7 +36,7 @@ export type ValidationSplitInput = z.input<typeof validationSplitSchema>;
 export type ValidationSplit = z.output<typeof validationSplitSchema>;
 
 export function parseValidationSplit(value: unknown): ValidationSplit {
-  return parseDataConfig(validationSplitSchema, value, "validation split");
+  return parseConfig(validationSplitSchema, value, "validation split");
 }
 
 export interface SplitDatasets {
@@ -78,7 +78,7 @@ function validationCount(total: number, split: ValidationSplit): number {
   const count = "count" in split.size ? split.size.count : Math.round(split.size.fraction * total);
   // A size asked for but rounded to nothing is a mistake, not a request for no split.
   if (count < 1 || count >= total) {
-    throw new DataConfigError(
+    throw new ConfigError(
       `validation split size: ${count} of ${total} images; it must leave at least one image on each side`,
     );
   }

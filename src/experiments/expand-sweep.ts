@@ -1,8 +1,9 @@
 import { parse as parseYaml } from "yaml";
+import { ConfigError } from "../config/parse-config.js";
 import { deepMerge } from "../run/config-file.js";
 import { parseRunConfig, type RunConfig } from "../run/run-config.js";
 import { runId } from "./run-id.js";
-import { type AxisValue, type SweepSpec, SweepSpecError } from "./sweep-spec.js";
+import type { AxisValue, SweepSpec } from "./sweep-spec.js";
 
 /** One run of a sweep, in the sweep's deterministic order. */
 export interface SweepRun {
@@ -37,14 +38,14 @@ export function expandSweep(spec: SweepSpec, settings: readonly unknown[] = []):
     try {
       config = parseRunConfig(merged);
     } catch (error) {
-      throw new SweepSpecError(
+      throw new ConfigError(
         `sweep ${spec.name}, run ${index + 1} (${describeLabels(labels)}): ${(error as Error).message}`,
       );
     }
     const run: SweepRun = { index, labels, config, runId: runId(config) };
     const twin = byId.get(run.runId);
     if (twin)
-      throw new SweepSpecError(
+      throw new ConfigError(
         `sweep ${spec.name}: runs ${twin.index + 1} (${describeLabels(twin.labels)}) and ${index + 1} (${describeLabels(labels)}) have the same config`,
       );
     byId.set(run.runId, run);
@@ -86,7 +87,7 @@ export function parseSetting(text: string): unknown {
   const equals = text.indexOf("=");
   const path = text.slice(0, equals).split(".");
   if (equals <= 0 || path.some((key) => key === ""))
-    throw new SweepSpecError(`--set ${text}: expected path.to.field=value, e.g. train.epochs=0`);
+    throw new ConfigError(`--set ${text}: expected path.to.field=value, e.g. train.epochs=0`);
   const value: unknown = parseYaml(text.slice(equals + 1));
   return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
 }

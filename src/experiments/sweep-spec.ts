@@ -1,11 +1,7 @@
 import { z } from "zod";
+import { configError, parseConfig } from "../config/parse-config.js";
 import { readConfigFile } from "../run/config-file.js";
 import { figureKindSchema } from "./sweep-record.js";
-
-/** A sweep spec failed validation or expansion; the message names the field or the run. */
-export class SweepSpecError extends Error {
-  override readonly name = "SweepSpecError";
-}
 
 /** A part of a run config (the plain data `pemn train --config` takes), deep-merged in. */
 const configPatchSchema = z.record(z.string(), z.unknown(), {
@@ -68,30 +64,29 @@ export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
 export type SweepSpec = z.output<typeof sweepSpecSchema>;
 
 export function parseSweepSpec(value: unknown, source = "sweep spec"): SweepSpec {
-  const parsed = sweepSpecSchema.safeParse(value);
-  if (!parsed.success)
-    throw new SweepSpecError(`invalid ${source}:\n${z.prettifyError(parsed.error)}`);
-  const spec = parsed.data;
+  const spec = parseConfig(sweepSpecSchema, value, source);
   const axisNames = Object.keys(spec.axes);
   axisNames.forEach((axis, position) => {
     const labels = new Set<string>();
     for (const [index, value] of (spec.axes[axis] ?? []).entries()) {
       if (labels.has(value.label))
-        throw new SweepSpecError(
-          `invalid ${source}: axes.${axis}[${index}].label: "${value.label}" appears twice`,
-        );
+        throw configError(source, ["axes", axis, index, "label"], `"${value.label}" appears twice`);
       labels.add(value.label);
       for (const [other, wanted] of Object.entries(value.when ?? {})) {
         const earlier = axisNames.slice(0, position);
         if (!earlier.includes(other))
-          throw new SweepSpecError(
-            `invalid ${source}: axes.${axis}[${index}].when.${other}: a condition names an earlier axis (${earlier.join(", ") || "none"})`,
+          throw configError(
+            source,
+            ["axes", axis, index, "when", other],
+            `a condition names an earlier axis (${earlier.join(", ") || "none"})`,
           );
         const known = new Set((spec.axes[other] ?? []).map((candidate) => candidate.label));
         for (const label of wanted)
           if (!known.has(label))
-            throw new SweepSpecError(
-              `invalid ${source}: axes.${axis}[${index}].when.${other}: axis ${other} has no value "${label}"`,
+            throw configError(
+              source,
+              ["axes", axis, index, "when", other],
+              `axis ${other} has no value "${label}"`,
             );
       }
     }

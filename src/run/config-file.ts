@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { RunConfigError } from "./run-config.js";
+import { ConfigError } from "../config/parse-config.js";
 
 /** Reads a run config file: a mapping in JSON (.json) or YAML (.yaml, .yml). Errors name the file. */
 export function readConfigFile(path: string): unknown {
@@ -9,23 +9,23 @@ export function readConfigFile(path: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new RunConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
   const extension = extname(path).toLowerCase();
   if (extension !== ".json" && extension !== ".yaml" && extension !== ".yml") {
-    throw new RunConfigError(`config file ${path}: use .json, .yaml or .yml`);
+    throw new ConfigError(`config file ${path}: use .json, .yaml or .yml`);
   }
   let parsed: unknown;
   try {
     parsed = extension === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new RunConfigError(
+    throw new ConfigError(
       `config file ${path} is not valid ${extension.slice(1).toUpperCase()}: ${(error as Error).message}`,
     );
   }
   // Anything else (a list, a string, a number, an empty file) would read as "all defaults".
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new RunConfigError(
+    throw new ConfigError(
       `config file ${path} must hold a mapping of config fields, not ${describeValue(parsed)}`,
     );
   }

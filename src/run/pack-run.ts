@@ -68,7 +68,7 @@ function locateRun(
     config = readRunConfig(runDir);
   } catch (error) {
     if (!(error instanceof RunDirectoryError)) throw error;
-    if (error.problem === "invalid-config") {
+    if (error.code === "invalid-config") {
       throw new PemnPackError("invalid-config", error.message, join(runDir, RUN_CONFIG_FILE));
     }
     throw new PemnPackError(

@@ -1,17 +1,26 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseRunConfig, type RunConfig, RunConfigError } from "./run-config.js";
+import { ConfigError } from "../config/parse-config.js";
+import { parseRunConfig, type RunConfig } from "./run-config.js";
 
 /** Where a run directory keeps its validated config (written by runTraining). */
 export const RUN_CONFIG_FILE = "config.json";
 
-/**
- * What is wrong with a run directory: no config, a config that does not validate, a run
- * where a new one was to start, or a config other than the one a resume was given.
- */
-export class RunDirectoryError extends RunConfigError {
+/** What is wrong with a run directory (RunDirectoryError's `code`). */
+export type RunDirectoryProblem =
+  /** No config.json to read. */
+  | "missing-config"
+  /** A config.json that does not validate. */
+  | "invalid-config"
+  /** A run where a new one was to start. */
+  | "run-exists"
+  /** A config other than the one a resume was given. */
+  | "config-differs";
+
+/** A run directory cannot serve as asked; `code` says why (pack tells a bad config apart). */
+export class RunDirectoryError extends ConfigError {
   constructor(
-    readonly problem: "missing-config" | "invalid-config" | "run-exists" | "config-differs",
+    readonly code: RunDirectoryProblem,
     message: string,
   ) {
     super(message);

@@ -1,5 +1,6 @@
 import { totalmem } from "node:os";
 import { z } from "zod";
+import { configError, parseConfig } from "../config/parse-config.js";
 import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data/index.js";
 import {
   type MaskedLayerSpec,
@@ -12,11 +13,6 @@ import { keptCount } from "../nn/index.js";
 import { MAX_EPOCHS, seedSchema, trainConfigSchema } from "../train/index.js";
 import { weightStrategySchema } from "../weights/index.js";
 import { deepMerge } from "./config-file.js";
-
-/** A run config failed validation; the message names each bad field by its path. */
-export class RunConfigError extends Error {
-  override readonly name = "RunConfigError";
-}
 
 /**
  * Everything `pemn train` does, as plain data (a JSON or YAML file, flags on top). The
@@ -89,14 +85,13 @@ const TRAIN_DEFAULTS = {
   schedule: { kind: "piecewise-linear" },
 };
 
+const RUN_CONFIG = "run config";
+
 export function parseRunConfig(value: unknown): RunConfig {
-  const parsed = runConfigSchema.safeParse(value);
-  if (!parsed.success)
-    throw new RunConfigError(`invalid run config:\n${z.prettifyError(parsed.error)}`);
-  const { model, train, ...rest } = parsed.data;
+  const { model, train, ...rest } = parseConfig(runConfigSchema, value, RUN_CONFIG);
   // A stored config (config.json) repeats the seed in train; a different one is a mistake.
   if ("seed" in train && train.seed !== rest.seed) {
-    throw new RunConfigError("invalid run config: train.seed: use the top-level seed");
+    throw configError(RUN_CONFIG, ["train", "seed"], "use the top-level seed");
   }
   const info = datasetInfo(rest.data.source);
   const shape = { channels: info.channels, height: info.height, width: info.width };
@@ -105,36 +100,37 @@ export function parseRunConfig(value: unknown): RunConfig {
     ["classes", info.classes],
   ] as const) {
     if (field in model && JSON.stringify(model[field]) !== JSON.stringify(expected)) {
-      throw new RunConfigError(
-        `invalid run config: model.${field}: ${rest.data.source.name} has ${JSON.stringify(expected)}, not ${JSON.stringify(model[field])}`,
+      throw configError(
+        RUN_CONFIG,
+        ["model", field],
+        `${rest.data.source.name} has ${JSON.stringify(expected)}, not ${JSON.stringify(model[field])}`,
       );
     }
   }
   const trainInput = { ...(deepMerge(TRAIN_DEFAULTS, train) as object), seed: rest.seed };
   // epochs 0 (inspect only) is checked as 1 epoch: every other field must still be valid.
-  const trainResult = trainConfigSchema.safeParse({
-    ...trainInput,
-    epochs: Math.max(1, train.epochs),
-  });
-  if (!trainResult.success) {
-    throw new RunConfigError(
-      `invalid run config:\n${z.prettifyError(prefixIssues(trainResult.error, "train"))}`,
-    );
-  }
+  // Parsed under a `train` key so that each bad field is named by its path in the run config.
+  const checked = parseConfig(
+    z.object({ train: trainConfigSchema }),
+    { train: { ...trainInput, epochs: Math.max(1, train.epochs) } },
+    RUN_CONFIG,
+  );
   const modelConfig = parseModelConfig({ ...model, input: shape, classes: info.classes });
   const layout = maskedLayout(modelConfig);
   const layerNames = new Set(layout.map((layer) => layer.name));
   for (const name of Object.keys(rest.keepFractionByLayer)) {
     if (!layerNames.has(name)) {
-      throw new RunConfigError(
-        `invalid run config: keepFractionByLayer.${name}: ${modelConfig.name} has no masked layer of that name (it has ${[...layerNames].join(", ")})`,
+      throw configError(
+        RUN_CONFIG,
+        ["keepFractionByLayer", name],
+        `${modelConfig.name} has no masked layer of that name (it has ${[...layerNames].join(", ")})`,
       );
     }
   }
   const config = {
     ...rest,
     model: modelConfig,
-    train: { ...trainResult.data, epochs: train.epochs },
+    train: { ...checked.train, epochs: train.epochs },
   };
   checkServable(config, layout);
   return config;
@@ -152,8 +148,8 @@ const BUILDING_BYTES_PER_WEIGHT = 8;
 
 /** Limits the model would accept but could not serve, refused before anything is allocated. */
 function checkServable(config: RunConfig, layout: readonly MaskedLayerSpec[]): void {
-  const fail = (field: string, message: string): never => {
-    throw new RunConfigError(`invalid run config: ${field}: ${message}`);
+  const fail = (path: readonly string[], message: string): never => {
+    throw configError(RUN_CONFIG, path, message);
   };
   let weights = 0;
   for (const layer of layout) {
@@ -161,7 +157,7 @@ function checkServable(config: RunConfig, layout: readonly MaskedLayerSpec[]): v
     weights += size;
     if (size > MAX_LAYER_WEIGHTS) {
       fail(
-        "model",
+        ["model"],
         `masked layer ${layer.name} has ${size} weights, more than a .pemn file can hold (2^30 = ${MAX_LAYER_WEIGHTS})`,
       );
     }
@@ -170,7 +166,7 @@ function checkServable(config: RunConfig, layout: readonly MaskedLayerSpec[]): v
     const keep = byLayer ?? config.keepFraction;
     if (keptCount(size, keep) < 1) {
       fail(
-        byLayer === undefined ? "keepFraction" : `keepFractionByLayer.${layer.name}`,
+        byLayer === undefined ? ["keepFraction"] : ["keepFractionByLayer", layer.name],
         `${keep} of masked layer ${layer.name}'s ${size} weights rounds to none kept; it must be at least ${0.5 / size}`,
       );
     }
@@ -180,18 +176,14 @@ function checkServable(config: RunConfig, layout: readonly MaskedLayerSpec[]): v
   if (needed > totalmem()) {
     const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
     fail(
-      "model",
+      ["model"],
       `${weights} masked weights need at least ${gib(needed)} to ${config.train.epochs > 0 ? "train" : "build"} (${perWeight} bytes each), more than this machine's ${gib(totalmem())}`,
     );
   }
   if (config.train.epochs > 0 && config.train.batchSize < 2 && usesBatchNorm(config.model)) {
     fail(
-      "train.batchSize",
+      ["train", "batchSize"],
       `${config.model.name} uses BatchNorm, which needs at least 2 images per training batch`,
     );
   }
-}
-
-function prefixIssues(error: z.ZodError, prefix: string): z.ZodError {
-  return new z.ZodError(error.issues.map((issue) => ({ ...issue, path: [prefix, ...issue.path] })));
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
+import { parseConfig } from "../config/parse-config.js";
 import { DTYPE_BYTES, type DType, type EngineTypedArray } from "../engine/dtype.js";
 import { CheckpointError } from "./checkpoint-error.js";
 
@@ -135,9 +136,11 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
   } catch (error) {
     fail(`the header is not valid JSON (${(error as Error).message})`);
   }
-  const header = headerSchema.safeParse(parsed);
-  if (!header.success) fail(`malformed header:\n${z.prettifyError(header.error)}`);
-  const { meta, dataBytes, tensors: records } = header.data as z.infer<typeof headerSchema>;
+  const {
+    meta,
+    dataBytes,
+    tensors: records,
+  } = parseConfig(headerSchema, parsed, "header", (message) => new CheckpointError(file, message));
   const actualData = bytes.byteLength - dataStart;
   if (actualData !== dataBytes) {
     fail(

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
+import { parseConfig } from "../config/parse-config.js";
 import { noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Module } from "../nn/index.js";
@@ -174,9 +175,12 @@ export function restoreOptimizer(optimizer: Optimizer, checkpoint: Checkpoint): 
 }
 
 function interpret(contents: CheckpointContents, file: string): Checkpoint {
-  const meta = metaSchema.safeParse(contents.meta);
-  if (!meta.success)
-    throw new CheckpointError(file, `malformed run state:\n${z.prettifyError(meta.error)}`);
+  const meta = parseConfig(
+    metaSchema,
+    contents.meta,
+    "run state",
+    (message) => new CheckpointError(file, message),
+  );
   const nonFinite = firstNonFinite(contents.tensors);
   if (nonFinite) {
     throw new CheckpointError(
@@ -186,7 +190,7 @@ function interpret(contents: CheckpointContents, file: string): Checkpoint {
   }
   const model = new Map<string, TensorData>();
   const slots = new Map<string, Record<string, TensorData>>(
-    meta.data.optimizer.parameters.map(({ name }) => [name, {}]),
+    meta.optimizer.parameters.map(({ name }) => [name, {}]),
   );
   for (const [name, data] of contents.tensors) {
     if (name.startsWith(MODEL_PREFIX)) {
@@ -205,11 +209,11 @@ function interpret(contents: CheckpointContents, file: string): Checkpoint {
   }
   return {
     file,
-    run: meta.data.run,
+    run: meta.run,
     model,
     optimizer: {
-      kind: meta.data.optimizer.kind,
-      parameters: meta.data.optimizer.parameters.map(({ name, steps }) => ({
+      kind: meta.optimizer.kind,
+      parameters: meta.optimizer.parameters.map(({ name, steps }) => ({
         name,
         steps,
         slots: slots.get(name) ?? {},

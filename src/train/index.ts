@@ -69,7 +69,6 @@ export {
   parseTrainConfig,
   seedSchema,
   type TrainConfig,
-  TrainConfigError,
   type TrainConfigInput,
   trainConfigSchema,
 } from "./train-config.js";

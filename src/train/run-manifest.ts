@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
+import { parseConfig } from "../config/parse-config.js";
 import { appendFileDurable, writeFileAtomic } from "../io/atomic-write.js";
 import { faultPoint } from "../io/fault-injection.js";
 import { type Checkpoint, readTrainingCheckpoint } from "./checkpoint.js";
@@ -63,10 +64,12 @@ export function readRunManifest(runDir: string): RunManifest | null {
   } catch (error) {
     throw new CheckpointError(file, `is not valid JSON (${(error as Error).message})`);
   }
-  const manifest = runManifestSchema.safeParse(parsed);
-  if (!manifest.success)
-    throw new CheckpointError(file, `malformed run state:\n${z.prettifyError(manifest.error)}`);
-  return manifest.data;
+  return parseConfig(
+    runManifestSchema,
+    parsed,
+    "run state",
+    (message) => new CheckpointError(file, message),
+  );
 }
 
 /** Whether runDir holds a committed run (or one of an older pemn). */

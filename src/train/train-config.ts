@@ -1,12 +1,8 @@
 import { z } from "zod";
+import { parseConfig } from "../config/parse-config.js";
 import { augmentationSchema } from "../data/index.js";
 import { optimizerConfigSchema } from "./optimizer-config.js";
 import { scheduleConfigSchema } from "./schedule-config.js";
-
-/** A training config failed validation; the message names each bad field by its path. */
-export class TrainConfigError extends Error {
-  override readonly name = "TrainConfigError";
-}
 
 const positiveInteger = (field: string) =>
   z
@@ -80,9 +76,5 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 
 export function parseTrainConfig(value: unknown): TrainConfig {
-  const result = trainConfigSchema.safeParse(value);
-  if (!result.success) {
-    throw new TrainConfigError(`invalid training config:\n${z.prettifyError(result.error)}`);
-  }
-  return result.data;
+  return parseConfig(trainConfigSchema, value, "training config");
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { describeIssues, showValue } from "./describe-issues.js";
+import { parseConfig } from "../config/parse-config.js";
+import { showValue } from "./show-value.js";
 
 /** A masked layer as the weight plan sees it, in the model's definition order. */
 export interface MaskedLayerSpec {
@@ -53,11 +54,7 @@ export function flattenedSize(shape: readonly number[]): number {
 
 /** Checks a model's masked layers (non-empty, unique names, positive integer sizes). */
 export function validateMaskedLayers(layers: unknown): readonly MaskedLayerSpec[] {
-  const result = maskedLayerListSchema.safeParse(layers);
-  if (!result.success) {
-    throw new Error(describeIssues("masked layer list", result.error), { cause: result.error });
-  }
-  return result.data;
+  return parseConfig(maskedLayerListSchema, layers, "masked layer list");
 }
 
 /** m: the index of the first layer with the largest number of weights (ties keep the first). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { describeIssues, showValue } from "./describe-issues.js";
+import { parseConfig } from "../config/parse-config.js";
+import { showValue } from "./show-value.js";
 
 /*
  * Where the fixed weights of the masked layers come from (docs/generator.md section 9,
@@ -134,11 +135,7 @@ export type Rescale = z.output<typeof rescaleSchema>;
 export type PrunedStrategy = z.output<typeof prunedStrategySchema>;
 export type PruningIndex = z.output<typeof pruningIndexSchema>;
 
-/** Validates a strategy from a config or file; throws an Error naming each bad field. */
+/** Validates a strategy from a config or file; throws a ConfigError naming each bad field. */
 export function parseWeightStrategy(input: unknown): WeightStrategy {
-  const result = weightStrategySchema.safeParse(input);
-  if (!result.success) {
-    throw new Error(describeIssues("weight strategy", result.error), { cause: result.error });
-  }
-  return result.data;
+  return parseConfig(weightStrategySchema, input, "weight strategy");
 }

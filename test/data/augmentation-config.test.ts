@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ConfigError } from "../../src/config/parse-config.js";
 import { parseAugmentationConfig } from "../../src/data/augment/augmentation-config.js";
-import { DataConfigError } from "../../src/data/config-error.js";
 
 test("defaults fill in every step", () => {
   const steps = parseAugmentationConfig([
@@ -28,7 +28,7 @@ function rejects(value: unknown, ...patterns: RegExp[]): void {
   assert.throws(
     () => parseAugmentationConfig(value),
     (error: unknown) => {
-      assert.ok(error instanceof DataConfigError);
+      assert.ok(error instanceof ConfigError);
       for (const pattern of patterns) assert.match(error.message, pattern);
       return true;
     },

@@ -79,7 +79,7 @@ export function assertDatasetError(
 ): void {
   assert.throws(run, (error: unknown) => {
     assert.ok(error instanceof DatasetError, `expected DatasetError, got ${error}`);
-    assert.equal(error.problem, problem);
+    assert.equal(error.code, problem);
     assert.match(error.message, pattern);
     return true;
   });

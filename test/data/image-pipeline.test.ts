@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ConfigError } from "../../src/config/parse-config.js";
 import { parseAugmentationConfig } from "../../src/data/augment/augmentation-config.js";
 import { ImagePipeline } from "../../src/data/augment/image-pipeline.js";
-import { DataConfigError } from "../../src/data/config-error.js";
 import { DATASET_STATS, Normalizer } from "../../src/data/normalization.js";
 import { seededRandom } from "./helpers.js";
 
@@ -53,7 +53,7 @@ test("saturation jitter on one-channel images is a configuration error", () => {
         DATASET_STATS["fashion-mnist"],
       ),
     (error: unknown) =>
-      error instanceof DataConfigError &&
+      error instanceof ConfigError &&
       /colorJitter\.saturation needs 3-channel images, these have 1/.test(error.message),
   );
 });

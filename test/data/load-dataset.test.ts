@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { DataConfigError } from "../../src/data/config-error.js";
+import { ConfigError } from "../../src/config/parse-config.js";
 import { FASHION_MNIST_DEFAULT_DIR, parseDatasetSource } from "../../src/data/dataset-source.js";
 import { loadDataset } from "../../src/data/load-dataset.js";
 import { assertDatasetError, idxBytes, temporaryDirectory } from "./helpers.js";
@@ -106,7 +106,7 @@ test("dataset sources: defaults and messages that name the field", () => {
   assert.throws(
     () => parseDatasetSource({ name: "mnist" }),
     (error: unknown) => {
-      assert.ok(error instanceof DataConfigError);
+      assert.ok(error instanceof ConfigError);
       assert.match(error.message, /dir: the directory holding the MNIST files is required/);
       assert.match(error.message, /at dir/);
       return true;

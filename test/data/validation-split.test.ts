@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DataConfigError } from "../../src/data/config-error.js";
+import { ConfigError } from "../../src/config/parse-config.js";
 import type { Dataset } from "../../src/data/dataset.js";
 import { parseValidationSplit, splitValidation } from "../../src/data/validation-split.js";
 import { seededRandom, tinyDataset } from "./helpers.js";
@@ -72,7 +72,7 @@ test("sizes that leave a side empty, and malformed specs, are rejected", () => {
         parseValidationSplit({ size: { fraction: 0.001 } }),
         seededRandom(1),
       ),
-    (error: unknown) => error instanceof DataConfigError && /0 of 100 images/.test(error.message),
+    (error: unknown) => error instanceof ConfigError && /0 of 100 images/.test(error.message),
   );
   assert.throws(
     () => splitValidation(dataset, parseValidationSplit({ size: { count: 100 } }), seededRandom(1)),

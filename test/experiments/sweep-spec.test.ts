@@ -38,7 +38,7 @@ test("a spec with a missing or wrong field is refused, naming the field", () => 
   assert.throws(() => parseSweepSpec({ ...tinySpec(), extra: 1 }), /Unrecognized key: "extra"/);
   assert.throws(
     () => parseSweepSpec(tinySpec({ axes: { method: [{ label: "a" }, { label: "a" }] } })),
-    /axes\.method\[1\]\.label: "a" appears twice/,
+    /"a" appears twice\n {2}→ at axes\.method\[1\]\.label/,
   );
 });
 
@@ -51,7 +51,7 @@ test("a when condition must name an earlier axis and one of its labels", () => {
   });
   assert.throws(
     () => parseSweepSpec(later),
-    /axes\.ratio\[0\]\.when\.method: a condition names an earlier axis \(none\)/,
+    /a condition names an earlier axis \(none\)\n {2}→ at axes\.ratio\[0\]\.when\.method/,
   );
   const unknown = tinySpec({
     axes: { method: [{ label: "mask" }], ratio: [{ label: "90%", when: { method: ["pruned"] } }] },

@@ -189,13 +189,19 @@ test("bad input names the file and the problem", async () => {
       linesPath,
       [lines[0], JSON.stringify({ ...records[1], seconds: -1 }), ...lines.slice(1)].join("\n"),
     );
-    await assert.rejects(writeReport(dir), /results\.jsonl line 2: invalid sweep record: seconds:/);
+    await assert.rejects(
+      writeReport(dir),
+      /results\.jsonl line 2: invalid sweep record:\n✖ .*\n {2}→ at seconds/,
+    );
     rmSync(linesPath);
 
     const resultPath = join(dir, "runs", records[2]?.run_id ?? "", "result.json");
     writeFileSync(resultPath, JSON.stringify({ ...records[2], status: "done" }));
-    await assert.rejects(writeReport(dir), (error: Error) =>
-      error.message.startsWith(`${resultPath}: invalid sweep record: status`),
+    await assert.rejects(
+      writeReport(dir),
+      (error: Error) =>
+        error.message.startsWith(`${resultPath}: invalid sweep record:\n`) &&
+        /→ at status/.test(error.message),
     );
     assert.ok(!existsSync(join(dir, "report.md")), "nothing written on bad input");
   } finally {

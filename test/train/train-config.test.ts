@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseTrainConfig, TrainConfigError } from "../../src/train/train-config.js";
+import { ConfigError } from "../../src/config/parse-config.js";
+import { parseTrainConfig } from "../../src/train/train-config.js";
 
 const minimal = { epochs: 10, batchSize: 64, optimizer: { kind: "adamw", lr: 0.05 } };
 
@@ -51,7 +52,7 @@ function rejects(value: unknown, ...messages: RegExp[]): void {
   assert.throws(
     () => parseTrainConfig(value),
     (error: unknown) => {
-      assert.ok(error instanceof TrainConfigError);
+      assert.ok(error instanceof ConfigError);
       for (const message of messages) assert.match(error.message, message);
       return true;
     },

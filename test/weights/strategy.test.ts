@@ -32,7 +32,7 @@ test("bad ratios are refused with a message naming the field and the value", () 
       () => parseWeightStrategy({ kind: "rp", ratio, order: "copy" }),
       (error: Error) =>
         error.message ===
-        `invalid weight strategy: ratio: must be a number in (0, 1], got ${shown}`,
+        `invalid weight strategy:\n✖ must be a number in (0, 1], got ${shown}\n  → at ratio`,
     );
   }
 });
@@ -52,13 +52,19 @@ test("other mistakes name their field", () => {
     order: "copy",
     rescale: "none",
   });
-  assert.match(message({ kind: "rp", ratio: 0.1, order: "shuffle" }), /order: .* got "shuffle"/);
-  assert.match(message({ kind: "mp", rescale: "yes" }), /rescale: must be "none" or "fan-in"/);
-  assert.match(message({ kind: "rpp" }), /kind: must be one of .* got "rpp"/);
-  assert.match(message({}), /kind: must be one of .* got undefined/);
+  assert.match(
+    message({ kind: "rp", ratio: 0.1, order: "shuffle" }),
+    /got "shuffle"\n {2}→ at order/,
+  );
+  assert.match(
+    message({ kind: "mp", rescale: "yes" }),
+    /must be "none" or "fan-in".*\n {2}→ at rescale/,
+  );
+  assert.match(message({ kind: "rpp" }), /must be one of .* got "rpp"\n {2}→ at kind/);
+  assert.match(message({}), /must be one of .* got undefined\n {2}→ at kind/);
   assert.match(message("mask"), /must be an object with a "kind" field/);
   assert.match(message({ kind: "mask", ratio: 0.1 }), /Unrecognized key: "ratio"/);
-  assert.match(message({ kind: "rp", ratio: 0, order: "x" }), /ratio: .*; order: /);
+  assert.match(message({ kind: "rp", ratio: 0, order: "x" }), /→ at ratio\n✖ .*\n {2}→ at order/);
 });
 
 test("layer lists are checked: names, shapes, fan-in", () => {
@@ -67,12 +73,12 @@ test("layer lists are checked: names, shapes, fan-in", () => {
   const refuse = (layers: unknown, pattern: RegExp) =>
     assert.throws(() => validateMaskedLayers(layers), pattern);
   refuse([], /at least one masked layer/);
-  refuse([{ ...good, name: "" }], /0\.name: must not be empty/);
-  refuse([good, { ...good }], /1\.name: duplicate layer name "a"/);
-  refuse([{ ...good, shape: [] }], /0\.shape: must not be empty/);
+  refuse([{ ...good, name: "" }], /must not be empty\n {2}→ at \[0\]\.name/);
+  refuse([good, { ...good }], /duplicate layer name "a"\n {2}→ at \[1\]\.name/);
+  refuse([{ ...good, shape: [] }], /must not be empty\n {2}→ at \[0\]\.shape/);
   refuse([{ ...good, shape: [2, 0] }], /every dimension must be a positive integer, got 0/);
   refuse([{ ...good, shape: [2.5] }], /every dimension must be a positive integer, got 2.5/);
-  refuse([{ ...good, fanIn: 0 }], /0\.fanIn: fanIn must be a positive integer, got 0/);
+  refuse([{ ...good, fanIn: 0 }], /fanIn must be a positive integer, got 0\n {2}→ at \[0\]\.fanIn/);
   refuse([{ ...good, fanIn: Number.NaN }], /fanIn must be a positive integer, got NaN/);
   refuse([{ ...good, shape: [2 ** 16, 2 ** 16] }], /more than 4294967295 weights/);
   refuse([{ ...good, bias: true }], /Unrecognized key: "bias"/);

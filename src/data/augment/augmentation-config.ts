@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDataConfig } from "../config-error.js";
+import { parseConfig } from "../../config/parse-config.js";
 
 const probability = z
   .number()
@@ -127,5 +127,5 @@ export type AugmentationConfigInput = z.input<typeof augmentationSchema>;
 export type AugmentationConfig = z.output<typeof augmentationSchema>;
 
 export function parseAugmentationConfig(value: unknown): AugmentationConfig {
-  return parseDataConfig(augmentationSchema, value, "augmentation config");
+  return parseConfig(augmentationSchema, value, "augmentation config");
 }

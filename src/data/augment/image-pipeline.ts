@@ -1,4 +1,4 @@
-import { DataConfigError } from "../config-error.js";
+import { ConfigError } from "../../config/parse-config.js";
 import { type ImageShape, valuesPerImage } from "../image-shape.js";
 import { type ChannelStats, Normalizer } from "../normalization.js";
 import type { RandomSource } from "../random-source.js";
@@ -99,7 +99,7 @@ function buildStep(
       return { pixel: randAugmentStep(step, shape) };
     case "colorJitter":
       if (step.saturation > 0 && shape.channels !== 3) {
-        throw new DataConfigError(
+        throw new ConfigError(
           `colorJitter.saturation needs 3-channel images, these have ${shape.channels}`,
         );
       }

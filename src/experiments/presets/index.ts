@@ -1,4 +1,5 @@
-import { parseSweepSpec, type SweepSpec, SweepSpecError } from "../sweep-spec.js";
+import { ConfigError } from "../../config/parse-config.js";
+import { parseSweepSpec, type SweepSpec } from "../sweep-spec.js";
 import { fig3Cifar10, fig4Cifar10, fig4Cifar100, fig5Cifar10 } from "./cifar-presets.js";
 import { fig3Fashion, fig4Fashion } from "./fashion-presets.js";
 
@@ -10,6 +11,6 @@ export const PRESET_NAMES: readonly string[] = PRESETS.map((preset) => preset.na
 export function presetSpec(name: string): SweepSpec {
   const preset = PRESETS.find((candidate) => candidate.name === name);
   if (!preset)
-    throw new SweepSpecError(`no preset "${name}"; the presets: ${PRESET_NAMES.join(", ")}`);
+    throw new ConfigError(`no preset "${name}"; the presets: ${PRESET_NAMES.join(", ")}`);
   return parseSweepSpec(preset, `preset ${name}`);
 }

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { parseConfig } from "../../config/parse-config.js";
 import { runSummarySchema } from "../../run/run-summary.js";
-import { describeIssues } from "../../weights/describe-issues.js";
 import {
   type Invocation,
   invocationSchema,
@@ -120,7 +120,5 @@ function parseJson(text: string, place: string): unknown {
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, place: string, subject: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ResultsError(`${place}: ${describeIssues(subject, result.error)}`);
-  return result.data;
+  return parseConfig(schema, value, subject, (message) => new ResultsError(`${place}: ${message}`));
 }

@@ -1,0 +1,71 @@
+import { InvalidArgumentError } from "commander";
+
+/**
+ * Turns a flag's text into its value. Throws InvalidArgumentError, which commander reports
+ * naming the flag: `option '--seed <n>' argument '-1' is invalid. expected an integer >= 0, got "-1"`.
+ * Bounds here catch a typo at the flag; the config's schema stays the one full check.
+ */
+export type ArgumentParser<T> = (value: string) => T;
+
+/** Number(), except that an empty or blank text is no number (Number("") is 0). */
+function numeric(value: string): number {
+  return value.trim() === "" ? Number.NaN : Number(value);
+}
+
+/**
+ * A safe integer, within `min` and `max` when given (each bound inclusive); `what` names it
+ * in the message ("a port").
+ */
+export function integer(
+  bounds: { min?: number; max?: number; what?: string } = {},
+): ArgumentParser<number> {
+  const { min, max, what = "an integer" } = bounds;
+  const expected =
+    min !== undefined && max !== undefined
+      ? `${what} from ${min} to ${max}`
+      : min !== undefined
+        ? `${what} >= ${min}`
+        : max !== undefined
+          ? `${what} <= ${max}`
+          : what;
+  return (value) => {
+    const parsed = numeric(value);
+    if (
+      !Number.isSafeInteger(parsed) ||
+      (min !== undefined && parsed < min) ||
+      (max !== undefined && parsed > max)
+    ) {
+      throw new InvalidArgumentError(`expected ${expected}, got "${value}"`);
+    }
+    return parsed;
+  };
+}
+
+/** A finite number. */
+export const number: ArgumentParser<number> = (value) => {
+  const parsed = numeric(value);
+  if (!Number.isFinite(parsed)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return parsed;
+};
+
+/** A finite number > 0. */
+export const positiveNumber: ArgumentParser<number> = (value) => {
+  const parsed = numeric(value);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return parsed;
+};
+
+/** Comma-separated items, each read by `item` ("100,100,100"). */
+export function commaList<T>(item: ArgumentParser<T>): ArgumentParser<T[]> {
+  return (value) => value.split(",").map((part) => item(part.trim()));
+}
+
+/** Any JSON value. */
+export const json: ArgumentParser<unknown> = (value) => {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError(`expected JSON, got "${value}"`);
+  }
+};
