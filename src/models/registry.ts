@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseConfig } from "../config/parse-config.js";
 import type { Backbone, BackboneConfigBase } from "./backbone.js";
 import { conv } from "./backbones/conv.js";
 import { convMixer } from "./backbones/convmixer.js";
@@ -32,18 +33,9 @@ export type ModelConfigInput = z.input<typeof modelSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type ModelName = ModelConfig["name"];
 
-/** A model config failed validation; the message lists each bad field by its path. */
-export class ModelConfigError extends Error {
-  override readonly name = "ModelConfigError";
-}
-
-/** Validates a model config and fills in its defaults. */
+/** Validates a model config and fills in its defaults; ConfigError lists each bad field. */
 export function parseModelConfig(value: unknown): ModelConfig {
-  const result = modelSchema.safeParse(value);
-  if (!result.success) {
-    throw new ModelConfigError(`invalid model config:\n${z.prettifyError(result.error)}`);
-  }
-  return result.data;
+  return parseConfig(modelSchema, value, "model config");
 }
 
 /** The registered backbone of a (validated) config. */

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ModelConfigError, parseModelConfig } from "../../src/models/pure.js";
+import { ConfigError } from "../../src/config/parse-config.js";
+import { parseModelConfig } from "../../src/models/pure.js";
 import { CIFAR, FASHION_MNIST } from "./model-test-values.js";
 
 function rejects(config: unknown, ...fragments: string[]): void {
   assert.throws(
     () => parseModelConfig(config),
     (error: unknown) => {
-      assert.ok(error instanceof ModelConfigError, String(error));
+      assert.ok(error instanceof ConfigError, String(error));
       for (const fragment of fragments) {
         assert.ok(error.message.includes(fragment), `"${error.message}" lacks "${fragment}"`);
       }
