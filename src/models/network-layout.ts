@@ -3,6 +3,7 @@ import {
   BATCH,
   type BatchNormOptions,
   type ConvOptions,
+  composeSteps,
   convPadding,
   type LayerNormOptions,
   type NetworkBuilder,
@@ -76,6 +77,10 @@ export class ShapeBuilder implements NetworkBuilder<Shape> {
     } finally {
       this.#path.pop();
     }
+  }
+
+  chain(input: Shape, ...steps: readonly ((x: Shape) => Shape)[]): Shape {
+    return composeSteps(input, steps);
   }
 
   sequence(

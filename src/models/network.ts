@@ -15,6 +15,11 @@ export interface NetworkBuilder<V> {
   shape(x: V): readonly number[];
   /** Runs `body` with every layer it makes named under `name`. */
   scope<T>(name: string, body: () => T): T;
+  /**
+   * `steps` applied in turn to `input`. The engine releases each intermediate result once
+   * the next step has used it, so a chain of large activations costs what one step does.
+   */
+  chain(input: V, ...steps: readonly ((x: V) => V)[]): V;
   /** `count` blocks applied in turn, named `name.0`, `name.1`, ... */
   sequence(name: string, input: V, count: number, block: (x: V, index: number) => V): V;
 
@@ -55,6 +60,11 @@ export interface NetworkBuilder<V> {
   subsample(x: V, stride: number): V;
   /** Zero channels added before and after the existing ones of [N, C, H, W]. */
   padChannels(x: V, before: number, after: number): V;
+}
+
+/** `chain` for builders that release nothing: plain composition. */
+export function composeSteps<V>(input: V, steps: readonly ((x: V) => V)[]): V {
+  return steps.reduce((x, step) => step(x), input);
 }
 
 /** Where builders without a batch hold it in a shape. */

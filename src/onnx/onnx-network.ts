@@ -4,6 +4,7 @@ import {
   BATCH,
   type BatchNormOptions,
   type ConvOptions,
+  composeSteps,
   convPadding,
   type LayerNormOptions,
   type NetworkBuilder,
@@ -45,6 +46,10 @@ export class OnnxBuilder implements NetworkBuilder<OnnxValue> {
 
   scope<T>(name: string, body: () => T): T {
     return this.#shapes.scope(name, body);
+  }
+
+  chain(input: OnnxValue, ...steps: readonly ((x: OnnxValue) => OnnxValue)[]): OnnxValue {
+    return composeSteps(input, steps);
   }
 
   sequence(

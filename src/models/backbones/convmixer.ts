@@ -63,17 +63,30 @@ export const convMixer = defineBackbone({
     });
     const embedded = norm(b.gelu(patches), "patchEmbedNorm");
     // residual(depthwise conv -> GELU -> BN) -> 1x1 conv -> GELU -> BN
-    const mixed = b.sequence("blocks", embedded, config.depth, (x) => {
-      const depthwise = b.conv(x, "depthwise", {
-        outChannels: config.dim,
-        kernel: config.kernel,
-        groups: config.dim,
-        padding: "same",
-      });
-      const spatial = b.add(x, norm(b.gelu(depthwise), "depthwiseNorm"));
-      const pointwise = b.conv(spatial, "pointwise", { outChannels: config.dim, kernel: 1 });
-      return norm(b.gelu(pointwise), "pointwiseNorm");
-    });
+    const mixed = b.sequence("blocks", embedded, config.depth, (x) =>
+      b.chain(
+        x,
+        (y) =>
+          b.add(
+            y,
+            b.chain(
+              y,
+              (z) =>
+                b.conv(z, "depthwise", {
+                  outChannels: config.dim,
+                  kernel: config.kernel,
+                  groups: config.dim,
+                  padding: "same",
+                }),
+              (z) => b.gelu(z),
+              (z) => norm(z, "depthwiseNorm"),
+            ),
+          ),
+        (y) => b.conv(y, "pointwise", { outChannels: config.dim, kernel: 1 }),
+        (z) => b.gelu(z),
+        (y) => norm(y, "pointwiseNorm"),
+      ),
+    );
     return b.linear(b.mean(mixed, [2, 3]), "classifier", config.classes);
   },
 });
