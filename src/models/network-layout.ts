@@ -2,8 +2,8 @@ import { flattenedSize, type MaskedLayerSpec } from "../weights/layer-spec.js";
 import {
   BATCH,
   type BatchNormOptions,
+  ComposingBuilder,
   type ConvOptions,
-  composeSteps,
   convPadding,
   type LayerNormOptions,
   type NetworkBuilder,
@@ -54,7 +54,7 @@ export const declarationName = (declaration: LayerDeclaration): string =>
  * what it declares. The weight plan, the `.pemn` decoder and the engine's module tree read it;
  * the ONNX builder computes its shapes with it.
  */
-export class ShapeBuilder implements NetworkBuilder<Shape> {
+export class ShapeBuilder extends ComposingBuilder<Shape> implements NetworkBuilder<Shape> {
   readonly declarations: LayerDeclaration[] = [];
   /** Multiply-accumulates of one image's forward pass, in convs, linears and matmuls. */
   macs = 0;
@@ -77,19 +77,6 @@ export class ShapeBuilder implements NetworkBuilder<Shape> {
     } finally {
       this.#path.pop();
     }
-  }
-
-  chain(input: Shape, ...steps: readonly ((x: Shape) => Shape)[]): Shape {
-    return composeSteps(input, steps);
-  }
-
-  sequence(
-    name: string,
-    input: Shape,
-    count: number,
-    block: (x: Shape, index: number) => Shape,
-  ): Shape {
-    return sequenceByScopes(this, name, input, count, block);
   }
 
   conv(x: Shape, name: string, options: ConvOptions): Shape {
@@ -275,24 +262,6 @@ export class ShapeBuilder implements NetworkBuilder<Shape> {
     }
     return [...x] as [number, number, number, number];
   }
-}
-
-/** `sequence` as nested scopes: what every builder does, the engine adding early release. */
-export function sequenceByScopes<V>(
-  builder: NetworkBuilder<V>,
-  name: string,
-  input: V,
-  count: number,
-  block: (x: V, index: number) => V,
-): V {
-  return builder.scope(name, () => {
-    let x = input;
-    for (let index = 0; index < count; index++) {
-      const current = x;
-      x = builder.scope(String(index), () => block(current, index));
-    }
-    return x;
-  });
 }
 
 /** The elements of `dims` for one image: the batch dimension left out. */

@@ -62,9 +62,27 @@ export interface NetworkBuilder<V> {
   padChannels(x: V, before: number, after: number): V;
 }
 
-/** `chain` for builders that release nothing: plain composition. */
-export function composeSteps<V>(input: V, steps: readonly ((x: V) => V)[]): V {
-  return steps.reduce((x, step) => step(x), input);
+/**
+ * `chain` and `sequence` for builders that release nothing (the layout, ONNX): plain
+ * composition and nested scopes. The engine's builder has its own, which frees as it goes.
+ */
+export abstract class ComposingBuilder<V> {
+  abstract scope<T>(name: string, body: () => T): T;
+
+  chain(input: V, ...steps: readonly ((x: V) => V)[]): V {
+    return steps.reduce((x, step) => step(x), input);
+  }
+
+  sequence(name: string, input: V, count: number, block: (x: V, index: number) => V): V {
+    return this.scope(name, () => {
+      let x = input;
+      for (let index = 0; index < count; index++) {
+        const current = x;
+        x = this.scope(String(index), () => block(current, index));
+      }
+      return x;
+    });
+  }
 }
 
 /** Where builders without a batch hold it in a shape. */

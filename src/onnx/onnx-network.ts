@@ -3,8 +3,8 @@ import { rejectUnknownTensors, requireStoredTensor } from "../artifact/stored-te
 import {
   BATCH,
   type BatchNormOptions,
+  ComposingBuilder,
   type ConvOptions,
-  composeSteps,
   convPadding,
   type LayerNormOptions,
   type NetworkBuilder,
@@ -12,7 +12,6 @@ import {
   type ParameterInit,
   type Shape,
   ShapeBuilder,
-  sequenceByScopes,
 } from "../models/pure.js";
 import { floatAttribute, intAttribute, intsAttribute, type OnnxGraph } from "./onnx-graph.js";
 
@@ -31,14 +30,16 @@ const TO_THE_END = 2 ** 31 - 1;
  * with their stored tensors and the options the network gives them. Shapes and layer names
  * come from the pure builder, so they are the layout's.
  */
-export class OnnxBuilder implements NetworkBuilder<OnnxValue> {
+export class OnnxBuilder extends ComposingBuilder<OnnxValue> implements NetworkBuilder<OnnxValue> {
   readonly #shapes = new ShapeBuilder();
   readonly #used = new Set<string>();
 
   constructor(
     readonly graph: OnnxGraph,
     readonly decoded: DecodedModel,
-  ) {}
+  ) {
+    super();
+  }
 
   shape(x: OnnxValue): Shape {
     return x.shape;
@@ -46,19 +47,6 @@ export class OnnxBuilder implements NetworkBuilder<OnnxValue> {
 
   scope<T>(name: string, body: () => T): T {
     return this.#shapes.scope(name, body);
-  }
-
-  chain(input: OnnxValue, ...steps: readonly ((x: OnnxValue) => OnnxValue)[]): OnnxValue {
-    return composeSteps(input, steps);
-  }
-
-  sequence(
-    name: string,
-    input: OnnxValue,
-    count: number,
-    block: (x: OnnxValue, index: number) => OnnxValue,
-  ): OnnxValue {
-    return sequenceByScopes(this, name, input, count, block);
   }
 
   conv(x: OnnxValue, name: string, options: ConvOptions): OnnxValue {
