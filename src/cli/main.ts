@@ -18,6 +18,12 @@ const packageJson = JSON.parse(
   version: string;
 };
 
+// A reader that stops early (`pemn inspect f.pemn | head`) is not an error of ours.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(0);
+});
+
 const program = new Command()
   .name("pemn")
   .description("Parameter-Efficient Masking Networks: train masks over fixed random weights")

@@ -1,22 +1,17 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { backboneCatalogue, flagOption } from "../models/pure.js";
+import { integer } from "./arguments.js";
+
+const side = integer({ min: 1 });
 
 /** "3x32x32": channels x height x width. */
 function imageShape(value: string) {
-  const parts = value.split("x").map(Number);
-  if (parts.length !== 3 || parts.some((part) => !Number.isInteger(part) || part < 1)) {
+  const parts = value.split("x");
+  if (parts.length !== 3) {
     throw new InvalidArgumentError(`expected CxHxW, e.g. 3x32x32, got "${value}"`);
   }
-  const [channels, height, width] = parts as [number, number, number];
+  const [channels, height, width] = parts.map(side) as [number, number, number];
   return { channels, height, width };
-}
-
-function classCount(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 2) {
-    throw new InvalidArgumentError(`expected an integer >= 2, got "${value}"`);
-  }
-  return parsed;
 }
 
 export function registerModels(program: Command): void {
@@ -28,7 +23,7 @@ export function registerModels(program: Command): void {
       height: 32,
       width: 32,
     })
-    .option("--classes <n>", "classes the sizes are given for", classCount, 10)
+    .option("--classes <n>", "classes the sizes are given for", integer({ min: 2 }), 10)
     .option("--json", "print the catalogue as JSON")
     .action(
       (options: {
@@ -55,8 +50,11 @@ export function registerModels(program: Command): void {
             .join(", ");
           console.log(`  defaults  ${defaults}`);
           console.log(`  flags     ${entry.flags.map((flag) => flagOption(flag.field)).join(" ")}`);
+          const { size } = entry;
           console.log(
-            `  size      ${entry.maskedLayers} masked layers, ${entry.maskedWeights.toLocaleString("en-US")} masked weights, ${entry.norms} norm layers`,
+            size.fits
+              ? `  size      ${size.maskedLayers} masked layers, ${size.maskedWeights.toLocaleString("en-US")} masked weights, ${size.norms} norm layers`
+              : `  size      the defaults do not fit these images: ${size.problem.replace(/\s*\n\s*/g, " ")}`,
           );
         }
       },

@@ -1,24 +1,10 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { InvalidArgumentError } from "commander";
 import { commaList, integer, json, number, positiveNumber } from "../../src/cli/arguments.js";
+import { runPemn } from "../helpers/run-pemn.js";
 
-const bin = fileURLToPath(new URL("../../bin/pemn.js", import.meta.url));
-
-/** Runs `pemn ...args`; resolves with its exit status and output, success or not. */
-function pemn(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { encoding: "utf8", env: { ...process.env, PEMN_THREADS: "1" } },
-      (error, stdout, stderr) =>
-        resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const pemn = runPemn;
 
 const refuses = (parse: (value: string) => unknown, value: string, message: string) =>
   assert.throws(
