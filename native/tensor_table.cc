@@ -73,7 +73,7 @@ bool TensorTable::IsLive(double id) {
 
 void TensorTable::Release(Napi::Env env, double id) {
   if (!IsLive(id)) return;  // releasing twice, or a stale id, is harmless
-  uint32_t index, generation;
+  uint32_t index = 0, generation = 0;
   Decode(id, &index, &generation);
   Slot& slot = slots[index];
   slot.tensor.reset();

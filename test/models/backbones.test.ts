@@ -159,10 +159,10 @@ for (const backbone of BACKBONES) {
 test("the registry names each backbone once; every flag names a field of its schema, read alike by every backbone that has it", () => {
   const names = BACKBONES.map((backbone) => backbone.name);
   assert.equal(new Set(names).size, names.length);
-  const valueOf = new Map<string, string>();
+  const flagValues = new Map<string, string>();
   for (const flag of BACKBONES.flatMap((backbone) => backbone.flags)) {
-    assert.equal(valueOf.get(flag.field) ?? flag.value, flag.value, `--${flag.field}`);
-    valueOf.set(flag.field, flag.value);
+    assert.equal(flagValues.get(flag.field) ?? flag.value, flag.value, `--${flag.field}`);
+    flagValues.set(flag.field, flag.value);
   }
   for (const backbone of BACKBONES) {
     const config = parseModelConfig({ name: backbone.name, input: CIFAR, classes: 10 });
