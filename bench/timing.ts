@@ -14,3 +14,28 @@ export function measure(step: () => void, minSeconds: number, minIterations: num
     ? (times[mid] as number)
     : ((times[mid - 1] as number) + (times[mid] as number)) / 2;
 }
+
+/**
+ * Seconds per step on a device that runs asynchronously: rounds of `perRound` steps, each
+ * closed by waiting for the device, the median round's time over its steps (timing one step
+ * alone would time the queueing, not the work). As bench/reference/training_step.py times it.
+ */
+export function measureQueued(
+  step: () => void,
+  wait: () => void,
+  minSeconds: number,
+  perRound = 10,
+): number {
+  for (let i = 0; i < 3; i++) step();
+  wait();
+  return (
+    measure(
+      () => {
+        for (let i = 0; i < perRound; i++) step();
+        wait();
+      },
+      minSeconds,
+      3,
+    ) / perRound
+  );
+}

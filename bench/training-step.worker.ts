@@ -7,20 +7,24 @@
  */
 import {
   F,
+  isCuda,
   keep,
   manualSeed,
   noGrad,
   ProcessGroup,
   randint,
   randn,
+  resolveDevice,
+  synchronize,
   tidy,
 } from "../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../src/models/index.js";
 import { MaskedWeight, refreshMasks } from "../src/nn/index.js";
 import { AdamW } from "../src/train/adamw.js";
 import { DataParallel } from "../src/train/data-parallel.js";
+import { type Precision, StepPrecision } from "../src/train/precision.js";
 import { parseWeightStrategy } from "../src/weights/index.js";
-import { measure } from "./timing.js";
+import { measure, measureQueued } from "./timing.js";
 
 export interface TrainingStepSpec {
   model: unknown;
@@ -31,6 +35,9 @@ export interface TrainingStepSpec {
   minIterations: number;
   /** Data-parallel rank; every rank must then time the same steps, so give minSeconds 0. */
   group?: { rank: number; worldSize: number; port: number };
+  /** "cpu" (default), "cuda", ... */
+  device?: string;
+  precision?: Precision;
 }
 
 const spec = JSON.parse(process.argv[2] as string) as TrainingStepSpec;
@@ -53,6 +60,9 @@ const { model } = createPemnModel({
   keepFraction: 0.5,
   seed: 0,
 });
+const device = resolveDevice(spec.device ?? "cpu");
+model.to(device);
+const precision = new StepPrecision(spec.precision ?? "fp32", device);
 const optimizer = new AdamW(model.namedParameters(), {
   kind: "adamw",
   lr: 0.01,
@@ -64,30 +74,38 @@ const { channels, height, width } = modelConfig.input;
 const images = keep(
   tidy(() => {
     // As the trainer gives it: in the layout the model asks for.
-    return randn([localBatch, channels, height, width]).contiguous(model.inputMemoryFormat);
+    return randn([localBatch, channels, height, width])
+      .toDevice(device)
+      .contiguous(model.inputMemoryFormat);
   }),
 );
-const labels = keep(randint(0, modelConfig.classes, [localBatch]));
+const labels = keep(tidy(() => randint(0, modelConfig.classes, [localBatch]).toDevice(device)));
 const parameters = model.parameters();
 
 const step = () =>
   tidy(() => {
     dataParallel?.startStep();
     refreshMasks(model);
-    const loss = F.crossEntropy(model.forward(images), labels);
+    const loss = precision.scaled(
+      precision.forward(() => F.crossEntropy(model.forward(images), labels)),
+    );
     if (dataParallel) {
       loss.mul(dataParallel.lossScale(localBatch, spec.batch)).backward();
       dataParallel.reduceGradients(parameters);
     } else loss.backward();
-    optimizer.step();
+    if (precision.unscaleFinite(parameters)) optimizer.step();
     optimizer.zeroGrad();
   });
-const stepSeconds = measure(step, spec.minSeconds, spec.minIterations);
+const time = (fn: () => void, minSeconds: number) =>
+  isCuda(device)
+    ? measureQueued(fn, () => synchronize(device), minSeconds)
+    : measure(fn, minSeconds, spec.minIterations);
+const stepSeconds = time(step, spec.minSeconds);
 const maskedWeights = model
   .namedModules()
   .flatMap(([, m]) => (m instanceof MaskedWeight ? [m] : []));
 // What the masks cost per step: the batched refresh plus each layer's straight-through product.
-const maskSeconds = measure(
+const maskSeconds = time(
   () =>
     tidy(() => {
       noGrad(() => {
@@ -97,7 +115,6 @@ const maskSeconds = measure(
       for (const weight of maskedWeights) weight.effective();
     }),
   Math.min(1, spec.minSeconds),
-  spec.minIterations,
 );
 console.log(
   JSON.stringify({

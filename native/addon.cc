@@ -52,6 +52,8 @@ Napi::Value Dispatch(const Napi::CallbackInfo& info) {
     ThrowEngineError(info.Env(), entry->name, "collective", error.what(), error.lost_rank);
   } catch (const std::invalid_argument& error) {
     ThrowEngineError(info.Env(), entry->name, "argument", error.what());
+  } catch (const c10::OutOfMemoryError& error) {
+    ThrowEngineError(info.Env(), entry->name, "out-of-memory", error.what_without_backtrace());
   } catch (const c10::Error& error) {
     ThrowEngineError(info.Env(), entry->name, "torch", error.what_without_backtrace());
   } catch (const std::exception& error) {

@@ -73,7 +73,8 @@ using OpFunction = Napi::Value (*)(Args&);
 
 // Adds a function to the module. Exceptions raised inside become the JavaScript error
 // made by the registered factory from (message, op name, kind[, lost rank]), where kind is
-// "torch" (libtorch refused), "argument" (bad argument), "disposed" or "collective".
+// "torch" (libtorch refused), "argument" (bad argument), "disposed", "collective" or
+// "out-of-memory" (a device allocation failed).
 void Define(Napi::Env env, Napi::Object exports, const char* name, OpFunction fn);
 
 at::ScalarType ParseDtype(const std::string& name);

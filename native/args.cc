@@ -96,17 +96,21 @@ Napi::Value Args::wrapPair(std::tuple<at::Tensor, at::Tensor> pair) const {
 at::ScalarType ParseDtype(const std::string& name) {
   if (name == "float32") return at::kFloat;
   if (name == "float64") return at::kDouble;
+  if (name == "float16") return at::kHalf;
+  if (name == "bfloat16") return at::kBFloat16;
   if (name == "int64") return at::kLong;
   if (name == "int32") return at::kInt;
   if (name == "uint8") return at::kByte;
   if (name == "bool") return at::kBool;
-  throw std::invalid_argument("unknown dtype '" + name + "' (known: float32, float64, int64, int32, uint8, bool)");
+  throw std::invalid_argument("unknown dtype '" + name + "' (known: float32, float64, float16, bfloat16, int64, int32, uint8, bool)");
 }
 
 std::string DtypeName(at::ScalarType type) {
   switch (type) {
     case at::kFloat: return "float32";
     case at::kDouble: return "float64";
+    case at::kHalf: return "float16";
+    case at::kBFloat16: return "bfloat16";
     case at::kLong: return "int64";
     case at::kInt: return "int32";
     case at::kByte: return "uint8";

@@ -151,13 +151,28 @@ void MarkLargest(const at::Tensor& source, int64_t count, at::Tensor& out) {
   }
 }
 
+// The same marks by a stable descending sort: ties keep their flat index order, so the first
+// `count` sorted entries are exactly the CPU rule's. For tensors off the CPU (the radix
+// selection reads host memory), and on the CPU when asked (tests compare the two).
+at::Tensor MarkLargestBySort(const at::Tensor& source, int64_t count) {
+  at::Tensor flat = source.reshape({-1});
+  at::Tensor order = std::get<1>(at::sort(flat, /*stable=*/true, /*dim=*/0, /*descending=*/true));
+  return at::zeros_like(flat).index_fill_(0, order.slice(0, 0, count), 1).view(source.sizes());
+}
+
+// (tensors, counts, method?: "auto" | "sort")
 Napi::Value TopKMasks(Args& a) {
   std::vector<at::Tensor> sources = a.tensors(0);
   std::vector<int64_t> counts = a.ints(1);
+  std::string method = a.has(2) ? a.string(2) : std::string("auto");
+  if (method != "auto" && method != "sort") {
+    throw std::invalid_argument("method must be 'auto' or 'sort', got '" + method + "'");
+  }
   if (counts.size() != sources.size()) {
     throw std::invalid_argument("argument 2 must hold one count per tensor");
   }
   std::vector<at::Tensor> outputs(sources.size());
+  std::vector<bool> on_host(sources.size());
   for (size_t i = 0; i < sources.size(); i++) {
     sources[i] = sources[i].detach().contiguous();
     auto type = sources[i].scalar_type();
@@ -168,6 +183,13 @@ Napi::Value TopKMasks(Args& a) {
       throw std::invalid_argument("count " + std::to_string(counts[i]) + " is outside [0, " +
                                   std::to_string(sources[i].numel()) + "] for tensor " + std::to_string(i));
     }
+    on_host[i] = sources[i].is_cpu() && method == "auto";
+    if (!on_host[i]) {
+      // A NaN check here would wait for the device every step; NaN scores give a NaN
+      // weight (mask + r - r), so the loss shows them and training stops as diverged.
+      outputs[i] = MarkLargestBySort(sources[i], counts[i]);
+      continue;
+    }
     if (at::isnan(sources[i]).any().item<bool>()) {
       throw std::invalid_argument("tensor " + std::to_string(i) + " holds NaN");
     }
@@ -175,6 +197,7 @@ Napi::Value TopKMasks(Args& a) {
   }
   at::parallel_for(0, static_cast<int64_t>(sources.size()), 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; i++) {
+      if (!on_host[i]) continue;
       if (sources[i].scalar_type() == at::kFloat) MarkLargest<float>(sources[i], counts[i], outputs[i]);
       else MarkLargest<double>(sources[i], counts[i], outputs[i]);
     }

@@ -1,7 +1,14 @@
-// Process-wide facts and switches: versions, threads, seeds, grad mode, error factory.
+// Process-wide facts and switches: versions, threads, seeds, grad mode, autocast, devices,
+// error factory.
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <ATen/autocast_mode.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/version.h>
+#ifdef PEMN_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDAFunctions.h>
+#endif
 
 #include "addon.h"
 
@@ -10,6 +17,36 @@
 #endif
 
 namespace pemn {
+
+namespace {
+at::DeviceType AutocastDeviceType(const std::string& name) {
+  if (name == "cuda") return at::kCUDA;
+  if (name == "cpu") return at::kCPU;
+  throw std::invalid_argument("autocast device type must be 'cuda' or 'cpu', got '" + name + "'");
+}
+
+// libtorch 2.4 made autocast's switches per device type; 1.13 has one function per type.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool AutocastEnabled(at::DeviceType type) { return at::autocast::is_autocast_enabled(type); }
+void SetAutocast(at::DeviceType type, bool enabled, at::ScalarType dtype) {
+  at::autocast::set_autocast_enabled(type, enabled);
+  at::autocast::set_autocast_dtype(type, dtype);
+}
+#else
+bool AutocastEnabled(at::DeviceType type) {
+  return type == at::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+void SetAutocast(at::DeviceType type, bool enabled, at::ScalarType dtype) {
+  if (type == at::kCUDA) {
+    at::autocast::set_enabled(enabled);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(enabled);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+}
+#endif
+}  // namespace
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   Define(env, exports, "setErrorFactory", [](Args& a) -> Napi::Value {
@@ -63,6 +100,65 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   });
   Define(env, exports, "cudaAvailable", [](Args& a) -> Napi::Value {
     return Napi::Boolean::New(a.env(), at::hasCUDA());
+  });
+  // What CUDA this addon can use: { built, devices: [{name, memoryBytes, capability}],
+  // error } where error says why no device is usable (no driver, no GPU), else null.
+  Define(env, exports, "cudaStatus", [](Args& a) -> Napi::Value {
+    Napi::Object status = Napi::Object::New(a.env());
+    Napi::Array devices = Napi::Array::New(a.env());
+    status.Set("devices", devices);
+    status.Set("error", a.env().Null());
+#ifdef PEMN_WITH_CUDA
+    status.Set("built", true);
+    try {
+      c10::cuda::device_count_ensure_non_zero();
+      for (int i = 0; i < static_cast<int>(c10::cuda::device_count()); i++) {
+        const auto* properties = at::cuda::getDeviceProperties(i);
+        Napi::Object device = Napi::Object::New(a.env());
+        device.Set("name", std::string(properties->name));
+        device.Set("memoryBytes", static_cast<double>(properties->totalGlobalMem));
+        device.Set("capability", std::to_string(properties->major) + "." + std::to_string(properties->minor));
+        devices.Set(static_cast<uint32_t>(i), device);
+      }
+    } catch (const c10::Error& error) {
+      status.Set("error", std::string(error.what_without_backtrace()));
+    }
+#else
+    status.Set("built", false);
+#endif
+    return status;
+  });
+  Define(env, exports, "cudaDeviceCount", [](Args& a) -> Napi::Value {
+    return Napi::Number::New(a.env(), at::detail::getCUDAHooks().getNumGPUs());
+  });
+  // Waits until every queued operation on the device has run (timing, not correctness:
+  // reading a tensor back already waits for it).
+  Define(env, exports, "synchronize", [](Args& a) -> Napi::Value {
+    at::Device device(a.string(0));
+    if (device.is_cuda()) at::detail::getCUDAHooks().deviceSynchronize(device.has_index() ? device.index() : 0);
+    return a.env().Undefined();
+  });
+  // (deviceType, enabled, dtype) -> whether it was enabled before. Ops called while it is on
+  // run in `dtype` where autocast's lists say so; leaving clears its cast cache.
+  Define(env, exports, "setAutocast", [](Args& a) -> Napi::Value {
+    at::DeviceType type = AutocastDeviceType(a.string(0));
+    bool enabled = a.boolean(1);
+    bool previous = AutocastEnabled(type);
+    SetAutocast(type, enabled, a.dtype(2));
+    if (!enabled) at::autocast::clear_cache();
+    return Napi::Boolean::New(a.env(), previous);
+  });
+  // Gradient scaling (fp16): divides every gradient by the scale in place and sets foundInf
+  // to 1 where one is not finite: (grads, foundInf, invScale). CUDA's kernels, one launch.
+  Define(env, exports, "ampUnscale_", [](Args& a) -> Napi::Value {
+    at::_amp_foreach_non_finite_check_and_unscale_(a.tensors(0), a.tensor(1), a.tensor(2));
+    return a.env().Undefined();
+  });
+  // (scale, growthTracker, foundInf, growthFactor, backoffFactor, growthInterval): PyTorch's
+  // GradScaler update, on the device, so no value has to be read back.
+  Define(env, exports, "ampUpdateScale_", [](Args& a) -> Napi::Value {
+    at::_amp_update_scale_(a.tensor(0), a.tensor(1), a.tensor(2), a.number(3), a.number(4), a.integer(5));
+    return a.env().Undefined();
   });
   Define(env, exports, "liveTensorCount", [](Args& a) -> Napi::Value {
     return Napi::Number::New(a.env(), static_cast<double>(TensorTable::LiveCount()));

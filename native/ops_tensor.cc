@@ -38,12 +38,14 @@ Napi::Value FromArray(Args& a) {
   Napi::TypedArray array = a.raw(0).As<Napi::TypedArray>();
   std::vector<int64_t> shape = a.ints(1);
   at::ScalarType dtype = a.dtype(2);
+  // Page-locked host memory lets a later copy to a GPU run asynchronously (non_blocking).
+  bool pinned = a.has(3) && a.boolean(3);
   if (array.TypedArrayType() != ArrayTypeFor(dtype)) {
     throw std::invalid_argument(std::string("dtype ") + DtypeName(dtype) + " needs a " +
                                 ArrayTypeName(ArrayTypeFor(dtype)) + ", got " +
                                 ArrayTypeName(array.TypedArrayType()));
   }
-  at::Tensor tensor = at::empty(shape, Options(dtype));
+  at::Tensor tensor = at::empty(shape, Options(dtype).pinned_memory(pinned));
   size_t bytes = static_cast<size_t>(tensor.numel() * tensor.element_size());
   if (array.ByteLength() != bytes) {
     throw std::invalid_argument("shape " + c10::str(shape) + " holds " + std::to_string(tensor.numel()) +
@@ -132,7 +134,19 @@ void RegisterTensorOps(Napi::Env env, Napi::Object exports) {
     return a.wrap(a.tensor(0).contiguous(format));
   });
   Define(env, exports, "toDtype", [](Args& a) { return a.wrap(a.tensor(0).to(a.dtype(1))); });
-  Define(env, exports, "toDevice", [](Args& a) { return a.wrap(a.tensor(0).to(at::Device(a.string(1)))); });
+  // (tensor, device, nonBlocking?): non-blocking only overlaps from pinned host memory.
+  Define(env, exports, "toDevice", [](Args& a) {
+    return a.wrap(a.tensor(0).to(at::Device(a.string(1)), /*non_blocking=*/a.has(2) && a.boolean(2)));
+  });
+  Define(env, exports, "isPinned", [](Args& a) -> Napi::Value {
+    return Napi::Boolean::New(a.env(), a.tensor(0).is_pinned());
+  });
+  // Points the tensor at another's data (PyTorch's `param.data = ...`): a module moves to a
+  // device in place, so every handle to its parameters stays valid.
+  Define(env, exports, "setData", [](Args& a) -> Napi::Value {
+    a.tensor(0).set_data(a.tensor(1));
+    return a.env().Undefined();
+  });
 
   // Shape
   Define(env, exports, "reshape", [](Args& a) { return a.wrap(a.tensor(0).reshape(a.ints(1))); });

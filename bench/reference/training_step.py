@@ -3,7 +3,10 @@
 Written the way the PEMN and hidden-networks reference code does it: a sort-based
 GetSubnet autograd function per masked layer, fixed weights, trainable scores,
 AdamW over scores and BatchNorm parameters. Run with Debian's /usr/bin/python3.
-Argument: JSON {"model": {...}, "batch", "threads", "minSeconds", "minIterations"}.
+Argument: JSON {"model": {...}, "batch", "threads", "minSeconds", "minIterations",
+"device" ("cpu" default, or "cuda"), "precision" ("fp32" default, "bf16", "fp16": autocast
+and, for fp16, a GradScaler, as the official code trains)}. On a GPU each timed round of 10
+steps ends by waiting for the device (bench/timing.ts measureQueued does the same).
 Prints JSON {"img_per_s", "mask_share", "peak_rss_mb"}.
 """
 import json
@@ -186,31 +189,50 @@ def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(spec["threads"])
     torch.manual_seed(0)
-    model = build(spec["model"]).train()
+    device = torch.device(spec.get("device", "cpu"))
+    precision = spec.get("precision", "fp32")
+    model = build(spec["model"]).train().to(device)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=0.01, weight_decay=0.005)
     size = spec["model"]["size"]
-    x = torch.randn(spec["batch"], spec["model"]["channels"], size, size)
-    y = torch.randint(0, spec["model"]["classes"], (spec["batch"],))
+    x = torch.randn(spec["batch"], spec["model"]["channels"], size, size).to(device)
+    y = torch.randint(0, spec["model"]["classes"], (spec["batch"],)).to(device)
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    scaler = torch.amp.GradScaler("cuda") if precision == "fp16" else None
 
     def step():
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
+        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+            loss = F.cross_entropy(model(x), y)
+        if scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
         optimizer.zero_grad(set_to_none=True)
 
-    for _ in range(2):
+    for _ in range(3):
         step()
+    queued = device.type == "cuda"
+    if queued:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
     MASK_SECONDS[0] = 0.0
+    per_round = 10 if queued else 1
     times = []
     start = time.perf_counter()
-    while len(times) < spec["minIterations"] or time.perf_counter() - start < spec["minSeconds"]:
+    while len(times) < (3 if queued else spec["minIterations"]) or time.perf_counter() - start < spec["minSeconds"]:
         t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
+        for _ in range(per_round):
+            step()
+        if queued:
+            torch.cuda.synchronize()
+        times.append((time.perf_counter() - t0) / per_round)
     print(json.dumps({
         "img_per_s": spec["batch"] / statistics.median(times),
-        "mask_share": MASK_SECONDS[0] / sum(times),
+        "mask_share": MASK_SECONDS[0] / (sum(times) * per_round),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **({"peak_gpu_mb": torch.cuda.max_memory_allocated() / 2**20} if queued else {}),
     }))
 
 

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
+import { DEVICE_PATTERN } from "../engine/device.js";
 
 /**
  * Turns a flag's text into its value. Throws InvalidArgumentError, which commander reports
@@ -69,3 +70,18 @@ export const json: ArgumentParser<unknown> = (value) => {
     throw new InvalidArgumentError(`expected JSON, got "${value}"`);
   }
 };
+
+/** --device for every command that computes: the flag, its help and its check, once. */
+export function deviceOption(defaultDevice: "auto" | "cpu" = "auto"): Option {
+  return new Option(
+    "--device <device>",
+    "cpu | cuda | cuda:N | auto (CUDA when libtorch has it and a GPU is seen)",
+  )
+    .argParser((value: string) => {
+      if (!DEVICE_PATTERN.test(value)) {
+        throw new InvalidArgumentError(`expected cpu, cuda, cuda:N or auto, got "${value}"`);
+      }
+      return value;
+    })
+    .default(defaultDevice);
+}

@@ -4,7 +4,7 @@ import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
 import { evaluatePemnFile } from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun } from "../run/index.js";
 import type { Evaluation } from "../train/index.js";
-import { integer } from "./arguments.js";
+import { deviceOption, integer } from "./arguments.js";
 
 interface EvalOptions {
   split: EvalSplit;
@@ -12,6 +12,7 @@ interface EvalOptions {
   dataset?: string;
   dataDir?: string;
   batchSize: number;
+  device: string;
   json?: boolean;
 }
 
@@ -42,6 +43,7 @@ export function registerEval(program: Command): void {
       integer({ min: 1 }),
       PEMN_EVAL_BATCH_SIZE,
     )
+    .addOption(deviceOption())
     .option("--json", "print the result as JSON")
     .action((source: string, options: EvalOptions) => {
       const isRun = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -68,7 +70,7 @@ function evaluateRunDir(runDir: string, options: EvalOptions): Evaluation {
       `${runDir} is a run directory: it is evaluated on its own data (--dataset and --data-dir are for .pemn files)`,
     );
   }
-  return evaluateRun(runDir, options.checkpoint ?? "last", options.split);
+  return evaluateRun(runDir, options.checkpoint ?? "last", options.split, options.device);
 }
 
 function evaluatePemn(file: string, options: EvalOptions): Evaluation {
@@ -84,5 +86,6 @@ function evaluatePemn(file: string, options: EvalOptions): Evaluation {
     source: parseDatasetSource({ name: options.dataset ?? "fashion-mnist", dir: options.dataDir }),
     split: options.split as DatasetSplit,
     batchSize: options.batchSize,
+    device: options.device,
   });
 }

@@ -14,6 +14,7 @@ import { DataParallel, type ProgressMode } from "../train/index.js";
 import {
   type ArgumentParser,
   commaList,
+  deviceOption,
   integer,
   json,
   number,
@@ -175,6 +176,11 @@ const CONFIG_FLAGS: readonly ConfigFlag[] = [
   },
   { flags: "--optimizer <kind>", path: ["train", "optimizer", "kind"], help: "adamw | sgd" },
   {
+    flags: "--precision <p>",
+    path: ["train", "precision"],
+    help: "fp32 | bf16 | fp16 (mixed precision needs --device cuda)",
+  },
+  {
     flags: "--lr <x>",
     path: ["train", "optimizer", "lr"],
     help: "peak learning rate",
@@ -258,6 +264,7 @@ export function registerTrain(program: Command, version: string): void {
     )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
     .option("--threads <n>", "intra-op threads (default: every core)", integer({ min: 1 }))
+    .addOption(deviceOption())
     .addOption(
       new Option("--progress <mode>", "progress display")
         .choices(["auto", "bar", "lines", "none"])
@@ -322,6 +329,7 @@ export function registerTrain(program: Command, version: string): void {
         progress: options.progress as ProgressMode,
         version,
         dataParallel,
+        device: options.device as string,
       });
     } finally {
       dataParallel?.group.destroy();

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
-import { engineInfo } from "../engine/engine-info.js";
+import { CUDA_HINT } from "../engine/device.js";
+import { type EngineInfo, engineInfo } from "../engine/engine-info.js";
 import { native, nativeAvailable } from "../engine/native.js";
 
 /** One fact `pemn doctor` reports: what is there, and how to fix it when it is not. */
@@ -74,10 +75,11 @@ export function runDoctor(): Check[] {
       },
       {
         name: "gpu",
-        ok: info.cuda,
-        detail: info.cuda
-          ? "CUDA available"
-          : "no CUDA device or CUDA-less libtorch: training runs on the CPU",
+        ok: info.gpu.devices.length > 0,
+        detail: describeGpu(info.gpu),
+        fix: info.gpu.built
+          ? "check the NVIDIA driver (nvidia-smi) and CUDA_VISIBLE_DEVICES"
+          : CUDA_HINT,
         required: false,
       },
     );
@@ -99,4 +101,24 @@ export function runDoctor(): Check[] {
     },
   );
   return checks;
+}
+
+/** The GPUs --device cuda can use, with the CUDA parts libtorch was built with. */
+function describeGpu(gpu: EngineInfo["gpu"]): string {
+  if (!gpu.built) return "libtorch without CUDA: --device auto trains on the CPU";
+  const versions = [
+    gpu.cudaRuntime && `CUDA runtime ${gpu.cudaRuntime}`,
+    gpu.cudnn && `cuDNN ${gpu.cudnn}`,
+    gpu.nccl && "NCCL",
+  ]
+    .filter(Boolean)
+    .join(", ");
+  if (gpu.devices.length === 0) return `no usable GPU (${gpu.error ?? "none seen"}); ${versions}`;
+  const devices = gpu.devices
+    .map(
+      (device, index) =>
+        `cuda:${index} ${device.name} (${(device.memoryBytes / 2 ** 30).toFixed(0)} GiB, sm_${device.capability.replace(".", "")})`,
+    )
+    .join("; ");
+  return `${devices}; ${versions}`;
 }

@@ -4,19 +4,23 @@ import { native } from "./native.js";
 import { type Tensor, wrap } from "./tensor.js";
 
 /**
- * A tensor holding a copy of `data` with the given shape. The dtype follows the array
- * (Uint8Array gives uint8; pass "bool" to read it as booleans).
+ * A tensor holding a copy of `data` with the given shape, on the CPU. The dtype follows the
+ * array (Uint8Array gives uint8; pass "bool" to read it as booleans). `pinned` puts it in
+ * page-locked memory, from which `toDevice(..., { nonBlocking: true })` copies asynchronously.
  */
 export function tensor(
   data: EngineTypedArray | readonly number[],
   shape?: readonly number[],
   dtype?: DType,
+  options: { pinned?: boolean } = {},
 ): Tensor {
   const array = Array.isArray(data)
     ? Float32Array.from(data as number[])
     : (data as EngineTypedArray);
   const resolvedShape = shape ? [...shape] : [array.length];
-  return wrap(native().fromArray(array, resolvedShape, dtype ?? dtypeOfArray(array)));
+  return wrap(
+    native().fromArray(array, resolvedShape, dtype ?? dtypeOfArray(array), options.pinned ?? false),
+  );
 }
 
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {

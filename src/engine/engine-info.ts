@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isAllocatorTuned, native } from "./native.js";
+import { type CudaStatus, isAllocatorTuned, native } from "./native.js";
 
 export type BlasKind = "openblas" | "reference" | "mkl" | "other" | "unknown";
 
@@ -11,6 +11,8 @@ export interface EngineInfo {
   blas: { kind: BlasKind; path: string | null };
   onednn: string | null;
   cuda: boolean;
+  /** CUDA as libtorch was built with it, and the GPUs it sees. */
+  gpu: CudaStatus & { cudaRuntime: string | null; cudnn: string | null; nccl: boolean };
   /** Whether pemn raised glibc's malloc thresholds for large tensors. */
   allocatorTuned: boolean;
 }
@@ -26,6 +28,12 @@ export function engineInfo(): EngineInfo {
     blas: loadedBlas(),
     onednn: /MKL-DNN (v[\d.]+)/.exec(config)?.[1] ?? null,
     cuda: binding.cudaAvailable(),
+    gpu: {
+      ...binding.cudaStatus(),
+      cudaRuntime: /CUDA Runtime ([\d.]+)/.exec(config)?.[1] ?? null,
+      cudnn: /CuDNN ([\d.]+)/.exec(config)?.[1] ?? null,
+      nccl: binding.collectiveBackends().includes("nccl"),
+    },
     allocatorTuned: isAllocatorTuned(),
   };
 }

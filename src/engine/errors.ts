@@ -36,6 +36,12 @@ export class CollectiveError extends EngineError {
   }
 }
 
+/**
+ * A device ran out of memory. The run directory is left as its last committed epoch; a
+ * smaller batch (or a smaller model) needs less.
+ */
+export class EngineOutOfMemoryError extends EngineError {}
+
 /** The native addon could not be loaded; the message says what to install or build. */
 export class EngineUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -44,7 +50,7 @@ export class EngineUnavailableError extends Error {
   }
 }
 
-export type NativeErrorKind = "torch" | "argument" | "disposed" | "collective";
+export type NativeErrorKind = "torch" | "argument" | "disposed" | "collective" | "out-of-memory";
 
 /** Called by the addon to build the error it throws. */
 export function makeEngineError(
@@ -60,6 +66,11 @@ export function makeEngineError(
       return new TensorDisposedError(message, op);
     case "argument":
       return new EngineArgumentError(message, op);
+    case "out-of-memory":
+      return new EngineOutOfMemoryError(
+        `${message} (out of device memory: try a smaller batch size)`,
+        op,
+      );
     default:
       return new TorchError(message, op);
   }

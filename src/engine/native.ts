@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread } from "node:worker_threads";
-import type { DType, EngineTypedArray } from "./dtype.js";
+import type { DType, EngineTypedArray, HalfDType } from "./dtype.js";
 import { EngineUnavailableError, makeEngineError, type NativeErrorKind } from "./errors.js";
 
 /** The addon's id of one libtorch tensor (a number, see native/tensor_table.cc). */
@@ -32,6 +32,15 @@ type BinaryOps = { [K in BinaryOp]: (a: T, b: T) => T } & {
   [K in `${BinaryOp}Scalar`]: (a: T, b: number) => T;
 };
 
+/** What CUDA the addon can use (native/ops_runtime.cc). */
+export interface CudaStatus {
+  /** Whether the addon was built against a libtorch with CUDA. */
+  built: boolean;
+  devices: { name: string; memoryBytes: number; capability: string }[];
+  /** Why no device can be used (no driver, no GPU), else null. */
+  error: string | null;
+}
+
 /** The addon's functions (native/*.cc). Argument order follows libtorch's. */
 export interface NativeBinding extends BinaryOps {
   setErrorFactory(
@@ -46,17 +55,30 @@ export interface NativeBinding extends BinaryOps {
   setGradEnabled(enabled: boolean): boolean;
   isGradEnabled(): boolean;
   cudaAvailable(): boolean;
+  cudaStatus(): CudaStatus;
+  cudaDeviceCount(): number;
+  synchronize(device: string): void;
+  setAutocast(deviceType: "cuda" | "cpu", enabled: boolean, dtype: HalfDType): boolean;
+  ampUnscale_(grads: T[], foundInf: T, invScale: T): void;
+  ampUpdateScale_(
+    scale: T,
+    growthTracker: T,
+    foundInf: T,
+    growthFactor: number,
+    backoffFactor: number,
+    growthInterval: number,
+  ): void;
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
   liveTensorCount(): number;
   dispose(t: T): void;
   isDisposed(t: T): boolean;
 
-  fromArray(data: EngineTypedArray, shape: number[], dtype: DType): T;
+  fromArray(data: EngineTypedArray, shape: number[], dtype: DType, pinned?: boolean): T;
   toArray(t: T): EngineTypedArray;
   item(t: T): number;
   shape(t: T): number[];
   strides(t: T): number[];
-  dtype(t: T): DType;
+  dtype(t: T): DType | HalfDType;
   device(t: T): string;
   isContiguous(t: T, format?: MemoryFormat): boolean;
   zeros(shape: number[], dtype: DType): T;
@@ -72,8 +94,10 @@ export interface NativeBinding extends BinaryOps {
   fullLike(t: T, value: number | boolean): T;
   clone(t: T): T;
   contiguous(t: T, format?: MemoryFormat): T;
-  toDtype(t: T, dtype: DType): T;
-  toDevice(t: T, device: string): T;
+  toDtype(t: T, dtype: DType | HalfDType): T;
+  toDevice(t: T, device: string, nonBlocking?: boolean): T;
+  isPinned(t: T): boolean;
+  setData(t: T, source: T): void;
   reshape(t: T, shape: number[]): T;
   permute(t: T, dims: number[]): T;
   transpose(t: T, dim0: number, dim1: number): T;
@@ -129,7 +153,7 @@ export interface NativeBinding extends BinaryOps {
   countNonzero(t: T): T;
   cumsum(t: T, dim: number, dtype?: DType): T;
   topk(t: T, k: number, dim: number, largest: boolean, sorted: boolean): Pair;
-  topKMasks(ts: T[], counts: number[]): T[];
+  topKMasks(ts: T[], counts: number[], method?: "auto" | "sort"): T[];
   kthvalue(t: T, k: number, dim: number, keepDim: boolean): Pair;
   sort(t: T, dim: number, descending: boolean, stable: boolean): Pair;
   add_(t: T, other: T, alpha: number): void;

@@ -1,4 +1,4 @@
-import { DTYPE_BYTES } from "./dtype.js";
+import { ELEMENT_BYTES } from "./dtype.js";
 import { type CollectiveBackend, native } from "./native.js";
 import { Tensor } from "./tensor.js";
 
@@ -110,7 +110,7 @@ export class ProcessGroup {
    */
   allReduceWithGrad(tensor: Tensor): Tensor {
     const count = tensor.shape.reduce((product, size) => product * size, 1);
-    this.#bytesAllReduced += 2 * count * DTYPE_BYTES[tensor.dtype];
+    this.#bytesAllReduced += 2 * count * ELEMENT_BYTES[tensor.dtype];
     return Tensor.fromHandle(native().allReduceWithGrad(this.id, tensor.handle));
   }
 

@@ -1,4 +1,4 @@
-import type { DType, TypedArrayOf } from "./dtype.js";
+import type { DType, HalfDType, TypedArrayOf } from "./dtype.js";
 import { TensorDisposedError } from "./errors.js";
 import { type BinaryOp, type MemoryFormat, type NativeTensor, native } from "./native.js";
 import { type Disposable, track } from "./scope.js";
@@ -75,7 +75,7 @@ export class Tensor implements Disposable {
     return this.shape.reduce((product, length) => product * length, 1);
   }
 
-  get dtype(): DType {
+  get dtype(): DType | HalfDType {
     return native().dtype(this.handle);
   }
 
@@ -126,12 +126,31 @@ export class Tensor implements Disposable {
     return native().isContiguous(this.handle, format);
   }
 
-  to(dtype: DType): Tensor {
+  to(dtype: DType | HalfDType): Tensor {
     return wrap(native().toDtype(this.handle, dtype));
   }
 
-  toDevice(device: string): Tensor {
-    return wrap(native().toDevice(this.handle, device));
+  /**
+   * A copy on `device` ("cpu", "cuda:0"; the tensor itself when already there). With
+   * `nonBlocking`, a copy from pinned memory is queued and returns at once.
+   */
+  toDevice(device: string, options: { nonBlocking?: boolean } = {}): Tensor {
+    return wrap(native().toDevice(this.handle, device, options.nonBlocking ?? false));
+  }
+
+  /** Whether the tensor lives in page-locked host memory. */
+  get isPinned(): boolean {
+    return native().isPinned(this.handle);
+  }
+
+  /**
+   * Makes this tensor use `source`'s data (shape, dtype and device included), as PyTorch's
+   * `param.data = source`: handles to it stay valid. Returns this.
+   */
+  setData_(source: Tensor): this {
+    native().setData(this.handle, source.handle);
+    this.#shape = undefined;
+    return this;
   }
 
   // --- Shape -----------------------------------------------------------------------------

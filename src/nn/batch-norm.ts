@@ -61,7 +61,7 @@ export class BatchNorm extends Layer {
     const local = cat([
       input.sum(dims),
       input.square().sum(dims),
-      full([1], input.size / channels),
+      full([1], input.size / channels).toDevice(input.device),
     ]);
     const global = (this.statisticsReducer as StatisticsReducer)(local);
     const count = global.slice(0, 2 * channels, 2 * channels + 1);

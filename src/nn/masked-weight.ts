@@ -137,9 +137,17 @@ export class MaskedWeight extends Module {
   }
 
   override dispose(): void {
+    this.#dropMask();
+    super.dispose();
+  }
+
+  protected override moved(): void {
+    this.#dropMask();
+  }
+
+  #dropMask(): void {
     this.#mask?.dispose();
     this.#mask = null;
-    super.dispose();
   }
 
   #isStale(): boolean {

@@ -1,4 +1,4 @@
-import { keep, type MemoryFormat, type Tensor } from "../engine/index.js";
+import { keep, type MemoryFormat, noGrad, type Tensor, tidy } from "../engine/index.js";
 
 /**
  * Base of every layer and model: named sub-modules, trainable parameters and buffers
@@ -69,6 +69,31 @@ export abstract class Module {
       result.push(...module.namedModules(join(prefix, name)));
     return result;
   }
+
+  /** Where the module's tensors live ("cpu", "cuda:0"): its first tensor's device. */
+  get device(): string {
+    return this.namedState()[0]?.[1].device ?? "cpu";
+  }
+
+  /**
+   * Moves every parameter and buffer of this module and below to `device` ("cpu",
+   * "cuda:0") in place, as PyTorch's `module.to(device)`: the tensors keep their handles, so
+   * an optimizer made before or after sees the same ones. Returns this.
+   */
+  to(device: string): this {
+    noGrad(() =>
+      tidy(() => {
+        for (const [, tensor] of this.namedState()) {
+          if (tensor.device !== device) tensor.setData_(tensor.toDevice(device));
+        }
+      }),
+    );
+    for (const [, module] of this.namedModules()) module.moved();
+    return this;
+  }
+
+  /** Called after `to()` moved the tensors: drop what was derived from them on the old device. */
+  protected moved(): void {}
 
   dispose(): void {
     for (const tensor of [...this.#parameters.values(), ...this.#buffers.values()])

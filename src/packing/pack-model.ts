@@ -179,13 +179,12 @@ function maskedLayersOf(
 /** A NaN score would make the mask arbitrary, a NaN norm every output NaN: refused by name. */
 function refuseNonFinite(model: Module): void {
   const state = new Map<string, TensorData>(
-    model
-      .namedState()
-      .filter(([, tensor]) => tensor.dtype === "float32" || tensor.dtype === "float64")
-      .map(([name, tensor]) => [
-        name,
-        { dtype: tensor.dtype, shape: tensor.shape, data: tensor.toArray() },
-      ]),
+    model.namedState().flatMap(([name, tensor]): [string, TensorData][] => {
+      const dtype = tensor.dtype;
+      return dtype === "float32" || dtype === "float64"
+        ? [[name, { dtype, shape: tensor.shape, data: tensor.toArray() }]]
+        : [];
+    }),
   );
   const bad = firstNonFinite(state);
   if (bad) {

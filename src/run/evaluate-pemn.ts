@@ -1,6 +1,7 @@
 import { attributeToFile, readDecodedModel } from "../artifact/pemn-file.js";
 import { PemnModelError } from "../artifact/pemn-model-error.js";
 import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from "../data/index.js";
+import { resolveDevice } from "../engine/index.js";
 import { buildDecodedModel } from "../packing/build-decoded-model.js";
 import { type Evaluation, evaluate } from "../train/index.js";
 
@@ -9,6 +10,8 @@ export interface PemnEvalOptions {
   /** The dataset's own training or test files (a run's validation split is not in a .pemn). */
   readonly split: DatasetSplit;
   readonly batchSize: number;
+  /** "cpu" (default), "cuda", "cuda:N" or "auto". */
+  readonly device?: string;
 }
 
 /**
@@ -35,6 +38,7 @@ export function evaluatePemnFile(file: string, options: PemnEvalOptions): Evalua
   const dataset = loadDataset(options.source, options.split);
   const model = attributeToFile(file, () => buildDecodedModel(decoded));
   try {
+    model.to(resolveDevice(options.device ?? "cpu"));
     return evaluate(model, dataset, options.batchSize);
   } finally {
     model.dispose();

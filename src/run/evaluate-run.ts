@@ -1,4 +1,5 @@
 import { isNoValidation } from "../data/index.js";
+import { resolveDevice } from "../engine/index.js";
 import { createPemnModel } from "../models/index.js";
 import { type Evaluation, evaluate, restoreModel } from "../train/index.js";
 import { readRunConfig } from "./read-run-config.js";
@@ -12,6 +13,7 @@ export function evaluateRun(
   runDir: string,
   checkpoint: "last" | "best",
   split: EvalSplit,
+  device = "cpu",
 ): Evaluation {
   const config = readRunConfig(runDir);
   if (split === "validation" && isNoValidation(config.data.validation)) {
@@ -21,6 +23,7 @@ export function evaluateRun(
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, restored);
+    model.to(resolveDevice(device));
     return evaluate(model, loadRunData(config)[split], config.train.batchSize);
   } finally {
     model.dispose();

@@ -22,6 +22,7 @@ export interface PruningPhaseOptions {
   readonly data: () => TrainData;
   /** The ranks of a data-parallel run pre-train together, as they fine-tune. */
   readonly dataParallel?: DataParallel;
+  readonly device?: string;
 }
 
 /**
@@ -50,6 +51,7 @@ export async function preparePruning(
       resume: options.resume && readRunManifest(pretrainDir) !== null,
       progress: options.progress,
       dataParallel: options.dataParallel,
+      device: options.device,
     });
   }
   const layout = maskedLayout(config.model);

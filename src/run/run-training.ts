@@ -31,6 +31,11 @@ export interface RunOptions {
   version: string;
   /** Run as one rank of a data-parallel job: rank 0 alone writes the run directory. */
   dataParallel?: DataParallel;
+  /**
+   * "cpu" (default), "cuda", "cuda:N" or "auto". Not part of the config: a run started on a
+   * GPU resumes on the CPU and the reverse.
+   */
+  device?: string;
 }
 
 export const RUN_SUMMARY_FILE = "summary.json";
@@ -84,6 +89,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
       progress: options.progress ?? "auto",
       data: loadData,
       dataParallel,
+      device: options.device,
     });
     if (config.train.epochs > 0) {
       result = await train({
@@ -95,6 +101,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         progress: options.progress ?? "auto",
         onEpoch: options.onEpoch,
         dataParallel,
+        device: options.device,
       });
     }
     pruning = pruningFigures(model, config);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
 import { parseConfig } from "../config/parse-config.js";
-import { noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
+import { isArrayDType, noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Module } from "../nn/index.js";
 import {
@@ -223,7 +223,10 @@ function interpret(contents: CheckpointContents, file: string): Checkpoint {
 }
 
 function tensorData(value: Tensor): TensorData {
-  return { dtype: value.dtype, shape: value.shape, data: value.toArray() };
+  const dtype = value.dtype;
+  // Model and optimizer state stay float32 under mixed precision; a half tensor here is a bug.
+  if (!isArrayDType(dtype)) throw new TypeError(`cannot checkpoint a ${dtype} tensor`);
+  return { dtype, shape: value.shape, data: value.toArray() };
 }
 
 function toTensor(data: TensorData): Tensor {

@@ -12,6 +12,8 @@ export interface DataParallelOptions {
   /** Normalise with the global batch's statistics (sync-bn); else each rank's own, as DDP. */
   readonly syncBatchNorm?: boolean;
   readonly bucketBytes?: number;
+  /** Where the model lives ("cpu", "cuda:N"): NCCL reduces only tensors on the GPU. */
+  readonly device?: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface DataParallelOptions {
 export class DataParallel {
   readonly group: ProcessGroup;
   readonly syncBatchNorm: boolean;
+  readonly device: string;
   readonly #bucketBytes: number;
   #stepStart = 0;
   #stepBytes = 0;
@@ -31,6 +34,7 @@ export class DataParallel {
     this.group = options.group;
     this.syncBatchNorm = options.syncBatchNorm ?? false;
     this.#bucketBytes = options.bucketBytes ?? DEFAULT_BUCKET_BYTES;
+    this.device = options.device ?? "cpu";
   }
 
   get rank(): number {
@@ -119,7 +123,7 @@ export class DataParallel {
 
   /** The totals of all ranks together (one small all-reduce, in float64). */
   reduceTotals(totals: RunningTotals): RunningTotals {
-    const sums = tensor(Float64Array.from(totals.sums), [3], "float64");
+    const sums = tensor(Float64Array.from(totals.sums), [3], "float64").toDevice(this.device);
     try {
       this.group.allReduce([sums], "sum");
       const [lossSum, correct, count] = Array.from(sums.toArray() as Float64Array);

@@ -1,7 +1,7 @@
 import { BatchLoader, type Dataset } from "../data/index.js";
 import { F, noGrad, tidy } from "../engine/index.js";
 import { type Layer, refreshMasks } from "../nn/index.js";
-import { batchTensors, correctCount } from "./batch-tensors.js";
+import { batchTensors, correctCount, readScalars } from "./batch-tensors.js";
 import type { DataParallel } from "./data-parallel.js";
 import { RunningTotals } from "./running-totals.js";
 
@@ -23,6 +23,7 @@ export function evaluate(
   batchSize: number,
   dataParallel?: DataParallel,
 ): Evaluation {
+  const device = model.device;
   const loader = new BatchLoader(dataset, {
     mode: "evaluate",
     batchSize,
@@ -37,10 +38,13 @@ export function evaluate(
       for (const batch of loader.epoch()) {
         if (batch.size === 0) continue; // a last batch smaller than the ranks
         tidy(() => {
-          const { images, labels } = batchTensors(batch, model.inputMemoryFormat);
+          const { images, labels } = batchTensors(batch, model.inputMemoryFormat, device);
           const logits = model.forward(images);
-          const loss = F.crossEntropy(logits, labels).item();
-          totals.add(loss, correctCount(logits, labels), batch.size);
+          const [loss, correct] = readScalars([
+            F.crossEntropy(logits, labels),
+            correctCount(logits, labels),
+          ]) as [number, number];
+          totals.add(loss, correct, batch.size);
         });
       }
     });

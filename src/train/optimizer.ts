@@ -127,9 +127,10 @@ export abstract class Optimizer {
       for (const tensor of parameter.slots.values()) tensor.dispose();
       parameter.slots.clear();
       for (const [slot, tensor] of Object.entries(entry.slots)) {
+        // On the parameter's device: a checkpoint may come from another one.
         parameter.create(
           slot,
-          noGrad(() => tensor.clone()),
+          tidy(() => noGrad(() => tensor.toDevice(parameter.tensor.device).clone())),
         );
       }
       parameter.steps = entry.steps;

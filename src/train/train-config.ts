@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseConfig } from "../config/parse-config.js";
 import { augmentationSchema } from "../data/index.js";
 import { optimizerConfigSchema } from "./optimizer-config.js";
+import { precisionSchema } from "./precision.js";
 import { scheduleConfigSchema } from "./schedule-config.js";
 
 const positiveInteger = (field: string) =>
@@ -54,6 +55,11 @@ export const trainConfigSchema = z
      * test accuracy over epochs). It never steers training or checkpoint selection.
      */
     testEachEpoch: z.boolean({ error: "testEachEpoch must be true or false" }).default(false),
+    /**
+     * fp32, or mixed precision on CUDA (bf16, fp16). Absent means fp32, so the configs of
+     * runs made before it existed still compare equal on resume.
+     */
+    precision: precisionSchema.optional(),
   })
   .superRefine((config, context) => {
     if (config.schedule.kind === "cosine" && config.schedule.warmupEpochs >= config.epochs) {

@@ -1,12 +1,13 @@
-import { BatchLoader, type Dataset } from "../data/index.js";
-import { F, manualSeed, tidy } from "../engine/index.js";
+import { type Batch, BatchLoader, type Dataset } from "../data/index.js";
+import { F, keep, manualSeed, type Tensor, tidy } from "../engine/index.js";
 import { type Layer, refreshMasks } from "../nn/index.js";
 import { createGenerator } from "../random/index.js";
-import { batchTensors, correctCount } from "./batch-tensors.js";
+import { batchTensors, correctCount, readScalars } from "./batch-tensors.js";
 import { clipGradNorm } from "./clip-grad-norm.js";
 import type { DataParallel } from "./data-parallel.js";
 import { learningRateAt, progressAfterStep } from "./learning-rate.js";
 import type { Optimizer } from "./optimizer.js";
+import type { StepPrecision } from "./precision.js";
 import type { StepProgress } from "./progress.js";
 import { RunningTotals } from "./running-totals.js";
 import type { TrainConfig } from "./train-config.js";
@@ -50,6 +51,7 @@ export interface EpochTraining {
   readonly onStep: (progress: StepProgress) => void;
   /** Data-parallel training: this rank's share of each batch, gradients summed over ranks. */
   readonly dataParallel?: DataParallel;
+  readonly precision: StepPrecision;
 }
 
 export interface TrainedEpoch {
@@ -63,6 +65,12 @@ export interface TrainedEpoch {
   readonly allReducedBytesPerStep: number;
 }
 
+interface UploadedBatch {
+  readonly data: Batch;
+  readonly images: Tensor;
+  readonly labels: Tensor;
+}
+
 /** One pass over the training set: a scheduled optimizer step per batch. */
 export function trainEpoch({
   model,
@@ -72,7 +80,9 @@ export function trainEpoch({
   epoch,
   onStep,
   dataParallel,
+  precision,
 }: EpochTraining): TrainedEpoch {
+  const device = model.device; // batches go where the model is
   const loader = trainingLoader(dataset, config, epoch, dataParallel);
   const batches = loader.batchesPerEpoch;
   const parameters = model.parameters();
@@ -84,7 +94,16 @@ export function trainEpoch({
   let globalImages = 0; // all ranks' images, for the throughput shown
   seedLibtorch(config, epoch, dataParallel);
   model.train();
-  for (const data of loader.epoch()) {
+  const batchesLeft = loader.epoch()[Symbol.iterator]();
+  // The next batch is read, augmented and sent while the device still runs this step.
+  const upload = (): UploadedBatch | null => {
+    const next = batchesLeft.next();
+    if (next.done) return null;
+    const { images, labels } = batchTensors(next.value, model.inputMemoryFormat, device);
+    return { data: next.value, images: keep(images), labels: keep(labels) };
+  };
+  for (let current = upload(); current !== null; ) {
+    const { data, images, labels } = current;
     learningRate = learningRateAt(
       config.schedule,
       schedule,
@@ -93,26 +112,41 @@ export function trainEpoch({
     optimizer.learningRate = learningRate;
     tidy(() => {
       dataParallel?.startStep();
-      const { images, labels } = batchTensors(data, model.inputMemoryFormat);
       refreshMasks(model);
-      const logits = model.forward(images);
-      const loss = F.crossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing });
-      const value = loss.item();
-      // Checked before backward, so the parameters never take a non-finite update.
+      const { logits, loss } = precision.forward(() => {
+        const logits = model.forward(images);
+        return {
+          logits,
+          loss: F.crossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing }),
+        };
+      });
+      const scaled = precision.scaled(loss);
+      if (dataParallel) {
+        scaled.mul(dataParallel.lossScale(data.size, data.globalSize)).backward();
+      } else scaled.backward();
+      current = upload();
+      // The step's one wait for the device: its loss and its correct count.
+      const [value, correct] = readScalars([loss, correctCount(logits, labels)]) as [
+        number,
+        number,
+      ];
+      // Checked before the gradients leave this rank, so no parameter takes a non-finite update.
       if (!Number.isFinite(value)) {
         throw new TrainingDivergedError(
           `training diverged: loss is ${value} at epoch ${epoch}, batch ${batch + 1}`,
         );
       }
-      totals.add(value, correctCount(logits, labels), data.size);
-      if (dataParallel) {
-        loss.mul(dataParallel.lossScale(data.size, data.globalSize)).backward();
-        dataParallel.reduceGradients(parameters);
-      } else loss.backward();
-      if (config.clipNorm !== null) clipGradNorm(parameters, config.clipNorm);
-      optimizer.step();
+      totals.add(value, correct, data.size);
+      if (dataParallel) dataParallel.reduceGradients(parameters);
+      // fp16 only: a gradient that overflowed skips the step (a second wait, as GradScaler's).
+      if (precision.unscaleFinite(parameters)) {
+        if (config.clipNorm !== null) clipGradNorm(parameters, config.clipNorm);
+        optimizer.step();
+      }
       optimizer.zeroGrad();
     });
+    images.dispose();
+    labels.dispose();
     batch += 1;
     globalImages += data.globalSize;
     const seconds = (performance.now() - started) / 1000;

@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Dataset } from "../data/index.js";
+import { resolveDevice } from "../engine/index.js";
 import { makeDirectory, removeStaleTemporaries } from "../io/atomic-write.js";
 import { BatchNorm, type Layer } from "../nn/index.js";
 import { restoreModel, restoreOptimizer, trainingCheckpointContents } from "./checkpoint.js";
@@ -12,6 +13,7 @@ import type { DataParallel } from "./data-parallel.js";
 import { type BestValidation, type EpochMetrics, improvedValidation } from "./epoch-metrics.js";
 import { type Evaluation, evaluate } from "./evaluation.js";
 import type { Optimizer } from "./optimizer.js";
+import { StepPrecision } from "./precision.js";
 import { createProgress, type ProgressMode } from "./progress.js";
 import {
   commitEpoch,
@@ -54,6 +56,11 @@ export interface TrainOptions {
   readonly progress?: ProgressMode;
   /** Train as one rank of a data-parallel job (see data-parallel.ts); rank 0 alone writes. */
   readonly dataParallel?: DataParallel;
+  /**
+   * Where to train: "cpu", "cuda", "cuda:N" or "auto" (default "cpu"). The model is moved
+   * there. Not part of the config: a run may resume on another device.
+   */
+  readonly device?: string;
 }
 
 export interface TrainResult {
@@ -108,6 +115,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         : resume
           ? readRunManifest(runDir)
           : null;
+  const device = resolveDevice(options.device ?? "cpu");
+  const precision = new StepPrecision(config.precision ?? "fp32", device);
+  model.to(device);
   const optimizer = createOptimizer(config.optimizer, model.namedParameters());
   const progress = createProgress(writes ? (options.progress ?? "auto") : "none", config.epochs);
   try {
@@ -134,6 +144,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         epoch,
         onStep: (step) => progress.step(step),
         dataParallel,
+        precision,
       });
       const evaluationStarted = performance.now();
       dataParallel?.syncBuffers(model);
@@ -207,6 +218,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   } finally {
     progress.stop();
     optimizer.dispose();
+    precision.dispose();
   }
 }
 

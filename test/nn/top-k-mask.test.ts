@@ -34,17 +34,45 @@ test("keeps exactly round(k * n) entries, the largest ones", () => {
   }
 });
 
-test("ties at the threshold go to the lowest indices", () => {
+for (const method of ["auto", "sort"] as const) {
+  test(`ties at the threshold go to the lowest indices (${method === "auto" ? "radix selection" : "stable sort, the GPU's way"})`, () => {
+    tidy(() => {
+      const values = Float32Array.from([2, 1, 3, 1, 1, 0, 3, 1, 2, 1]);
+      for (let count = 0; count <= values.length; count++) {
+        const mask = topKMasks([tensor(values, [2, 5])], [count], { method })[0] as Tensor;
+        assert.deepEqual(mask.shape, [2, 5]);
+        assert.deepEqual(
+          [...(mask.toArray() as Float32Array)],
+          referenceMask(values, count),
+          `count ${count}`,
+        );
+      }
+    });
+  });
+}
+
+test("the stable sort (GPU) marks what the radix selection (CPU) marks, on heavily tied scores", () => {
   tidy(() => {
-    const values = Float32Array.from([2, 1, 3, 1, 1, 0, 3, 1, 2, 1]);
-    for (let count = 0; count <= values.length; count++) {
-      const mask = topKMasks([tensor(values, [2, 5])], [count])[0] as Tensor;
-      assert.deepEqual(mask.shape, [2, 5]);
-      assert.deepEqual(
-        [...(mask.toArray() as Float32Array)],
-        referenceMask(values, count),
-        `count ${count}`,
-      );
+    for (const size of [3, 75, 1000, 65_537]) {
+      // Eight distinct values: most entries tie with the threshold.
+      const values = Float32Array.from(randomValues(size, size + 1), (v) => Math.floor(v * 8) / 8);
+      const counts = [0, 1, size >> 1, Math.round(size * 0.1), size];
+      const sources = counts.map(() => tensor(values, [size]));
+      const radix = topKMasks(sources, counts);
+      const sorted = topKMasks(sources, counts, { method: "sort" });
+      counts.forEach((count, i) => {
+        const expected = referenceMask(values, count);
+        assert.deepEqual(
+          [...(radix[i] as Tensor).toFloat32Array()],
+          expected,
+          `radix ${size}/${count}`,
+        );
+        assert.deepEqual(
+          [...(sorted[i] as Tensor).toFloat32Array()],
+          expected,
+          `sort ${size}/${count}`,
+        );
+      });
     }
   });
 });
