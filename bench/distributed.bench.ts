@@ -6,14 +6,13 @@
  */
 import { execFile } from "node:child_process";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createPemnModel, parseModelConfig } from "../src/models/index.js";
+import { benchScript } from "./python-reference.js";
 import { MODEL_CASES } from "./training-step.bench.js";
 import type { TrainingStepSpec } from "./training-step.worker.js";
 
 const run = promisify(execFile);
-const WORKER = fileURLToPath(new URL("./training-step.worker.ts", import.meta.url));
 const BATCH = 64;
 
 interface RankFigures {
@@ -42,7 +41,7 @@ async function freePort(): Promise<number> {
 }
 
 function runRank(spec: TrainingStepSpec): Promise<RankFigures> {
-  return run(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(spec)], {
+  return run(process.execPath, [...benchScript("training-step.worker"), JSON.stringify(spec)], {
     maxBuffer: 1 << 20,
     env: { ...process.env, PEMN_THREADS: "1" },
   }).then(({ stdout }) => JSON.parse(stdout) as RankFigures);

@@ -1,11 +1,25 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** Debian's interpreter: another python3 earlier on PATH may lack python3-torch. */
-export const REFERENCE_PYTHON = "/usr/bin/python3";
+/**
+ * Debian's interpreter (another python3 earlier on PATH may lack python3-torch), or
+ * $PEMN_REFERENCE_PYTHON: a GPU machine's PyTorch lives in its own environment.
+ */
+export const REFERENCE_PYTHON = process.env.PEMN_REFERENCE_PYTHON ?? "/usr/bin/python3";
+
+/**
+ * Node's arguments to run a bench script in a child process: the TypeScript source through
+ * tsx in a checkout, or the bundle beside this one (scripts/gpu-bundle.sh) where there is none.
+ */
+export function benchScript(name: string): string[] {
+  const source = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  if (existsSync(source)) return ["--import", "tsx", source];
+  return [fileURLToPath(new URL(`./${name}.mjs`, import.meta.url))];
+}
 
 /** Why the PyTorch reference cannot run, or null when it can. */
 export async function referenceUnavailable(): Promise<string | null> {
@@ -14,7 +28,7 @@ export async function referenceUnavailable(): Promise<string | null> {
     await run(REFERENCE_PYTHON, ["-c", "import torch"]);
     return null;
   } catch {
-    return "python3-torch is not installed (apt-get install -y python3-torch): no PyTorch reference, no ratios";
+    return `${REFERENCE_PYTHON} cannot import torch (apt-get install -y python3-torch, or set PEMN_REFERENCE_PYTHON): no PyTorch reference, no ratios`;
   }
 }
 

@@ -4,7 +4,8 @@
  * --json prints one JSON object per line: one per op case, one per model.
  */
 import { parseArgs } from "node:util";
-import { engineInfo } from "../src/engine/index.js";
+import { engineInfo, resolveDevice } from "../src/engine/index.js";
+import { precisionSchema } from "../src/train/precision.js";
 import { benchArtifact } from "./artifact.bench.js";
 import { benchDistributed } from "./distributed.bench.js";
 import { benchEngineOps } from "./engine-ops.bench.js";
@@ -15,6 +16,10 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     only: { type: "string" },
+    // The training suite's step: where, in which precision, at which batch.
+    device: { type: "string", default: "cpu" },
+    precision: { type: "string", default: "fp32" },
+    batch: { type: "string", default: "64" },
   },
 });
 const SUITES = ["ops", "training", "artifact", "distributed"];
@@ -63,13 +68,21 @@ if (runs("ops")) {
 }
 
 if (runs("training")) {
-  const steps = await benchTrainingSteps(timing);
+  const steps = await benchTrainingSteps({
+    ...timing,
+    device: resolveDevice(values.device),
+    precision: precisionSchema.parse(values.precision),
+    batch: Number(values.batch),
+  });
   if (values.json) {
     for (const row of steps.rows) {
       console.log(
         JSON.stringify({
           suite: "training-step",
           model: row.model,
+          device: values.device,
+          precision: values.precision,
+          batch: Number(values.batch),
           pemn_img_per_s: row.pemn.img_per_s,
           reference_img_per_s: row.reference?.img_per_s ?? null,
           speed_ratio: row.speedRatio,
@@ -84,7 +97,7 @@ if (runs("training")) {
   } else {
     const widths = [34, 9, 9, 6, 7, 7, 9, 9, 6];
     console.log(
-      "\nfull training step, batch 64, 3x32x32 (goals: speed >= 1.25x, mask <= 1%, memory <= 1.1x)",
+      `\nfull training step, batch ${values.batch}, 3x32x32, ${values.device} ${values.precision} (goals: speed >= 1.25x, mask <= 1%, memory <= 1.1x)`,
     );
     console.log(
       table(

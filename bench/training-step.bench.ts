@@ -9,7 +9,8 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { getThreads } from "../src/engine/index.js";
-import { referenceUnavailable, runReference } from "./python-reference.js";
+import type { Precision } from "../src/train/precision.js";
+import { benchScript, referenceUnavailable, runReference } from "./python-reference.js";
 import type { TrainingStepSpec } from "./training-step.worker.js";
 
 const run = promisify(execFile);
@@ -78,10 +79,9 @@ export interface TrainingStepRow {
 }
 
 async function runPemnWorker(spec: TrainingStepSpec): Promise<StepFigures> {
-  const worker = fileURLToPath(new URL("./training-step.worker.ts", import.meta.url));
   const { stdout } = await run(
     process.execPath,
-    ["--import", "tsx", worker, JSON.stringify(spec)],
+    [...benchScript("training-step.worker"), JSON.stringify(spec)],
     {
       maxBuffer: 1 << 20,
     },
@@ -96,7 +96,12 @@ export async function benchTrainingSteps(options: {
   minSeconds: number;
   minIterations: number;
   rounds: number;
+  /** The same on both sides (default: batch 64 on the CPU in fp32). */
+  batch?: number;
+  device?: string;
+  precision?: Precision;
 }): Promise<{ rows: TrainingStepRow[]; note: string | null }> {
+  const { batch = 64, device = "cpu", precision = "fp32", ...timing } = options;
   const unavailable = await referenceUnavailable();
   const script = fileURLToPath(new URL("./reference/training_step.py", import.meta.url));
   const rows: TrainingStepRow[] = [];
@@ -110,16 +115,21 @@ export async function benchTrainingSteps(options: {
         await runPemnWorker({
           model: model.model,
           strategy: model.strategy,
-          batch: 64,
-          ...options,
+          batch,
+          device,
+          precision,
+          ...timing,
         }),
       );
       if (!unavailable) {
         const spec = {
           model: referenceModel(model.model),
-          batch: 64,
+          batch,
           threads: getThreads(),
-          ...options,
+          // The reference takes torch's device names: "cuda:1" as is, "cuda" as the first GPU.
+          device,
+          precision,
+          ...timing,
         };
         reference = best(reference, await runReference<StepFigures>(script, spec));
       }

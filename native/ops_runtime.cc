@@ -124,7 +124,17 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
       status.Set("error", std::string(error.what_without_backtrace()));
     }
 #else
-    status.Set("built", false);
+    // Built without CUDA's headers: libtorch's hooks still say whether it has CUDA and how
+    // many GPUs it sees, not their names.
+    int count = at::detail::getCUDAHooks().getNumGPUs();
+    status.Set("built", at::hasCUDA());
+    for (int i = 0; i < count; i++) {
+      Napi::Object device = Napi::Object::New(a.env());
+      device.Set("name", std::string("unknown (built without CUDA headers)"));
+      device.Set("memoryBytes", 0.0);
+      device.Set("capability", std::string("unknown"));
+      devices.Set(static_cast<uint32_t>(i), device);
+    }
 #endif
     return status;
   });

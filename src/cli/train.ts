@@ -1,5 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type CollectiveBackend, ProcessGroup, setThreads } from "../engine/index.js";
+import {
+  type CollectiveBackend,
+  isCuda,
+  ProcessGroup,
+  resolveDevice,
+  setThreads,
+} from "../engine/index.js";
 import { BACKBONE_NAMES, BACKBONES, type FlagValue, flagOption } from "../models/pure.js";
 import {
   deepMerge,
@@ -290,9 +296,10 @@ export function registerTrain(program: Command, version: string): void {
       120,
     )
     .addOption(
-      new Option("--backend <name>", "data-parallel: collectives backend")
-        .choices(["gloo", "nccl"])
-        .default("gloo"),
+      new Option(
+        "--backend <name>",
+        "data-parallel: collectives backend (default: nccl on CUDA, else gloo)",
+      ).choices(["gloo", "nccl"]),
     );
   for (const flag of CONFIG_FLAGS) command.option(flag.flags, flag.help, flag.parse as Parse);
   command.action(async (options: Record<string, unknown>) => {
@@ -320,7 +327,8 @@ export function registerTrain(program: Command, version: string): void {
       );
     }
     if (options.threads !== undefined) setThreads(options.threads as number);
-    const dataParallel = role ? joinGroup(role, options) : undefined;
+    const device = resolveDevice(options.device as string, role?.localRank ?? 0);
+    const dataParallel = role ? joinGroup(role, options, device) : undefined;
     let summary: Awaited<ReturnType<typeof runTraining>>;
     try {
       summary = await runTraining(config, {
@@ -329,7 +337,7 @@ export function registerTrain(program: Command, version: string): void {
         progress: options.progress as ProgressMode,
         version,
         dataParallel,
-        device: options.device as string,
+        device,
       });
     } finally {
       dataParallel?.group.destroy();
@@ -367,14 +375,15 @@ export function registerTrain(program: Command, version: string): void {
 }
 
 /** Meets the other ranks (c10d rendezvous at the master) and wraps the group for training. */
-function joinGroup(role: RankRole, options: Record<string, unknown>): DataParallel {
+function joinGroup(role: RankRole, options: Record<string, unknown>, device: string): DataParallel {
   const group = ProcessGroup.init({
     rank: role.rank,
     worldSize: role.worldSize,
     masterAddr: role.masterAddr,
     masterPort: role.masterPort,
     timeoutMs: Math.round(1000 * (options.collectiveTimeout as number)),
-    backend: options.backend as CollectiveBackend,
+    backend:
+      (options.backend as CollectiveBackend | undefined) ?? (isCuda(device) ? "nccl" : "gloo"),
   });
-  return new DataParallel({ group, syncBatchNorm: Boolean(options.syncBn) });
+  return new DataParallel({ group, syncBatchNorm: Boolean(options.syncBn), device });
 }

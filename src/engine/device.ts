@@ -26,10 +26,10 @@ export function cudaStatus(): CudaStatus {
 
 /**
  * The concrete device a spec names ("cpu" or "cuda:N"), after checking that it can be used:
- * "auto" is the first GPU when libtorch has CUDA and sees one, else the CPU; "cuda" is
- * cuda:$LOCAL_RANK under a data-parallel launcher (one GPU per rank), else cuda:0.
+ * "auto" is a GPU when libtorch has CUDA and sees one, else the CPU; "cuda" and "auto" take
+ * the GPU of the process's local rank (one GPU per rank, as torchrun lays them out).
  */
-export function resolveDevice(spec: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDevice(spec: string, localRank = 0): string {
   if (!DEVICE_PATTERN.test(spec)) {
     throw new EngineArgumentError(
       `unknown device "${spec}" (known: cpu, cuda, cuda:N, auto)`,
@@ -38,7 +38,7 @@ export function resolveDevice(spec: string, env: NodeJS.ProcessEnv = process.env
   }
   if (spec === "cpu") return "cpu";
   const status = cudaStatus();
-  if (spec === "auto") return status.devices.length > 0 ? localGpu(status, env) : "cpu";
+  if (spec === "auto") return status.devices.length > 0 ? localGpu(status, localRank) : "cpu";
   if (!status.built) {
     throw new DeviceUnavailableError(
       `--device ${spec}: this pemn addon was built against a libtorch without CUDA. ${CUDA_HINT}`,
@@ -50,7 +50,7 @@ export function resolveDevice(spec: string, env: NodeJS.ProcessEnv = process.env
         "Check the NVIDIA driver (nvidia-smi) and CUDA_VISIBLE_DEVICES.",
     );
   }
-  if (spec === "cuda") return localGpu(status, env);
+  if (spec === "cuda") return localGpu(status, localRank);
   const index = Number(spec.slice("cuda:".length));
   if (index >= status.devices.length) {
     throw new DeviceUnavailableError(
@@ -60,10 +60,7 @@ export function resolveDevice(spec: string, env: NodeJS.ProcessEnv = process.env
   return `cuda:${index}`;
 }
 
-/** One GPU per local rank, as torchrun lays them out. */
-function localGpu(status: CudaStatus, env: NodeJS.ProcessEnv): string {
-  const localRank = Number(env.LOCAL_RANK ?? 0);
-  if (!Number.isInteger(localRank) || localRank < 0) return "cuda:0";
+function localGpu(status: CudaStatus, localRank: number): string {
   if (localRank >= status.devices.length) {
     throw new DeviceUnavailableError(
       `local rank ${localRank} needs its own GPU, but ${status.devices.length} are visible: start at most ${status.devices.length} ranks on this machine`,
