@@ -1,6 +1,7 @@
 // Process-wide facts and switches: versions, threads, seeds, grad mode, error factory.
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <ATen/core/grad_mode.h>  // ATen.h includes it in 1.13, not in 2.x
 #include <torch/version.h>
 
 #include "addon.h"
