@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <ATen/autocast_mode.h>
+#include <ATen/core/grad_mode.h>  // ATen.h includes it in 1.13, not in 2.x
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/version.h>
 #ifdef PEMN_WITH_CUDA

@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/version.h>
 #ifdef PEMN_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -21,6 +22,15 @@ namespace pemn {
 
 namespace {
 using std::chrono::milliseconds;
+
+// The Gloo and NCCL groups derive from c10d::ProcessGroup in libtorch 1.x; from 2.0 on they
+// are c10d::Backends (which a c10d::ProcessGroup dispatches to by device), with the same
+// collectives. The addon drives one backend directly either way.
+#if TORCH_VERSION_MAJOR >= 2
+using Collectives = c10d::Backend;
+#else
+using Collectives = c10d::ProcessGroup;
+#endif
 
 constexpr milliseconds kHeartbeatPeriod{200};
 // A rank whose heartbeat did not move in this window is taken as lost.
@@ -92,7 +102,7 @@ class Heartbeat {
 
 struct Group {
   c10::intrusive_ptr<c10d::TCPStore> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> group;
+  c10::intrusive_ptr<Collectives> group;
   std::unique_ptr<Heartbeat> heartbeat;
   int rank;
   int world_size;

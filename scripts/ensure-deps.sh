@@ -12,8 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libopenblas0-pthread dataset-fashion-mnist)
-# LIBTORCH points at an unpacked libtorch distribution instead of Debian's package.
-[[ -z "${LIBTORCH:-}" ]] && packages+=(libtorch-dev libgloo-dev)
+# LIBTORCH points at an unpacked libtorch distribution, LIBTORCH_USE_PYTORCH=1 at the torch
+# package of python3 (scripts/find-libtorch.mjs), instead of Debian's package.
+if [[ -z "${LIBTORCH:-}" && "${LIBTORCH_USE_PYTORCH:-0}" =~ ^(|0|false|no|off)$ ]]; then
+  packages+=(libtorch-dev libgloo-dev)
+fi
 [[ "${1:-}" == "--tests" ]] && packages+=(chromium)
 [[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
 
