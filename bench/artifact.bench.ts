@@ -5,7 +5,6 @@
  * against PyTorch's eval of the same network (goal >= 1.0x).
  */
 import { fileURLToPath } from "node:url";
-import * as ort from "onnxruntime-node";
 import { decodeModelBytes, encodePemn, inspectPemn } from "../src/artifact/index.js";
 import { getThreads, noGrad, randn, tidy } from "../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../src/models/index.js";
@@ -64,6 +63,8 @@ export async function benchArtifact(options: {
     options.minSeconds,
     options.minIterations,
   );
+  // Loaded here, so bundles of the other suites (scripts/gpu-bundle.sh) need no onnxruntime.
+  const ort = await import("onnxruntime-node");
   const session = await ort.InferenceSession.create(exportOnnx(decoded), {
     intraOpNumThreads: getThreads(),
   });

@@ -6,10 +6,6 @@
 import { parseArgs } from "node:util";
 import { engineInfo, resolveDevice } from "../src/engine/index.js";
 import { precisionSchema } from "../src/train/precision.js";
-import { benchArtifact } from "./artifact.bench.js";
-import { benchDistributed } from "./distributed.bench.js";
-import { benchEngineOps } from "./engine-ops.bench.js";
-import { benchTrainingSteps } from "./training-step.bench.js";
 
 const { values } = parseArgs({
   options: {
@@ -48,6 +44,7 @@ if (!values.json) {
 }
 
 if (runs("ops")) {
+  const { benchEngineOps } = await import("./engine-ops.bench.js");
   const ops = await benchEngineOps(timing);
   if (values.json) {
     for (const row of ops.rows) console.log(JSON.stringify({ suite: "engine-ops", ...row }));
@@ -68,6 +65,7 @@ if (runs("ops")) {
 }
 
 if (runs("training")) {
+  const { benchTrainingSteps } = await import("./training-step.bench.js");
   const steps = await benchTrainingSteps({
     ...timing,
     device: resolveDevice(values.device),
@@ -128,6 +126,8 @@ if (runs("training")) {
 }
 
 if (runs("artifact")) {
+  // Each suite is loaded when it runs (onnxruntime, for one, only for the artifact's).
+  const { benchArtifact } = await import("./artifact.bench.js");
   const figures = await benchArtifact(timing);
   if (values.json) {
     console.log(
@@ -155,6 +155,7 @@ if (runs("artifact")) {
 }
 
 if (runs("distributed")) {
+  const { benchDistributed } = await import("./distributed.bench.js");
   const figures = await benchDistributed({
     minIterations: values.quick ? 4 : 10,
     rounds: values.quick ? 1 : 2,

@@ -207,6 +207,24 @@ Napi::Value TopKMasks(Args& a) {
   return result;
 }
 
+// A JavaScript array of numbers, one per tensor of a list (the foreach ops' scalar lists).
+std::vector<at::Scalar> ScalarList(Args& a, size_t i, size_t expected) {
+  if (!a.raw(i).IsArray()) throw std::invalid_argument("argument " + std::to_string(i + 1) + " must be an array of numbers");
+  Napi::Array array = a.raw(i).As<Napi::Array>();
+  if (array.Length() != expected) {
+    throw std::invalid_argument("argument " + std::to_string(i + 1) + " must hold one number per tensor (" +
+                                std::to_string(expected) + "), got " + std::to_string(array.Length()));
+  }
+  std::vector<at::Scalar> scalars;
+  scalars.reserve(expected);
+  for (uint32_t k = 0; k < array.Length(); k++) {
+    Napi::Value item = array.Get(k);
+    if (!item.IsNumber()) throw std::invalid_argument("argument " + std::to_string(i + 1) + " must be an array of numbers");
+    scalars.emplace_back(item.As<Napi::Number>().DoubleValue());
+  }
+  return scalars;
+}
+
 }  // namespace
 
 void RegisterMathOps(Napi::Env env, Napi::Object exports) {
@@ -325,6 +343,47 @@ void RegisterMathOps(Napi::Env env, Napi::Object exports) {
   Define(env, exports, "copy_", [](Args& a) -> Napi::Value {
     a.tensor(0).copy_(a.tensor(1));
     return a.env().Undefined();
+  });
+
+  // Over lists of tensors (libtorch's _foreach_ ops): one launch per list on a GPU, the same
+  // arithmetic as the single-tensor ops. Scalar lists hold one number per tensor.
+  Define(env, exports, "foreachMul_", [](Args& a) -> Napi::Value {
+    std::vector<at::Tensor> self = a.tensors(0);
+    at::_foreach_mul_(self, ScalarList(a, 1, self.size()));
+    return a.env().Undefined();
+  });
+  Define(env, exports, "foreachDiv_", [](Args& a) -> Napi::Value {
+    std::vector<at::Tensor> self = a.tensors(0);
+    at::_foreach_div_(self, ScalarList(a, 1, self.size()));
+    return a.env().Undefined();
+  });
+  Define(env, exports, "foreachAddScalars_", [](Args& a) -> Napi::Value {
+    std::vector<at::Tensor> self = a.tensors(0);
+    at::_foreach_add_(self, ScalarList(a, 1, self.size()));
+    return a.env().Undefined();
+  });
+  // (self, others, alpha): self += alpha * others
+  Define(env, exports, "foreachAdd_", [](Args& a) -> Napi::Value {
+    at::_foreach_add_(a.tensors(0), a.tensors(1), a.scalar(2));
+    return a.env().Undefined();
+  });
+  // (self, t1, t2, values): self += values * t1 * t2
+  Define(env, exports, "foreachAddcmul_", [](Args& a) -> Napi::Value {
+    std::vector<at::Tensor> self = a.tensors(0);
+    at::_foreach_addcmul_(self, a.tensors(1), a.tensors(2), ScalarList(a, 3, self.size()));
+    return a.env().Undefined();
+  });
+  // (self, t1, t2, values): self += values * t1 / t2
+  Define(env, exports, "foreachAddcdiv_", [](Args& a) -> Napi::Value {
+    std::vector<at::Tensor> self = a.tensors(0);
+    at::_foreach_addcdiv_(self, a.tensors(1), a.tensors(2), ScalarList(a, 3, self.size()));
+    return a.env().Undefined();
+  });
+  Define(env, exports, "foreachSqrt", [](Args& a) -> Napi::Value {
+    std::vector<at::Tensor> results = at::_foreach_sqrt(a.tensors(0));
+    Napi::Array array = Napi::Array::New(a.env(), results.size());
+    for (size_t i = 0; i < results.size(); i++) array.Set(static_cast<uint32_t>(i), a.wrap(results[i]));
+    return array;
   });
 }
 

@@ -5,7 +5,7 @@
 // then Debian's libtorch-dev (1.13).
 //   include  include folders
 //   link     linker words (CUDA builds add libtorch_cuda, kept even though no symbol of it is used)
-//   defines  USE_C10D_GLOO; with CUDA PEMN_WITH_CUDA, and USE_C10D_NCCL PEMN_WITH_NCCL where
+//   defines  USE_C10D_GLOO; with CUDA and its runtime headers PEMN_WITH_CUDA, and USE_C10D_NCCL PEMN_WITH_NCCL where
 //            NCCL's and CUDA's headers are found
 //   cflags   the C++ standard these headers need, and the libstdc++ ABI libtorch was built with
 //   json     all of it
@@ -153,12 +153,14 @@ function cxxStandard(found) {
 }
 
 /**
- * ProcessGroupNCCL.hpp includes CUDA's runtime headers and nccl.h. A CUDA toolkit
- * ($CUDA_HOME, $CUDA_PATH, /usr/local/cuda) has the first; a pip install has both in the
- * nvidia-* packages beside torch (site-packages/nvidia/<name>/include). Returns the
- * folders to add, or null when either header is nowhere.
+ * CUDA's headers: the addon's device queries (PEMN_WITH_CUDA) need CUDA's runtime headers,
+ * c10d's ProcessGroupNCCL.hpp nccl.h too. A CUDA toolkit ($CUDA_HOME, $CUDA_PATH,
+ * /usr/local/cuda) has the first; a pip install has both in the nvidia-* packages beside
+ * torch (site-packages/nvidia/<name>/include). Returns the folders each needs, or null for
+ * what is nowhere. PEMN_CUDA_HEADERS=0 uses none (the hooks libtorch exports still see GPUs).
  */
 function cudaIncludes(found) {
+  if (process.env.PEMN_CUDA_HEADERS === "0") return { runtime: null, nccl: null };
   const has = (dir, header) => existsSync(join(dir, header));
   const toolkits = [process.env.CUDA_HOME, process.env.CUDA_PATH, "/usr/local/cuda"]
     .filter(Boolean)
@@ -177,14 +179,15 @@ function cudaIncludes(found) {
     return dir ? [dir] : null;
   };
   const runtime = pick("cuda_runtime_api.h");
-  const nccl = pick("nccl.h");
-  if (!runtime || !nccl) return null;
+  if (!runtime) return { runtime: null, nccl: null };
   // Without a toolkit, the pip packages split CUDA's headers (cuBLAS, cuSPARSE, ...): take them all.
-  const dirs =
-    runtime.length && toolkits.includes(runtime[0])
-      ? [...runtime, ...nccl]
-      : [...runtime, ...nccl, ...pip];
-  return [...new Set(dirs)];
+  const runtimeDirs =
+    runtime.length && toolkits.includes(runtime[0]) ? runtime : [...runtime, ...pip];
+  const nccl = pick("nccl.h");
+  return {
+    runtime: [...new Set(runtimeDirs)],
+    nccl: nccl ? [...new Set([...runtimeDirs, ...nccl])] : null,
+  };
 }
 
 /** c10d's Gloo header includes Gloo's own: in the distribution, or Debian's libgloo-dev. */
@@ -194,18 +197,24 @@ function withGloo(found) {
   ) {
     throw new Error(GLOO_HINT);
   }
-  if (!found.cuda) return { ...found, nccl: false, cudaInclude: [] };
+  if (!found.cuda) return { ...found, nccl: false, cudaHeaders: false, cudaInclude: [] };
   const hasNcclGroup = found.include.some((dir) =>
     existsSync(join(dir, "torch", "csrc", "distributed", "c10d", "ProcessGroupNCCL.hpp")),
   );
-  const cudaInclude = hasNcclGroup && found.nccl !== false ? cudaIncludes(found) : null;
-  return { ...found, nccl: cudaInclude !== null, cudaInclude: cudaInclude ?? [] };
+  const headers = cudaIncludes(found);
+  const nccl = hasNcclGroup && found.nccl !== false && headers.nccl !== null;
+  return {
+    ...found,
+    nccl,
+    cudaHeaders: headers.runtime !== null,
+    cudaInclude: (nccl ? headers.nccl : headers.runtime) ?? [],
+  };
 }
 
 function describe() {
   const found = withGloo(locate());
   const defines = ["USE_C10D_GLOO"];
-  if (found.cuda) defines.push("PEMN_WITH_CUDA");
+  if (found.cuda && found.cudaHeaders) defines.push("PEMN_WITH_CUDA");
   if (found.nccl) defines.push("USE_C10D_NCCL", "PEMN_WITH_NCCL");
   const libs = ["-ltorch", "-ltorch_cpu", "-lc10"];
   // libtorch_cuda registers the CUDA kernels when it loads; the addon calls none of its

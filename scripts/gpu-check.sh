@@ -53,7 +53,13 @@ facts() {
   echo "cores $(nproc)"
 }
 step facts facts
-step build "$node" scripts/build-native.mjs
+build() {
+  "$node" scripts/find-libtorch.mjs json && "$node" scripts/build-native.mjs && return 0
+  # CUDA's headers may not match the wheel's: libtorch's own hooks still drive the GPU.
+  echo "gpu-check: the build failed; again without CUDA's headers (PEMN_CUDA_HEADERS=0)" >&2
+  PEMN_CUDA_HEADERS=0 "$node" scripts/build-native.mjs
+}
+step build build
 step doctor "${pemn[@]}" doctor
 step tests "${test_runner[@]}" "${tests[@]}"
 

@@ -12,6 +12,7 @@ export {
 } from "./dtype.js";
 export * from "./engine-info.js";
 export * from "./errors.js";
+export * from "./foreach.js";
 export * as F from "./functional.js";
 export type { CudaStatus, MemoryFormat, Reduction } from "./native.js";
 export { nativeAvailable } from "./native.js";

@@ -154,6 +154,13 @@ export interface NativeBinding extends BinaryOps {
   cumsum(t: T, dim: number, dtype?: DType): T;
   topk(t: T, k: number, dim: number, largest: boolean, sorted: boolean): Pair;
   topKMasks(ts: T[], counts: number[], method?: "auto" | "sort"): T[];
+  foreachMul_(ts: T[], scalars: number[]): void;
+  foreachDiv_(ts: T[], scalars: number[]): void;
+  foreachAddScalars_(ts: T[], scalars: number[]): void;
+  foreachAdd_(ts: T[], others: T[], alpha: number): void;
+  foreachAddcmul_(ts: T[], a: T[], b: T[], values: number[]): void;
+  foreachAddcdiv_(ts: T[], a: T[], b: T[], values: number[]): void;
+  foreachSqrt(ts: T[]): T[];
   kthvalue(t: T, k: number, dim: number, keepDim: boolean): Pair;
   sort(t: T, dim: number, descending: boolean, stable: boolean): Pair;
   add_(t: T, other: T, alpha: number): void;

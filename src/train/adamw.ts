@@ -1,12 +1,29 @@
-import { type Tensor, zerosLike } from "../engine/index.js";
-import { type NamedParameters, Optimizer, type SlotStore } from "./optimizer.js";
+import {
+  foreachAdd_,
+  foreachAddcdiv_,
+  foreachAddcmul_,
+  foreachAddScalars_,
+  foreachDiv_,
+  foreachMul_,
+  foreachSqrt,
+  type Tensor,
+  zerosLike,
+} from "../engine/index.js";
+import {
+  type NamedParameters,
+  Optimizer,
+  type ParameterUpdate,
+  type SlotStore,
+} from "./optimizer.js";
 import type { AdamWConfig } from "./optimizer-config.js";
 
 /**
- * torch.optim.AdamW (single-tensor path, amsgrad off):
+ * torch.optim.AdamW (amsgrad off), as its foreach path computes it:
  *   p *= 1 - lr * wd;  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
  *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
- * PyTorch updates m with lerp_, which rounds differently in the last bit.
+ * Every parameter at once: a few launches per step on a GPU instead of a few per parameter;
+ * on the CPU the same arithmetic as one tensor at a time. PyTorch updates m with lerp_,
+ * which rounds differently in the last bit.
  */
 export class AdamW extends Optimizer {
   readonly kind = "adamw";
@@ -20,17 +37,41 @@ export class AdamW extends Optimizer {
   }
 
   protected update(parameter: Tensor, grad: Tensor, state: SlotStore): void {
+    this.updateAll([{ parameter, grad, state }]);
+  }
+
+  protected override updateAll(updates: readonly ParameterUpdate[]): void {
+    if (updates.length === 0) return;
     const lr = this.learningRate;
     const { betas, eps, weightDecay } = this.config;
     const [beta1, beta2] = betas;
-    const expAvg = state.get("exp_avg") ?? state.create("exp_avg", zerosLike(parameter));
-    const expAvgSq = state.get("exp_avg_sq") ?? state.create("exp_avg_sq", zerosLike(parameter));
-    parameter.mul_(1 - lr * weightDecay);
-    expAvg.mul_(beta1).add_(grad, 1 - beta1);
-    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-    const biasCorrection1 = 1 - beta1 ** state.steps;
-    const biasCorrection2 = 1 - beta2 ** state.steps;
-    const denominator = expAvgSq.sqrt().div(Math.sqrt(biasCorrection2)).add_(eps);
-    parameter.addcdiv_(expAvg, denominator, -lr / biasCorrection1);
+    const parameters = updates.map((update) => update.parameter);
+    const grads = updates.map((update) => update.grad);
+    const slot = (name: string) =>
+      updates.map(
+        ({ parameter, state }) => state.get(name) ?? state.create(name, zerosLike(parameter)),
+      );
+    const expAvgs = slot("exp_avg");
+    const expAvgSqs = slot("exp_avg_sq");
+    const each = (value: number) => updates.map(() => value);
+    // Steps differ between parameters only when some had no gradient at some step.
+    const steps = updates.map((update) => update.state.steps);
+    foreachMul_(parameters, each(1 - lr * weightDecay));
+    foreachMul_(expAvgs, each(beta1));
+    foreachAdd_(expAvgs, grads, 1 - beta1);
+    foreachMul_(expAvgSqs, each(beta2));
+    foreachAddcmul_(expAvgSqs, grads, grads, each(1 - beta2));
+    const denominators = foreachSqrt(expAvgSqs);
+    foreachDiv_(
+      denominators,
+      steps.map((step) => Math.sqrt(1 - beta2 ** step)),
+    );
+    foreachAddScalars_(denominators, each(eps));
+    foreachAddcdiv_(
+      parameters,
+      expAvgs,
+      denominators,
+      steps.map((step) => -lr / (1 - beta1 ** step)),
+    );
   }
 }

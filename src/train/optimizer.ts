@@ -16,6 +16,13 @@ export interface OptimizerState {
   readonly parameters: readonly ParameterState[];
 }
 
+/** One parameter's part of a step: the tensor, its gradient, its state. */
+export interface ParameterUpdate {
+  readonly parameter: Tensor;
+  readonly grad: Tensor;
+  readonly state: SlotStore;
+}
+
 /** Trainable tensors by name, as Module.namedParameters() lists them. */
 export type NamedParameters = readonly (readonly [string, Tensor])[];
 
@@ -73,18 +80,30 @@ export abstract class Optimizer {
   /** Updates `parameter` in place from `grad`; runs with autograd off, inside a scope. */
   protected abstract update(parameter: Tensor, grad: Tensor, state: SlotStore): void;
 
+  /**
+   * Updates every parameter that has a gradient (their steps already counted), with autograd
+   * off. By default one at a time, each in its own scope so temporaries never pile up across
+   * a large model; a rule may override it to update them all at once (foreach ops).
+   */
+  protected updateAll(updates: readonly ParameterUpdate[]): void {
+    for (const { parameter, grad, state } of updates) {
+      tidy(() => this.update(parameter, grad, state));
+    }
+  }
+
   step(): void {
-    noGrad(() => {
-      for (const parameter of this.#parameters) {
-        // One scope per parameter, so temporaries never pile up across a large model.
-        tidy(() => {
+    noGrad(() =>
+      tidy(() => {
+        const updates: ParameterUpdate[] = [];
+        for (const parameter of this.#parameters) {
           const grad = parameter.tensor.grad;
-          if (grad === null) return;
+          if (grad === null) continue;
           parameter.steps += 1;
-          this.update(parameter.tensor, grad, parameter);
-        });
-      }
-    });
+          updates.push({ parameter: parameter.tensor, grad, state: parameter });
+        }
+        this.updateAll(updates);
+      }),
+    );
   }
 
   /** Drops every gradient (set to none, as PyTorch's default zero_grad). */

@@ -1,4 +1,3 @@
-import sharp from "sharp";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 
@@ -42,6 +41,8 @@ export async function renderPlot(spec: TopLevelSpec): Promise<RenderedPlot> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     const svg = await view.toSVG();
+    // Loaded when a plot is drawn: its native library is no cost to the other commands.
+    const { default: sharp } = await import("sharp");
     const png = await sharp(Buffer.from(svg), { density: 72 * PNG_SCALE })
       .png()
       .toBuffer();
