@@ -1,9 +1,14 @@
 // c10d process groups: TCPStore rendezvous, then Gloo collectives (NCCL when libtorch was
 // built with CUDA). Every blocking call waits at most the group's timeout, so a lost peer
 // becomes an error, never a hang; a heartbeat in the store names the rank that was lost.
+// PEMN_WITH_GLOO and PEMN_WITH_NCCL say which groups' headers the build found (PyTorch's
+// wheels ship no Gloo headers: such a build has NCCL alone).
 #include <torch/csrc/autograd/custom_function.h>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef PEMN_WITH_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #include <torch/version.h>
 #ifdef PEMN_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -212,6 +217,7 @@ struct DifferentiableSum : public torch::autograd::Function<DifferentiableSum> {
   }
 };
 
+#ifdef PEMN_WITH_GLOO
 std::shared_ptr<::gloo::transport::Device> GlooDevice(const std::string& spec) {
   const std::string interface = "interface:", hostname = "hostname:";
   if (spec.rfind(interface, 0) == 0) return c10d::ProcessGroupGloo::createDeviceForInterface(spec.substr(interface.size()));
@@ -219,6 +225,7 @@ std::shared_ptr<::gloo::transport::Device> GlooDevice(const std::string& spec) {
   if (spec == "default") return c10d::ProcessGroupGloo::createDefaultDevice();
   throw std::invalid_argument("device must be 'default', 'hostname:<address>' or 'interface:<name>', got '" + spec + "'");
 }
+#endif
 
 std::string Rendezvous(const std::string& host, int port, int rank, int world_size) {
   return "rendezvous at " + host + ":" + std::to_string(port) + " (rank " + std::to_string(rank) + " of " +
@@ -274,6 +281,13 @@ void RegisterProcessGroup(Napi::Env env, Napi::Object exports) {
 #ifndef PEMN_WITH_NCCL
     if (backend == "nccl") throw std::invalid_argument("backend 'nccl' needs libtorch built with CUDA and NCCL; this one has neither");
 #endif
+#ifndef PEMN_WITH_GLOO
+    if (backend == "gloo") {
+      throw std::invalid_argument(
+          "backend 'gloo': this addon was built without Gloo's headers (PyTorch's wheels ship none; "
+          "apt-get install -y libgloo-dev and rebuild), use 'nccl'");
+    }
+#endif
     Group g;
     g.rank = static_cast<int>(rank);
     g.world_size = static_cast<int>(world_size);
@@ -292,9 +306,11 @@ void RegisterProcessGroup(Napi::Env env, Napi::Object exports) {
       client.waitWorkers = false;
       g.heartbeat = std::make_unique<Heartbeat>(host, client, g.rank);
       if (backend == "gloo") {
+#ifdef PEMN_WITH_GLOO
         auto gloo = c10d::ProcessGroupGloo::Options::create(g.timeout);
         gloo->devices.push_back(GlooDevice(device));
         g.group = c10::make_intrusive<c10d::ProcessGroupGloo>(g.store, g.rank, g.world_size, gloo);
+#endif
       } else {
 #ifdef PEMN_WITH_NCCL
         auto nccl = c10d::ProcessGroupNCCL::Options::create();
@@ -363,9 +379,11 @@ void RegisterProcessGroup(Napi::Env env, Napi::Object exports) {
   });
   Define(env, exports, "collectiveBackends", [](Args& a) -> Napi::Value {
     Napi::Array backends = Napi::Array::New(a.env());
-    backends.Set(0u, Napi::String::New(a.env(), "gloo"));
+#ifdef PEMN_WITH_GLOO
+    backends.Set(backends.Length(), Napi::String::New(a.env(), "gloo"));
+#endif
 #ifdef PEMN_WITH_NCCL
-    if (at::hasCUDA()) backends.Set(1u, Napi::String::New(a.env(), "nccl"));
+    if (at::hasCUDA()) backends.Set(backends.Length(), Napi::String::New(a.env(), "nccl"));
 #endif
     return backends;
   });

@@ -24,7 +24,9 @@ function expand(values) {
     const match = /^<!(@?)\((.*)\)$/.exec(value);
     if (!match) return [value];
     if (match[2].includes("node-addon-api")) return [napiInclude()];
-    const output = execFileSync("sh", ["-c", match[2]], {
+    // gyp's `node` is this Node, which need not be on PATH.
+    const command = match[2].replace(/^node /, `"${process.execPath}" `);
+    const output = execFileSync("sh", ["-c", command], {
       cwd: nativeDir,
       encoding: "utf8",
     }).trim();

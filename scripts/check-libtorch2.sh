@@ -193,6 +193,9 @@ check() {
   fi
 }
 for file in native/*.cc; do check "$file" "$file"; done
+# PyTorch's wheels ship no Gloo headers: their builds have NCCL alone.
+check native/process_group.cc "native/process_group.cc without Gloo (as against a PyTorch wheel)" \
+  -UUSE_C10D_GLOO -UPEMN_WITH_GLOO
 
 # The NCCL group (a CUDA libtorch's) needs CUDA's and NCCL's headers, which a CPU machine
 # lacks: say so rather than pass it.

@@ -5,7 +5,7 @@
 // then Debian's libtorch-dev (1.13).
 //   include  include folders
 //   link     linker words (CUDA builds add libtorch_cuda, kept even though no symbol of it is used)
-//   defines  USE_C10D_GLOO; with CUDA and its runtime headers PEMN_WITH_CUDA, and USE_C10D_NCCL PEMN_WITH_NCCL where
+//   defines  USE_C10D_GLOO PEMN_WITH_GLOO where Gloo's headers are; with CUDA and its runtime headers PEMN_WITH_CUDA, and USE_C10D_NCCL PEMN_WITH_NCCL where
 //            NCCL's and CUDA's headers are found
 //   cflags   the C++ standard these headers need, and the libstdc++ ABI libtorch was built with
 //   json     all of it
@@ -99,15 +99,22 @@ function fromPytorch() {
   };
 }
 
-/** TORCH_VERSION_MAJOR/MINOR of torch/version.h, as {major, minor}. */
+/**
+ * TORCH_VERSION_MAJOR/MINOR as {major, minor}: in torch/version.h, or (2.10 on) in the
+ * torch/headeronly/version.h it includes.
+ */
 function versionOf(found) {
   for (const dir of found.include) {
-    const file = join(dir, "torch", "version.h");
-    if (!existsSync(file)) continue;
-    const text = readFileSync(file, "utf8");
-    const major = /#define TORCH_VERSION_MAJOR (\d+)/.exec(text);
-    const minor = /#define TORCH_VERSION_MINOR (\d+)/.exec(text);
-    if (major && minor) return { major: Number(major[1]), minor: Number(minor[1]) };
+    for (const file of [
+      join(dir, "torch", "version.h"),
+      join(dir, "torch", "headeronly", "version.h"),
+    ]) {
+      if (!existsSync(file)) continue;
+      const text = readFileSync(file, "utf8");
+      const major = /#define TORCH_VERSION_MAJOR (\d+)/.exec(text);
+      const minor = /#define TORCH_VERSION_MINOR (\d+)/.exec(text);
+      if (major && minor) return { major: Number(major[1]), minor: Number(minor[1]) };
+    }
   }
   throw new Error(`no torch/version.h with TORCH_VERSION_MAJOR under ${found.include.join(", ")}`);
 }
@@ -192,12 +199,13 @@ function cudaIncludes(found) {
 
 /** c10d's Gloo header includes Gloo's own: in the distribution, or Debian's libgloo-dev. */
 function withGloo(found) {
-  if (
-    !["/usr/include", ...found.include].some((dir) => existsSync(join(dir, "gloo", "context.h")))
-  ) {
-    throw new Error(GLOO_HINT);
-  }
-  if (!found.cuda) return { ...found, nccl: false, cudaHeaders: false, cudaInclude: [] };
+  const gloo = ["/usr/include", ...found.include].some((dir) =>
+    existsSync(join(dir, "gloo", "context.h")),
+  );
+  // Debian's build has Gloo for the asking; PyTorch's wheels ship no Gloo headers, and a GPU
+  // build can do without (NCCL's group serves it).
+  if (!gloo && found.source === "debian") throw new Error(GLOO_HINT);
+  if (!found.cuda) return { ...found, gloo, nccl: false, cudaHeaders: false, cudaInclude: [] };
   const hasNcclGroup = found.include.some((dir) =>
     existsSync(join(dir, "torch", "csrc", "distributed", "c10d", "ProcessGroupNCCL.hpp")),
   );
@@ -205,6 +213,7 @@ function withGloo(found) {
   const nccl = hasNcclGroup && found.nccl !== false && headers.nccl !== null;
   return {
     ...found,
+    gloo,
     nccl,
     cudaHeaders: headers.runtime !== null,
     cudaInclude: (nccl ? headers.nccl : headers.runtime) ?? [],
@@ -213,7 +222,7 @@ function withGloo(found) {
 
 function describe() {
   const found = withGloo(locate());
-  const defines = ["USE_C10D_GLOO"];
+  const defines = found.gloo ? ["USE_C10D_GLOO", "PEMN_WITH_GLOO"] : [];
   if (found.cuda && found.cudaHeaders) defines.push("PEMN_WITH_CUDA");
   if (found.nccl) defines.push("USE_C10D_NCCL", "PEMN_WITH_NCCL");
   const libs = ["-ltorch", "-ltorch_cpu", "-lc10"];
@@ -238,6 +247,11 @@ try {
   if (what === "include") console.log(found.include.join(" "));
   else if (what === "link") console.log(found.link.join(" "));
   else if (what === "defines") {
+    if (!found.gloo) {
+      console.error(
+        `find-libtorch: no Gloo headers beside ${found.source} (${GLOO_HINT}): no Gloo backend`,
+      );
+    }
     if (found.cuda && !found.nccl) {
       console.error(
         "find-libtorch: libtorch has CUDA but NCCL's or CUDA's headers were not found (set CUDA_HOME): no NCCL backend",

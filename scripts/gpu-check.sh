@@ -29,7 +29,8 @@ step() { # name, then the command; its output goes to OUT_DIR/name.log and the c
 }
 
 if [[ -f .gpu/node.xz && ! -x .gpu/node ]]; then xz -dc .gpu/node.xz >.gpu/node && chmod +x .gpu/node; fi
-node=${PEMN_NODE:-$(if [[ -x .gpu/node ]]; then echo .gpu/node; else command -v node; fi)}
+node=${PEMN_NODE:-$(if [[ -x .gpu/node ]]; then echo "$PWD/.gpu/node"; else command -v node; fi)}
+export PATH=$(dirname "$node"):$PATH
 if [[ -d node_modules/tsx ]]; then
   pemn=("$node" bin/pemn.js)
   bench=("$node" --import tsx bench/run.ts)
