@@ -28,6 +28,8 @@ class TensorTable {
   static at::Tensor& Get(double id);
   static bool IsLive(double id);
   static void Release(Napi::Env env, double id);
+  // Counts a host tensor's bytes as V8 external memory until it is released (once).
+  static void ReportExternal(Napi::Env env, double id);
   static int64_t LiveCount();
 };
 

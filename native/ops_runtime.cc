@@ -178,6 +178,10 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
     TensorTable::Release(a.env(), a.number(0));
     return a.env().Undefined();
   });
+  Define(env, exports, "reportExternal", [](Args& a) -> Napi::Value {
+    TensorTable::ReportExternal(a.env(), a.number(0));
+    return a.env().Undefined();
+  });
   Define(env, exports, "isDisposed", [](Args& a) -> Napi::Value {
     return Napi::Boolean::New(a.env(), !TensorTable::IsLive(a.number(0)));
   });

@@ -71,6 +71,7 @@ export interface NativeBinding extends BinaryOps {
   tuneAllocator(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
   liveTensorCount(): number;
   dispose(t: T): void;
+  reportExternal(t: T): void;
   isDisposed(t: T): boolean;
 
   fromArray(data: EngineTypedArray, shape: number[], dtype: DType, pinned?: boolean): T;

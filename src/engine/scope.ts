@@ -8,6 +8,11 @@
 export interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
+  /**
+   * Called once no scope will free it (made outside any scope, kept, or returned from the
+   * outermost tidy): from then on dispose() or, as a backstop, the collector frees it.
+   */
+  unowned?(): void;
 }
 
 type Scope = Set<Disposable>;
@@ -18,15 +23,22 @@ const ownerOf = new WeakMap<Disposable, Scope>();
 /** Records a new tensor in the innermost scope (if any). Called by the engine only. */
 export function track(tensor: Disposable): void {
   const scope = scopes[scopes.length - 1];
-  if (!scope) return;
+  if (!scope) {
+    tensor.unowned?.();
+    return;
+  }
   scope.add(tensor);
   ownerOf.set(tensor, scope);
 }
 
 /** Removes a tensor from automatic release: the caller now owns it and must dispose it. */
 export function keep<T extends Disposable>(tensor: T): T {
-  ownerOf.get(tensor)?.delete(tensor);
-  ownerOf.delete(tensor);
+  const owner = ownerOf.get(tensor);
+  if (owner) {
+    owner.delete(tensor);
+    ownerOf.delete(tensor);
+    tensor.unowned?.();
+  }
   return tensor;
 }
 
@@ -60,6 +72,7 @@ export function tidy<R>(fn: () => R): R {
       ownerOf.set(tensor, parent);
     } else {
       ownerOf.delete(tensor);
+      tensor.unowned?.();
     }
   }
   return result;

@@ -53,6 +53,11 @@ export class Tensor implements Disposable {
     return this.#handle === null;
   }
 
+  /** No scope frees it any more: its host memory now counts for V8's collector (see scope.ts). */
+  unowned(): void {
+    if (this.#handle !== null) native().reportExternal(this.#handle);
+  }
+
   /** Frees libtorch's memory now (views keep their storage alive until they go too). */
   dispose(): void {
     if (this.#handle === null) return;
