@@ -17,8 +17,10 @@ struct Slot {
 // Process-global and unlocked: the addon serves the main JavaScript thread only, and Init
 // refuses any other (native/addon.cc, docs/engine.md "Threads"). A lock here would not be
 // enough anyway: a second thread would see, and could dispose, the first one's ids.
-std::vector<Slot> slots;
-std::vector<uint32_t> free_slots;
+// Never destroyed at exit: tensors still live then may be on a GPU whose driver is already
+// shutting down, and freeing them would abort the process (c10's "driver shutting down").
+std::vector<Slot>& slots = *new std::vector<Slot>();
+std::vector<uint32_t>& free_slots = *new std::vector<uint32_t>();
 int64_t live = 0;
 
 int64_t ByteSize(const at::Tensor& tensor) {
