@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   type CollectiveBackend,
+  DEVICE_PATTERN,
   isCuda,
   ProcessGroup,
   resolveDevice,
@@ -305,7 +306,18 @@ export function registerTrain(program: Command, version: string): void {
   command.action(async (options: Record<string, unknown>) => {
     if (options.resume && !options.runDir)
       throw new InvalidArgumentError("--resume needs --run-dir");
-    const fromFile = options.config ? readConfigFile(options.config as string) : {};
+    const file = options.config ? readConfigFile(options.config as string) : {};
+    // A config file may name the device too; it is not part of the run's config (config.json),
+    // so that a run resumes on another device. The flag wins.
+    const { device: fileDevice, ...fromFile } = file as { device?: unknown };
+    if (fileDevice !== undefined && command.getOptionValueSource("device") === "default") {
+      if (typeof fileDevice !== "string" || !DEVICE_PATTERN.test(fileDevice)) {
+        throw new InvalidArgumentError(
+          `${options.config}: device must be cpu, cuda, cuda:N or auto, got ${JSON.stringify(fileDevice)}`,
+        );
+      }
+      options.device = fileDevice;
+    }
     const config = parseRunConfig(deepMerge(fromFile, configFromFlags(options)));
     const runDir = (options.runDir as string | undefined) ?? defaultRunDir();
     const role = rankRoleFromEnv(process.env, {
