@@ -4,6 +4,7 @@ import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
 import { evaluatePemnFile } from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun } from "../run/index.js";
 import type { Evaluation } from "../train/index.js";
+import { evaluationBar } from "../train/index.js";
 import { deviceOption, integer } from "./arguments.js";
 
 interface EvalOptions {
@@ -70,7 +71,10 @@ function evaluateRunDir(runDir: string, options: EvalOptions): Evaluation {
       `${runDir} is a run directory: it is evaluated on its own data (--dataset and --data-dir are for .pemn files)`,
     );
   }
-  return evaluateRun(runDir, options.checkpoint ?? "last", options.split, options.device);
+  return evaluateRun(runDir, options.checkpoint ?? "last", options.split, {
+    device: options.device,
+    progress: evaluationBar,
+  });
 }
 
 function evaluatePemn(file: string, options: EvalOptions): Evaluation {
@@ -87,5 +91,6 @@ function evaluatePemn(file: string, options: EvalOptions): Evaluation {
     split: options.split as DatasetSplit,
     batchSize: options.batchSize,
     device: options.device,
+    progress: evaluationBar,
   });
 }

@@ -3,7 +3,7 @@ import { PemnModelError } from "../artifact/pemn-model-error.js";
 import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
 import { buildDecodedModel } from "../packing/build-decoded-model.js";
-import { type Evaluation, evaluate } from "../train/index.js";
+import { type Evaluation, type EvaluationProgress, evaluate } from "../train/index.js";
 
 export interface PemnEvalOptions {
   readonly source: DatasetSource;
@@ -12,6 +12,7 @@ export interface PemnEvalOptions {
   readonly batchSize: number;
   /** "cpu" (default), "cuda", "cuda:N" or "auto". */
   readonly device?: string;
+  readonly progress?: (split: string, images: number) => EvaluationProgress;
 }
 
 /**
@@ -39,7 +40,13 @@ export function evaluatePemnFile(file: string, options: PemnEvalOptions): Evalua
   const model = attributeToFile(file, () => buildDecodedModel(decoded));
   try {
     model.to(resolveDevice(options.device ?? "cpu"));
-    return evaluate(model, dataset, options.batchSize);
+    return evaluate(
+      model,
+      dataset,
+      options.batchSize,
+      undefined,
+      options.progress?.(options.split, dataset.count),
+    );
   } finally {
     model.dispose();
   }

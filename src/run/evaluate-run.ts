@@ -1,7 +1,12 @@
 import { isNoValidation } from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
 import { createPemnModel } from "../models/index.js";
-import { type Evaluation, evaluate, restoreModel } from "../train/index.js";
+import {
+  type Evaluation,
+  type EvaluationProgress,
+  evaluate,
+  restoreModel,
+} from "../train/index.js";
 import { readRunConfig } from "./read-run-config.js";
 import { readCheckpointOfConfig } from "./run-checkpoint.js";
 import { loadRunData } from "./run-data.js";
@@ -13,7 +18,10 @@ export function evaluateRun(
   runDir: string,
   checkpoint: "last" | "best",
   split: EvalSplit,
-  device = "cpu",
+  options: {
+    device?: string;
+    progress?: (split: string, images: number) => EvaluationProgress;
+  } = {},
 ): Evaluation {
   const config = readRunConfig(runDir);
   if (split === "validation" && isNoValidation(config.data.validation)) {
@@ -23,8 +31,15 @@ export function evaluateRun(
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, restored);
-    model.to(resolveDevice(device));
-    return evaluate(model, loadRunData(config)[split], config.train.batchSize);
+    model.to(resolveDevice(options.device ?? "cpu"));
+    const data = loadRunData(config)[split];
+    return evaluate(
+      model,
+      data,
+      config.train.batchSize,
+      undefined,
+      options.progress?.(split, data.count),
+    );
   } finally {
     model.dispose();
   }

@@ -3,6 +3,7 @@ import { F, noGrad, tidy } from "../engine/index.js";
 import { type Layer, refreshMasks } from "../nn/index.js";
 import { batchTensors, correctCount, readScalars } from "./batch-tensors.js";
 import type { DataParallel } from "./data-parallel.js";
+import type { EvaluationProgress } from "./progress.js";
 import { RunningTotals } from "./running-totals.js";
 
 /** Mean cross-entropy (no label smoothing) and accuracy over a whole dataset. */
@@ -22,8 +23,10 @@ export function evaluate(
   dataset: Dataset,
   batchSize: number,
   dataParallel?: DataParallel,
+  onProgress?: EvaluationProgress,
 ): Evaluation {
   const device = model.device;
+  let images = 0;
   const loader = new BatchLoader(dataset, {
     mode: "evaluate",
     batchSize,
@@ -46,10 +49,13 @@ export function evaluate(
           ]) as [number, number];
           totals.add(loss, correct, batch.size);
         });
+        images += batch.globalSize;
+        onProgress?.(images);
       }
     });
   } finally {
     model.train(wasTraining);
+    onProgress?.(images, true);
   }
   const all = dataParallel ? dataParallel.reduceTotals(totals) : totals;
   return { loss: all.loss, accuracy: all.accuracy, count: all.count };

@@ -46,7 +46,12 @@ export {
   optimizerConfigSchema,
   type SgdConfig,
 } from "./optimizer-config.js";
-export type { ProgressMode } from "./progress.js";
+export {
+  type EvaluationProgress,
+  evaluationBar,
+  formatLearningRate,
+  type ProgressMode,
+} from "./progress.js";
 export {
   type CheckpointChoice,
   METRICS_FILE,

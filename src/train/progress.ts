@@ -16,23 +16,31 @@ export interface StepProgress {
   readonly etaSeconds: number;
 }
 
+/** Called with the images evaluated so far, then once more with done = true. */
+export type EvaluationProgress = (images: number, done?: boolean) => void;
+
 export interface ProgressReporter {
   startEpoch(epoch: number, batches: number): void;
   step(progress: StepProgress): void;
   endEpoch(record: EpochMetrics): void;
+  /** A pass over a split ("validation", "test") of `images` images. */
+  evaluation(split: string, images: number): EvaluationProgress;
   stop(): void;
 }
+
+const silent: EvaluationProgress = () => {};
 
 export function createProgress(mode: ProgressMode, epochs: number): ProgressReporter {
   const resolved = mode === "auto" ? (process.stderr.isTTY ? "bar" : "lines") : mode;
   switch (resolved) {
     case "none":
-      return { startEpoch() {}, step() {}, endEpoch() {}, stop() {} };
+      return { startEpoch() {}, step() {}, endEpoch() {}, evaluation: () => silent, stop() {} };
     case "lines":
       return {
         startEpoch() {},
         step() {},
         endEpoch: (record) => process.stderr.write(`${epochLine(record, epochs)}\n`),
+        evaluation: () => silent,
         stop() {},
       };
     case "bar":
@@ -75,11 +83,37 @@ function barProgress(epochs: number): ProgressReporter {
       active = false;
       process.stderr.write(`${epochLine(record, epochs)}\n`);
     },
+    evaluation: (split, images) => evaluationBar(split, images),
     stop() {
       if (active) bar.stop();
       active = false;
     },
   };
+}
+
+/**
+ * A bar over an evaluation pass on stderr (a terminal only: logs get the epoch's line), so
+ * that a long validation or `pemn eval` is not silent.
+ */
+export function evaluationBar(split: string, images: number): EvaluationProgress {
+  if (!process.stderr.isTTY) return silent;
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${split} {bar} {value}/{total} images | ETA {eta_formatted}`,
+    barsize: 24,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  bar.start(images, 0);
+  return (done, finished = false) => {
+    bar.update(done);
+    if (finished) bar.stop();
+  };
+}
+
+/** A learning rate, always in one format (toPrecision switched between 0.0005000 and 1.000e-5). */
+export function formatLearningRate(lr: number): string {
+  return lr.toExponential(2);
 }
 
 /** The one-line summary of an epoch. */
@@ -89,7 +123,7 @@ export function epochLine(record: EpochMetrics, epochs: number): string {
       ? ""
       : ` | test loss ${record.test_loss?.toFixed(4)} acc ${percent(record.test_accuracy)}`;
   return (
-    `epoch ${record.epoch}/${epochs} | lr ${record.lr.toPrecision(4)}` +
+    `epoch ${record.epoch}/${epochs} | lr ${formatLearningRate(record.lr)}` +
     ` | train loss ${record.train_loss.toFixed(4)} acc ${percent(record.train_accuracy)}` +
     (record.val_loss === null || record.val_accuracy === null
       ? ` | no validation${test}`

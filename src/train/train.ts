@@ -150,10 +150,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       dataParallel?.syncBuffers(model);
       const validation =
         data.validation.count > 0
-          ? evaluate(model, data.validation, config.batchSize, dataParallel)
+          ? evaluate(
+              model,
+              data.validation,
+              config.batchSize,
+              dataParallel,
+              progress.evaluation("validation", data.validation.count),
+            )
           : null;
       const test = config.testEachEpoch
-        ? evaluate(model, data.test, config.batchSize, dataParallel)
+        ? evaluate(
+            model,
+            data.test,
+            config.batchSize,
+            dataParallel,
+            progress.evaluation("test", data.test.count),
+          )
         : null;
       const record: EpochMetrics = {
         epoch,
@@ -206,7 +218,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const test =
       last?.test_accuracy !== undefined && last.test_loss !== undefined
         ? { loss: last.test_loss, accuracy: last.test_accuracy, count: data.test.count }
-        : evaluate(model, data.test, config.batchSize, dataParallel);
+        : evaluate(
+            model,
+            data.test,
+            config.batchSize,
+            dataParallel,
+            progress.evaluation("test", data.test.count),
+          );
     return {
       config,
       history: run.history,

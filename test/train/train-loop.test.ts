@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { liveTensorCount } from "../../src/engine/index.js";
 import { refreshMasks } from "../../src/nn/index.js";
 import { evaluate } from "../../src/train/evaluation.js";
-import { epochLine, formatDuration } from "../../src/train/progress.js";
+import { epochLine, formatDuration, formatLearningRate } from "../../src/train/progress.js";
 import { train } from "../../src/train/train.js";
 import { parseTrainConfig } from "../../src/train/train-config.js";
 import { trainingLoader } from "../../src/train/train-epoch.js";
@@ -156,9 +156,16 @@ test("the per-epoch line and durations read well", () => {
   );
   assert.equal(
     line,
-    "epoch 3/10 | lr 0.01250 | train loss 0.5123 acc 81.23% | val loss 0.6000 acc 79.00%" +
+    "epoch 3/10 | lr 1.25e-2 | train loss 0.5123 acc 81.23% | val loss 0.6000 acc 79.00%" +
       " | test loss 0.6100 acc 78.50% | 1234 img/s | 12.3 s",
   );
+  // One format for every rate, 0 and the smallest included (toPrecision switched formats).
+  assert.deepEqual([0.01, 0.0005, 1e-5, 0].map(formatLearningRate), [
+    "1.00e-2",
+    "5.00e-4",
+    "1.00e-5",
+    "0.00e+0",
+  ]);
   assert.deepEqual([42, 185, 3720, Number.POSITIVE_INFINITY].map(formatDuration), [
     "42s",
     "3m05s",
