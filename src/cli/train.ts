@@ -15,6 +15,7 @@ import {
   type RankRole,
   rankRoleFromEnv,
   readConfigFile,
+  readRunConfig,
   runTraining,
 } from "../run/index.js";
 import { DataParallel, type ProgressMode } from "../train/index.js";
@@ -306,7 +307,13 @@ export function registerTrain(program: Command, version: string): void {
   command.action(async (options: Record<string, unknown>) => {
     if (options.resume && !options.runDir)
       throw new InvalidArgumentError("--resume needs --run-dir");
-    const file = options.config ? readConfigFile(options.config as string) : {};
+    // A resumed run's own config is the base (the defaults would differ from it), unless
+    // another is given; flags still go on top, and must agree with it.
+    const file = options.config
+      ? readConfigFile(options.config as string)
+      : options.resume
+        ? readRunConfig(options.runDir as string)
+        : {};
     // A config file may name the device too; it is not part of the run's config (config.json),
     // so that a run resumes on another device. The flag wins.
     const { device: fileDevice, ...fromFile } = file as { device?: unknown };
