@@ -178,3 +178,40 @@ test("RP ratios are written as the paper writes them", () => {
   assert.equal(scientific(0.05), "5e-2");
   assert.equal(scientific(1), "1");
 });
+
+test("runs near chance are flagged, and no check states a claim from them", () => {
+  // The same sweeps, every run at 10-12% on 10 classes: they learned next to nothing.
+  const atChance = (records: ReturnType<typeof compressionRecords>) =>
+    records.map((record, index) =>
+      record.status === "ok"
+        ? {
+            ...record,
+            summary: {
+              ...record.summary,
+              model: { ...record.summary.model, classes: 10 },
+              test_accuracy: 0.1 + (index % 3) / 100,
+            },
+          }
+        : record,
+    );
+  const [compression] = reportClaims("compression", resultRows(atChance(compressionRecords())));
+  const checks = compression?.checks ?? [];
+  assert.ok(
+    checks.some((check) =>
+      /^warning: MP is near chance \(1\d\.\d\d% with 10 classes\)/.test(check),
+    ),
+  );
+  assert.ok(checks.some((check) => /no claim: a run near chance$/.test(check)));
+  assert.ok(
+    !checks.some((check) => /above every baseline: (yes|no)/.test(check)),
+    checks.join("\n"),
+  );
+  const [representation] = reportClaims(
+    "representation",
+    resultRows(atChance(representationRecords())),
+  );
+  assert.ok(!(representation?.checks ?? []).some((check) => /(exceeds|within) 2 sd/.test(check)));
+  // At 15% and above (1.5x chance) a run counts as having learned.
+  const [learned] = reportClaims("compression", resultRows(compressionRecords()));
+  assert.ok(!(learned?.checks ?? []).some((check) => check.startsWith("warning:")));
+});

@@ -1,6 +1,6 @@
 import type { FigureKind } from "../sweep-record.js";
 import { formatPercent } from "./report-format.js";
-import type { MeanSd, ResultRow } from "./result-rows.js";
+import { type MeanSd, nearChance, type ResultRow } from "./result-rows.js";
 
 /*
  * The paper's claims as checks computed from the rows, one line each: what was compared,
@@ -16,9 +16,17 @@ export function reportClaims(figure: FigureKind, rows: readonly ResultRow[]): Ba
   const backbones = [...new Set(rows.map((row) => row.backbone))];
   return backbones.map((backbone) => {
     const own = rows.filter((row) => row.backbone === backbone);
+    const atChance = own.filter(nearChance);
+    const warning = atChance.map(
+      (row) =>
+        `warning: ${row.method}${row.targetCompression === null ? "" : ` at ${formatPercent(row.targetCompression, 1)}`} is near chance (${formatPercent((row.accuracy as MeanSd).mean)} with ${row.classes} classes): it learned next to nothing, so no check below states a claim from it`,
+    );
     return {
       backbone,
-      checks: figure === "representation" ? representationChecks(own) : compressionChecks(own),
+      checks: [
+        ...warning,
+        ...(figure === "representation" ? representationChecks(own) : compressionChecks(own)),
+      ],
     };
   });
 }
@@ -48,9 +56,11 @@ function representationChecks(rows: readonly ResultRow[]): string[] {
     const drop = base.mean - row.accuracy.mean;
     drops.push({ method: row.method, drop });
     const sds = [base.sd, row.accuracy.sd];
-    const verdict = sds.every((sd) => sd !== null)
-      ? exceeds(drop, 2 * Math.max(...(sds as number[])))
-      : "sd unknown (fewer than 2 seeds)";
+    const verdict = [mask, row].some(nearChance)
+      ? "no claim: a run near chance"
+      : sds.every((sd) => sd !== null)
+        ? exceeds(drop, 2 * Math.max(...(sds as number[])))
+        : "sd unknown (fewer than 2 seeds)";
     checks.push(
       `${row.method} (${row.uniqueValues ?? "?"} unique value${row.uniqueValues === 1 ? "" : "s"}): ${accuracyText(row.accuracy)}, ${points(drop)} below mask; ${verdict}`,
     );
@@ -99,11 +109,16 @@ function compressionChecks(rows: readonly ResultRow[]): string[] {
       .map((row) => row.accuracy?.mean);
     const beats = means.every((value) => value !== undefined && bestMean > value);
     const missing = means.some((value) => value === undefined);
+    const chance = [best, ...baselines.filter((row) => row.targetCompression === target)].some(
+      nearChance,
+    );
     const verdict = missing
       ? "a baseline has no finished run"
-      : beats
-        ? "above every baseline: yes"
-        : "above every baseline: no";
+      : chance
+        ? "no claim: a run near chance"
+        : beats
+          ? "above every baseline: yes"
+          : "above every baseline: no";
     return `${head}; best PEMN at or above it: ${best.method} (${formatPercent(best.compressionWithoutNorms as number)} measured) ${formatPercent(bestMean)}; ${verdict}`;
   });
 }

@@ -53,6 +53,16 @@ export interface ResultRow {
   readonly sparsity: number | null;
   /** Mean of summary.json's seconds (the whole run) over finished runs. */
   readonly trainSeconds: number | null;
+  /** The model's classes (chance accuracy is one over it), null when no run finished. */
+  readonly classes: number | null;
+}
+
+/**
+ * Mean test accuracy below 1.5 times chance (15% for 10 classes): a run that learned next
+ * to nothing, from which no claim about methods should be read.
+ */
+export function nearChance(row: ResultRow): boolean {
+  return row.accuracy !== null && row.classes !== null && row.accuracy.mean < 1.5 / row.classes;
 }
 
 export function meanSd(values: readonly number[]): MeanSd | null {
@@ -116,7 +126,14 @@ function summariseGroup(records: readonly ReportRecord[]): ResultRow {
     compressionWithNorms: mean(smallest.map((file) => file.compression_with_norms)),
     sparsity: mean(sparsities),
     trainSeconds: mean(finished.map(({ summary }) => summary.seconds)),
+    classes: classesOf(finished[0]),
   };
+}
+
+/** summary.json's model.classes (its model schema is loose: old results may lack it). */
+function classesOf(record: FinishedRecord | undefined): number | null {
+  const classes = record?.summary.model.classes;
+  return typeof classes === "number" && classes > 0 ? classes : null;
 }
 
 function summarisePacked(files: readonly PackedFile[]): PackedSummary[] {
