@@ -2,6 +2,7 @@ import { realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import sirv from "sirv";
+import { parseRange } from "./byte-range.js";
 import { guardedHandler } from "./guarded-handler.js";
 import { resolveFile } from "./resolve-file.js";
 
@@ -16,8 +17,9 @@ const ALLOWED_METHODS = "GET, HEAD";
 /**
  * Serves the regular files under `dir` over HTTP with sirv (no directory listings), behind a
  * guard: GET and HEAD only (else 405), 404 for dotfiles and for whatever, links followed,
- * is not a regular file inside `dir`'s real path. No request can end the process (see
- * guardedHandler). Port 0 takes a free port.
+ * is not a regular file inside `dir`'s real path, and Range headers checked before sirv sees
+ * them (sirv trusts them: an out-of-range position threw from createReadStream and ended the
+ * process). No request can end the process (see guardedHandler). Port 0 takes a free port.
  * Resolves once it listens.
  */
 export function startStaticServer(
@@ -51,6 +53,21 @@ export function startStaticServer(
     // could not look up ("?" and "#" end its path; decodeURI keeps %3F, %23) are not served.
     if (file.segments.some((segment) => /[?#]/.test(segment))) return notFound(response);
     request.url = `/${file.segments.map(encodeURI).join("/")}`;
+    const range = request.method === "GET" ? request.headers.range : undefined;
+    // A stale If-Range would mean "the whole file"; ignoring Range then is always right.
+    const answer =
+      request.headers["if-range"] === undefined ? parseRange(range, file.size) : undefined;
+    delete request.headers.range;
+    if (answer?.kind === "unsatisfiable") {
+      response.statusCode = 416;
+      response.setHeader("Content-Range", `bytes */${file.size}`);
+      response.end();
+      return;
+    }
+    // sirv reads an end of 0 as "to the end" (parseInt(y) || size - 1), so 0-0 is served whole.
+    if (answer?.kind === "part" && answer.end > 0) {
+      request.headers.range = `bytes=${answer.start}-${answer.end}`;
+    }
     files(request, response, () => notFound(response));
   };
   const server = createServer(guardedHandler(handle, options.log ?? console.error));
