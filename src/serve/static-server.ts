@@ -1,4 +1,4 @@
-import { realpathSync } from "node:fs";
+import { realpath } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import sirv from "sirv";
@@ -22,7 +22,7 @@ const ALLOWED_METHODS = "GET, HEAD";
  * process). No request can end the process (see guardedHandler). Port 0 takes a free port.
  * Resolves once it listens.
  */
-export function startStaticServer(
+export async function startStaticServer(
   dir: string,
   options: {
     readonly port: number;
@@ -30,7 +30,8 @@ export function startStaticServer(
     readonly log?: (message: string) => void;
   },
 ): Promise<StaticServer> {
-  const root = realpathSync(dir);
+  // Resolved once, as sirv is bound to one directory; a page rebuilt in place keeps this path.
+  const root = await realpath(dir);
   // dev: look files up on each request, so a page rebuilt while served is served whole
   // (sirv otherwise lists the files and their lengths once, at start).
   const files = sirv(root, { dev: true, etag: true });
