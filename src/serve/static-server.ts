@@ -1,6 +1,10 @@
-import { createServer } from "node:http";
+import { realpath } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import sirv from "sirv";
+import { parseRange } from "./byte-range.js";
+import { guardedHandler } from "./guarded-handler.js";
+import { resolveFile } from "./resolve-file.js";
 
 export interface StaticServer {
   /** Where the site is, e.g. http://127.0.0.1:8080/ */
@@ -8,23 +12,66 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+const ALLOWED_METHODS = "GET, HEAD";
+
 /**
- * Serves the files of `dir` over HTTP with sirv (no directory listings, 404 for what is not
- * there). Port 0 takes a free port. Resolves once it listens.
+ * Serves the regular files under `dir` over HTTP with sirv (no directory listings), behind a
+ * guard: GET and HEAD only (else 405), 404 for dotfiles and for whatever, links followed,
+ * is not a regular file inside `dir`'s real path, and Range headers checked before sirv sees
+ * them (sirv trusts them: an out-of-range position threw from createReadStream and ended the
+ * process). No request can end the process (see guardedHandler). Port 0 takes a free port.
+ * Resolves once it listens.
  */
-export function startStaticServer(
+export async function startStaticServer(
   dir: string,
-  options: { readonly port: number; readonly host: string },
+  options: {
+    readonly port: number;
+    readonly host: string;
+    readonly log?: (message: string) => void;
+  },
 ): Promise<StaticServer> {
+  // Resolved once, as sirv is bound to one directory; a page rebuilt in place keeps this path.
+  const root = await realpath(dir);
   // dev: look files up on each request, so a page rebuilt while served is served whole
   // (sirv otherwise lists the files and their lengths once, at start).
-  const files = sirv(dir, { dev: true, etag: true });
-  const server = createServer((request, response) =>
-    files(request, response, () => {
-      response.statusCode = 404;
-      response.end("not found");
-    }),
-  );
+  const files = sirv(root, { dev: true, etag: true });
+  const notFound = (response: ServerResponse) => {
+    response.statusCode = 404;
+    response.setHeader("Content-Type", "text/plain; charset=utf-8");
+    response.end("not found");
+  };
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      response.statusCode = 405;
+      response.setHeader("Allow", ALLOWED_METHODS);
+      response.end();
+      return;
+    }
+    const url = request.url ?? "";
+    const file = await resolveFile(root, url.split(/[?#]/, 1)[0] as string);
+    if (file === undefined) return notFound(response);
+    // Hand sirv the file's real path inside the root, so it opens what was checked; names it
+    // could not look up ("?" and "#" end its path; decodeURI keeps %3F, %23) are not served.
+    if (file.segments.some((segment) => /[?#]/.test(segment))) return notFound(response);
+    request.url = `/${file.segments.map(encodeURI).join("/")}`;
+    const range = request.method === "GET" ? request.headers.range : undefined;
+    // A stale If-Range would mean "the whole file"; ignoring Range then is always right.
+    const answer =
+      request.headers["if-range"] === undefined ? parseRange(range, file.size) : undefined;
+    delete request.headers.range;
+    if (answer?.kind === "unsatisfiable") {
+      response.statusCode = 416;
+      response.setHeader("Content-Range", `bytes */${file.size}`);
+      response.end();
+      return;
+    }
+    // sirv reads an end of 0 as "to the end" (parseInt(y) || size - 1), so 0-0 is served whole.
+    if (answer?.kind === "part" && answer.end > 0) {
+      request.headers.range = `bytes=${answer.start}-${answer.end}`;
+    }
+    files(request, response, () => notFound(response));
+  };
+  const server = createServer(guardedHandler(handle, options.log ?? console.error));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
