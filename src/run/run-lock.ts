@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { temporaryName } from "../io/temporary-name.js";
 
 /** The lock file of a run directory (docs/training.md, "Who may write: the lock"). */
 export const RUN_LOCK_FILE = "run.lock";
@@ -90,10 +90,7 @@ function takeOver(runDir: string, lockFile: string, staleText: string, text: str
 /** Creates `file` holding `text` unless it exists: written aside, then linked into place. */
 function createExclusive(file: string, text: string): boolean {
   // Named like writeFileAtomic's, so that a run start cleans one a kill left behind.
-  const temporary = join(
-    dirname(file),
-    `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-  );
+  const temporary = join(dirname(file), temporaryName(basename(file)));
   writeFileSync(temporary, text, { flag: "wx" });
   try {
     linkSync(temporary, file);
