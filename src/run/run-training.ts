@@ -1,15 +1,17 @@
-import { existsSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { isNoValidation } from "../data/index.js";
 import { makeDirectory, writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
 import {
+  CHECKPOINT_NAME,
   type DataParallel,
   type EpochMetrics,
   METRICS_FILE,
   type ProgressMode,
   RUN_STATE_FILE,
+  removeUnreferencedCheckpoints,
   type TrainData,
   train,
 } from "../train/index.js";
@@ -148,7 +150,13 @@ function configText(config: RunConfig): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/** A new run needs a directory without a run; a resumed one the same config as it. */
+/** Names a run writes besides config.json and state.json (which mark a run). */
+const RUN_WRITTEN_NAMES = [METRICS_FILE, DISTRIBUTED_RUN_FILE, PRETRAIN_DIR];
+
+/**
+ * A new run needs a directory without a run, nor a file a run would write (others are left
+ * alone); a resumed one the same config as it.
+ */
 function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): void {
   const configFile = join(runDir, RUN_CONFIG_FILE);
   if (!resume) {
@@ -159,6 +167,16 @@ function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): 
       throw new RunDirectoryError(
         "run-exists",
         `${runDir}: a run already lives here (it holds ${present}): pass --resume to continue it, or choose another run directory`,
+      );
+    }
+    // Not a run's, yet named as a run's files are: the run would overwrite or delete it.
+    const foreign = readdirSync(runDir).find(
+      (name) => RUN_WRITTEN_NAMES.includes(name) || CHECKPOINT_NAME.test(name),
+    );
+    if (foreign !== undefined) {
+      throw new RunDirectoryError(
+        "foreign-file",
+        `${runDir}: holds ${foreign} but no run (no ${RUN_CONFIG_FILE}); a new run would overwrite or delete it: move it away or choose another run directory`,
       );
     }
     return;
@@ -194,17 +212,23 @@ function differingFields(stored: unknown, current: unknown, path: string): strin
   );
 }
 
-/** A new run failed before committing an epoch: it leaves no config or metrics behind. */
+/**
+ * A new run failed before committing an epoch: it takes away its config, metrics and any
+ * checkpoint an uncommitted epoch left, which were all its own (a new run refuses a directory
+ * already holding such names), and the pretrain/ directory it made.
+ */
 function discardUncommittedRun(runDir: string): void {
+  const pretrainDir = join(runDir, PRETRAIN_DIR);
   // Epochs (of the run or of its dense pre-training) were committed: keep them.
-  if (
-    [RUN_STATE_FILE, join(PRETRAIN_DIR, RUN_STATE_FILE)].some((file) =>
-      existsSync(join(runDir, file)),
-    )
-  )
-    return;
+  if ([runDir, pretrainDir].some((dir) => existsSync(join(dir, RUN_STATE_FILE)))) return;
   for (const file of [RUN_CONFIG_FILE, METRICS_FILE, DISTRIBUTED_RUN_FILE]) {
     rmSync(join(runDir, file), { force: true });
+  }
+  removeUnreferencedCheckpoints(runDir, null);
+  if (existsSync(pretrainDir)) {
+    rmSync(join(pretrainDir, METRICS_FILE), { force: true });
+    removeUnreferencedCheckpoints(pretrainDir, null);
+    removeIfEmpty(pretrainDir);
   }
 }
 
