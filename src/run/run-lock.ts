@@ -2,6 +2,7 @@ import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { temporaryName } from "../io/temporary-name.js";
+import { onTermination } from "./termination-cleanup.js";
 
 /** The lock file of a run directory (docs/training.md, "Who may write: the lock"). */
 export const RUN_LOCK_FILE = "run.lock";
@@ -28,7 +29,10 @@ export interface LockHolder {
 }
 
 export interface RunLock {
-  /** Gives the directory up (also done when the process exits; a killed one leaves a stale lock). */
+  /**
+   * Gives the directory up (also done when the process exits or SIGINT, SIGTERM or SIGHUP
+   * stop it; only a process killed outright leaves a stale lock).
+   */
   release(): void;
 }
 
@@ -56,12 +60,15 @@ export function lockRunDirectory(runDir: string): RunLock {
 function ownedLock(lockFile: string, text: string): RunLock {
   const release = () => {
     process.removeListener("exit", release);
+    forgetOnTermination();
     try {
       // Only our own lock: after a stale takeover by mistake, never remove another's.
       if (readHolder(lockFile)?.text === text) rmSync(lockFile, { force: true });
     } catch {} // best effort: a lock left behind is stale once this process has exited
   };
   process.on("exit", release);
+  // SIGINT, SIGTERM and SIGHUP kill a process without its "exit" listeners.
+  const forgetOnTermination = onTermination(release);
   return { release };
 }
 

@@ -22,6 +22,7 @@ import type { RunConfig } from "./run-config.js";
 import { loadRunData } from "./run-data.js";
 import { lockRunDirectory, type RunLock } from "./run-lock.js";
 import type { RunSummary } from "./run-summary.js";
+import { onTermination } from "./termination-cleanup.js";
 
 export interface RunOptions {
   runDir: string;
@@ -46,8 +47,9 @@ export const RUN_SUMMARY_FILE = "summary.json";
  * A whole run: builds the PEMN its config describes, trains it (unless epochs is 0), and
  * writes config.json, checkpoints, metrics.jsonl and finally summary.json into runDir.
  * The directory is locked for the run's life; nothing is written into it before every
- * check has passed (lock, existing run, config, data), and a new run that fails before
- * committing an epoch takes its files (and the directory, if it made it) away again.
+ * check has passed (lock, existing run, config, data), and a new run that fails (or is
+ * stopped by SIGINT, SIGTERM or SIGHUP) before committing an epoch takes its files (and the
+ * directory, if it made it) away again.
  */
 export async function runTraining(config: RunConfig, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -57,6 +59,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   const resume = options.resume ?? false;
   const createdDirectory = !existsSync(runDir);
   let lock: RunLock | null = null;
+  let forgetOnTermination = () => {};
   let wroteConfig = false;
   let failed = true;
   let result: Awaited<ReturnType<typeof train>> | null = null;
@@ -68,6 +71,13 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     if (writes) {
       makeDirectory(runDir);
       lock = lockRunDirectory(runDir);
+      const held = lock;
+      // Stopped by a signal, the run ends as a failed one does (the finally below won't run).
+      forgetOnTermination = onTermination(() => {
+        if (wroteConfig) discardUncommittedRun(runDir);
+        held.release();
+        if (createdDirectory) removeIfEmpty(runDir);
+      });
       checkRunDirectory(config, runDir, resume);
     }
     let data: TrainData | undefined;
@@ -109,6 +119,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     pruning = pruningFigures(model, config);
     failed = false;
   } finally {
+    forgetOnTermination();
     model.dispose();
     if (failed && wroteConfig) discardUncommittedRun(runDir);
     lock?.release();
