@@ -63,7 +63,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   let wroteConfig = false;
   let failed = true;
   let result: Awaited<ReturnType<typeof train>> | null = null;
-  let pruning: ReturnType<typeof pruningFigures>;
+  let summary: RunSummary;
   const { dataParallel } = options;
   // Rank 0 of a data-parallel run alone owns (locks, checks, writes) the run directory.
   const writes = dataParallel?.writes ?? true;
@@ -116,7 +116,18 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         device: options.device,
       });
     }
-    pruning = pruningFigures(model, config);
+    summary = summarize(config, options, {
+      plan,
+      result,
+      pruning: pruningFigures(model, config),
+      seconds: (performance.now() - started) / 1000,
+    });
+    // Written under the lock: whoever takes the directory next finds the run finished.
+    if (writes) {
+      writeFileAtomic(join(runDir, RUN_SUMMARY_FILE), [
+        Buffer.from(`${JSON.stringify(summary, null, 2)}\n`),
+      ]);
+    }
     failed = false;
   } finally {
     forgetOnTermination();
@@ -125,8 +136,23 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     lock?.release();
     if (failed && createdDirectory) removeIfEmpty(runDir);
   }
+  return summary;
+}
+
+/** summary.json's contents (docs/run-summary.md). */
+function summarize(
+  config: RunConfig,
+  options: RunOptions,
+  run: {
+    plan: ReturnType<typeof createPemnModel>["plan"];
+    result: Awaited<ReturnType<typeof train>> | null;
+    pruning: ReturnType<typeof pruningFigures>;
+    seconds: number;
+  },
+): RunSummary {
+  const { plan, result, pruning } = run;
   const history = result?.history ?? [];
-  const summary: RunSummary = {
+  return {
     pemn_version: options.version,
     model: config.model,
     strategy: config.strategy,
@@ -145,16 +171,11 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     unique_values: plan.uniqueValues,
     train_img_per_s: history.length > 0 ? meanThroughput(history) : null,
     ...pruning,
-    seconds: (performance.now() - started) / 1000,
+    seconds: run.seconds,
     finished_at: new Date().toISOString(),
-    world_size: dataParallel?.worldSize ?? 1,
+    world_size: options.dataParallel?.worldSize ?? 1,
     all_reduced_bytes_per_step: history.at(-1)?.all_reduced_bytes_per_step ?? null,
   };
-  if (!writes) return summary;
-  writeFileAtomic(join(options.runDir, RUN_SUMMARY_FILE), [
-    Buffer.from(`${JSON.stringify(summary, null, 2)}\n`),
-  ]);
-  return summary;
 }
 
 function configText(config: RunConfig): string {
