@@ -74,7 +74,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
       const held = lock;
       // Stopped by a signal, the run ends as a failed one does (the finally below won't run).
       forgetOnTermination = onTermination(() => {
-        if (wroteConfig) discardUncommittedRun(runDir);
+        if (failed && wroteConfig) discardUncommittedRun(runDir);
         held.release();
         if (createdDirectory) removeIfEmpty(runDir);
       });
@@ -130,6 +130,9 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     }
     failed = false;
   } finally {
+    // A signal caught in the last synchronous stretch (the test pass) is handled, not dropped
+    // with its listener: one turn of the event loop lets it run.
+    if (lock !== null) await new Promise((resolve) => setImmediate(resolve));
     forgetOnTermination();
     model.dispose();
     if (failed && wroteConfig) discardUncommittedRun(runDir);

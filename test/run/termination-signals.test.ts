@@ -34,10 +34,10 @@ before(() => {
 });
 after(() => work.remove());
 
-function startTrain(runDir: string) {
+function startTrain(runDir: string, config = configFile) {
   const child = spawn(
     process.execPath,
-    [PEMN_BIN, "train", "--config", configFile, "--run-dir", runDir, "--progress", "none"],
+    [PEMN_BIN, "train", "--config", config, "--run-dir", runDir, "--progress", "none"],
     { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, PEMN_THREADS: "1" } },
   );
   let stderr = "";
@@ -101,4 +101,30 @@ test("SIGTERM after a committed epoch: the lock is gone, the epoch stays to resu
   assert.equal(existsSync(join(runDir, "run.lock")), false);
   assert.ok(existsSync(join(runDir, "config.json")));
   assert.ok((readRunManifest(runDir)?.epoch ?? 0) >= 1);
+});
+
+test("SIGTERM during the final test pass is handled once it ends, not dropped", async () => {
+  // One epoch, then a test pass over 30,000 images: the signal comes while it runs.
+  const dataDir = join(work.dir, "big-test");
+  mkdirSync(dataDir);
+  writeSyntheticMnist(dataDir, 2000, 30000);
+  const file = join(work.dir, "one-epoch.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      model: { name: "mlp", hidden: [256, 256] },
+      data: { source: { name: "mnist", dir: dataDir }, validation: { size: { count: 100 } } },
+      train: { epochs: 1, batchSize: 25, optimizer: { kind: "adamw", lr: 0.01 } },
+    }),
+  );
+  const runDir = join(work.dir, "final-test");
+  const { child, exited } = startTrain(runDir, file);
+  await waitFor(join(runDir, "state.json"), exited);
+  child.kill("SIGTERM");
+  const outcome = await exited;
+  assert.equal(outcome.signal, null, "the signal was dropped with its listener");
+  assert.equal(outcome.code, 143, outcome.stderr);
+  assert.equal(existsSync(join(runDir, "run.lock")), false);
+  assert.ok(existsSync(join(runDir, "summary.json")), "the finished run keeps its summary");
+  assert.ok(existsSync(join(runDir, "config.json")));
 });
