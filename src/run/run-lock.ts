@@ -53,8 +53,9 @@ export interface LockHolder {
 
 export interface RunLock {
   /**
-   * Gives the directory up (also done when the process exits or SIGINT, SIGTERM or SIGHUP
-   * stop it; only a process killed outright leaves a stale lock).
+   * Gives the directory up (also done when the process exits, and when SIGINT, SIGTERM or
+   * SIGHUP stop it unless releaseOnTermination is false; a process killed outright leaves a
+   * stale lock).
    */
   release(): void;
 }
