@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { temporaryName } from "../io/temporary-name.js";
@@ -133,17 +133,22 @@ function takeOver(runDir: string, lockFile: string, staleText: string, text: str
 
 /** Creates `file` holding `text` unless it exists: written aside, then linked into place. */
 function createExclusive(file: string, text: string): boolean {
-  // Named like writeFileAtomic's, so that a run start cleans one a kill left behind.
-  const temporary = join(dirname(file), temporaryName(basename(file)));
-  writeFileSync(temporary, text, { flag: "wx" });
-  try {
-    linkSync(temporary, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  } finally {
-    rmSync(temporary, { force: true });
+  for (let attempt = 0; ; attempt++) {
+    // Named like writeFileAtomic's, so that a run start cleans one a kill left behind.
+    const temporary = join(dirname(file), temporaryName(basename(file)));
+    writeFileSync(temporary, text, { flag: "wx" });
+    try {
+      linkSync(temporary, file);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      // A run starting in the directory (a sweep's lock beside its run) cleaned it away.
+      if (code === "ENOENT" && attempt < 2 && existsSync(dirname(file))) continue;
+      throw error;
+    } finally {
+      rmSync(temporary, { force: true });
+    }
   }
 }
 
