@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { RUN_IN_USE_EXIT_STATUS, RunLockError } from "../run/run-lock.js";
 import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
 import { registerEval } from "./eval.js";
@@ -44,5 +45,7 @@ try {
   await program.parseAsync();
 } catch (error) {
   console.error(`pemn: ${(error as Error).message}`);
-  process.exitCode = 1;
+  // A sweep reads this status, never the message, to tell a busy run from a failed one.
+  const busy = error instanceof RunLockError && error.code === "in-use";
+  process.exitCode = busy ? RUN_IN_USE_EXIT_STATUS : 1;
 }

@@ -14,6 +14,9 @@ export function resultsPaths(dir: string) {
   };
 }
 
+/** A sweep's lock on one run's directory, beside `pemn train`'s run.lock. */
+export const SWEEP_LOCK_FILE = "sweep.lock";
+
 /** The files the sweep keeps in one run's directory, beside those `pemn train` writes. */
 export function sweepRunPaths(dir: string, runId: string) {
   const runDir = join(resultsPaths(dir).runs, runId);
@@ -26,6 +29,8 @@ export function sweepRunPaths(dir: string, runId: string) {
     /** Written by pemn train once a run has started (and kept once it committed anything). */
     startedRun: join(runDir, RUN_CONFIG_FILE),
     result: join(runDir, "result.json"),
+    /** Held by the sweep working on the run (src/run/run-lock.ts), so that two never both do. */
+    lockName: SWEEP_LOCK_FILE,
     packed: (values: "seed" | "stored") => join(runDir, `model-${values}.pemn`),
   };
 }

@@ -11,9 +11,17 @@ import {
 import { fileURLToPath } from "node:url";
 import { inspectPemnFile } from "../artifact/pemn-file.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { type RunSummary, runSummarySchema } from "../run/index.js";
+import {
+  liveLockHolder,
+  lockRunDirectory,
+  RUN_IN_USE_EXIT_STATUS,
+  type RunLock,
+  RunLockError,
+  type RunSummary,
+  runSummarySchema,
+} from "../run/index.js";
 import type { SweepRun } from "./expand-sweep.js";
-import { sweepRunPaths } from "./results-dir.js";
+import { readRecord, sweepRunPaths } from "./results-dir.js";
 import {
   type Environment,
   type PackedFile,
@@ -23,9 +31,10 @@ import {
 
 /** What became of one run in this invocation. */
 export type JobOutcome =
-  | { readonly kind: "ok" | "failed"; readonly record: SweepRecord }
-  /** Another live process holds the run directory's lock: its result will come from there. */
-  | { readonly kind: "busy"; readonly message: string }
+  /** `elsewhere`: another process finished the run (its record) while this one waited. */
+  | { readonly kind: "ok" | "failed"; readonly record: SweepRecord; readonly elsewhere?: boolean }
+  /** Another live process (`pid`) holds the run (another sweep, or a `pemn train` left running). */
+  | { readonly kind: "busy"; readonly pid: number | null }
   /** The sweep was stopped while the run was going; its checkpoint lets a re-run resume. */
   | { readonly kind: "interrupted" };
 
@@ -37,12 +46,21 @@ export interface JobContext {
   readonly environment: Environment;
   /** Aborting it stops the run's child process. */
   readonly signal: AbortSignal;
+  /** When this invocation started (ms since the epoch): a record written since is not redone. */
+  readonly startedAt: number;
 }
 
 /** The CLI's own entry point, from src/experiments (tsx) or dist/experiments alike. */
 const PEMN_BIN = fileURLToPath(new URL("../../bin/pemn.js", import.meta.url));
 
-class ChildFailed extends Error {}
+class ChildFailed extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Runs one sweep run as child processes: `pemn train` (resuming a run that was
@@ -50,9 +68,42 @@ class ChildFailed extends Error {}
  * mode, then inspects the files. Its output goes to train.log; result.json is written last.
  */
 export async function runSweepJob(run: SweepRun, context: JobContext): Promise<JobOutcome> {
-  const started = performance.now();
   const paths = sweepRunPaths(context.resultsDir, run.runId);
   mkdirSync(paths.runDir, { recursive: true });
+  let lock: RunLock;
+  try {
+    // The sweep stops its children on SIGINT and SIGTERM itself, then releases the lock.
+    lock = lockRunDirectory(paths.runDir, {
+      file: paths.lockName,
+      releaseOnTermination: false,
+    });
+  } catch (error) {
+    if (error instanceof RunLockError && error.code === "in-use") {
+      return { kind: "busy", pid: error.holder.pid };
+    }
+    throw error;
+  }
+  try {
+    // Finished by another process since this invocation looked: not redone.
+    const existing = readRecord(paths.result);
+    if (
+      existing !== null &&
+      (existing.status === "ok" || Date.parse(existing.finished_at) >= context.startedAt)
+    ) {
+      return { kind: existing.status, record: existing, elsewhere: true };
+    }
+    return await runLockedJob(run, context, paths);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLockedJob(
+  run: SweepRun,
+  context: JobContext,
+  paths: ReturnType<typeof sweepRunPaths>,
+): Promise<JobOutcome> {
+  const started = performance.now();
   writeFileAtomic(paths.config, [Buffer.from(`${JSON.stringify(run.config, null, 2)}\n`)]);
   const child = (args: string[]) => runChild(args, paths.log, context);
   const record = (
@@ -106,10 +157,14 @@ export async function runSweepJob(run: SweepRun, context: JobContext): Promise<J
     return { kind: "ok", record: record({ status: "ok", summary, packed }) };
   } catch (error) {
     if (context.signal.aborted) return { kind: "interrupted" };
-    const message = (error as Error).message;
-    if (error instanceof ChildFailed && /\blocked\b/i.test(message))
-      return { kind: "busy", message };
-    return { kind: "failed", record: record({ status: "failed", error: message }) };
+    // Told by the exit status, never by the message: `pemn train` found the run held.
+    if (error instanceof ChildFailed && error.status === RUN_IN_USE_EXIT_STATUS) {
+      return { kind: "busy", pid: liveLockHolder(paths.runDir)?.pid ?? null };
+    }
+    return {
+      kind: "failed",
+      record: record({ status: "failed", error: (error as Error).message }),
+    };
   }
 }
 
@@ -149,6 +204,7 @@ async function runChild(args: string[], log: string, context: JobContext): Promi
     throw new ChildFailed(
       lastErrorLine(output) ??
         `pemn ${args[0]} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`,
+      code,
     );
   } finally {
     closeSync(fd);

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { appendFileDurable, writeFileAtomic } from "../io/atomic-write.js";
+import { liveLockHolder } from "../run/index.js";
 import { estimateRunSeconds, formatDuration, measuredSpeeds } from "./estimate-run.js";
 import { describeLabels, type SweepRun } from "./expand-sweep.js";
 import {
@@ -8,6 +9,7 @@ import {
   readRecords,
   resultsPaths,
   runState,
+  sweepRunPaths,
 } from "./results-dir.js";
 import { runSweepJob } from "./run-sweep-job.js";
 import type { Environment, SweepDescription } from "./sweep-record.js";
@@ -102,6 +104,29 @@ export function planSweep(options: PlanOptions) {
   return { threads, planned, seconds };
 }
 
+/** How often a sweep looks whether the runs other processes hold were let go. */
+const HELD_POLL_MS = 500;
+
+/** The runs of `held` that no live process holds any more, once there is one ([] if aborted). */
+async function waitUntilAnyFree(
+  resultsDir: string,
+  held: readonly PlannedRun[],
+  signal: AbortSignal,
+): Promise<PlannedRun[]> {
+  while (!signal.aborted) {
+    const free = held.filter((entry) => {
+      const paths = sweepRunPaths(resultsDir, entry.run.runId);
+      return (
+        liveLockHolder(paths.runDir, paths.lockName) === null &&
+        liveLockHolder(paths.runDir) === null
+      );
+    });
+    if (free.length > 0) return free;
+    await new Promise((resolve) => setTimeout(resolve, HELD_POLL_MS));
+  }
+  return [];
+}
+
 /**
  * Runs the sweep: writes sweep.json, appends the invocation, runs every run not done yet
  * (`jobs` at once, the cores split between them), then rebuilds results.jsonl.
@@ -138,41 +163,64 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     threads,
     environment,
     signal: options.signal,
+    startedAt: Date.now(),
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < queue.length && !options.signal.aborted) {
-      const entry = queue[next++] as PlannedRun;
-      const outcome = await runSweepJob(entry.run, context);
-      if (outcome.kind === "interrupted") {
-        counts.interrupted++;
-        continue;
+  /** Runs `queue`, `jobs` at once; returns the runs another process held. */
+  const runQueue = async (queue: readonly PlannedRun[]): Promise<PlannedRun[]> => {
+    const held: PlannedRun[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < queue.length && !options.signal.aborted) {
+        const entry = queue[next++] as PlannedRun;
+        const outcome = await runSweepJob(entry.run, context);
+        if (outcome.kind === "interrupted") {
+          counts.interrupted++;
+          continue;
+        }
+        let result: string;
+        if (outcome.kind === "busy") {
+          held.push(entry);
+          result = `busy (${outcome.pid === null ? "another process" : `pemn process ${outcome.pid}`} holds it): waiting for it`;
+        } else {
+          estimatedLeft -= entry.estimate;
+          const elsewhere = outcome.elsewhere ? " (by another process)" : "";
+          if (outcome.record.status === "ok") {
+            counts.done++;
+            if (!outcome.elsewhere) {
+              estimatedFinished += entry.estimate;
+              actualFinished += outcome.record.seconds;
+            }
+            const accuracy = outcome.record.summary.test_accuracy;
+            result = `ok     test ${accuracy === null ? "n/a" : `${(100 * accuracy).toFixed(2)}%`} (${formatDuration(outcome.record.seconds)})${elsewhere}`;
+          } else {
+            counts.failed++;
+            result = `FAILED ${outcome.record.error}${elsewhere}`;
+          }
+        }
+        // The estimate of what is left, corrected by how the finished runs compared with theirs.
+        const correction = estimatedFinished > 0 ? actualFinished / estimatedFinished : 1;
+        const elapsed = (performance.now() - started) / 1000;
+        const left = planned.length - counts.done - counts.failed;
+        options.log(
+          `[${counts.done} done, ${counts.failed} failed, ${left} left | ${formatDuration(elapsed)} elapsed, about ${formatDuration((correction * estimatedLeft) / options.jobs)} left] ${entry.run.runId.slice(0, 8)} ${describeLabels(entry.run.labels)}: ${result}`,
+        );
       }
-      estimatedLeft -= entry.estimate;
-      let result: string;
-      if (outcome.kind === "busy") {
-        counts.busy++;
-        result = `busy (another process runs it: ${outcome.message})`;
-      } else if (outcome.record.status === "ok") {
-        counts.done++;
-        estimatedFinished += entry.estimate;
-        actualFinished += outcome.record.seconds;
-        const accuracy = outcome.record.summary.test_accuracy;
-        result = `ok     test ${accuracy === null ? "n/a" : `${(100 * accuracy).toFixed(2)}%`} (${formatDuration(outcome.record.seconds)})`;
-      } else {
-        counts.failed++;
-        result = `FAILED ${outcome.record.error}`;
-      }
-      // The estimate of what is left, corrected by how the finished runs compared with theirs.
-      const correction = estimatedFinished > 0 ? actualFinished / estimatedFinished : 1;
-      const elapsed = (performance.now() - started) / 1000;
-      const left = planned.length - counts.done - counts.failed - counts.busy;
-      options.log(
-        `[${counts.done} done, ${counts.failed} failed, ${left} left | ${formatDuration(elapsed)} elapsed, about ${formatDuration((correction * estimatedLeft) / options.jobs)} left] ${entry.run.runId.slice(0, 8)} ${describeLabels(entry.run.labels)}: ${result}`,
-      );
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.jobs, queue.length) }, worker));
+    return held;
   };
-  await Promise.all(Array.from({ length: Math.min(options.jobs, queue.length) }, worker));
+  // A run another process holds (a second sweep, a `pemn train` a killed sweep left running)
+  // is neither failed nor recorded: once the rest is done, wait until it is let go, then take
+  // up what is left of it (nothing if the holder finished it).
+  let held = await runQueue(queue);
+  while (held.length > 0 && !options.signal.aborted) {
+    options.log(
+      `waiting for ${held.length} run${held.length === 1 ? "" : "s"} another process holds: ${held.map((entry) => entry.run.runId.slice(0, 8)).join(", ")}`,
+    );
+    const free = await waitUntilAnyFree(options.resultsDir, held, options.signal);
+    held = [...held.filter((entry) => !free.includes(entry)), ...(await runQueue(free))];
+  }
+  counts.busy = held.length;
   collectResults(options.resultsDir);
   return counts;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   closeSync,
   existsSync,
@@ -16,6 +15,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { faultPoint } from "./fault-injection.js";
+import { isTemporaryName, temporaryName } from "./temporary-name.js";
 
 /** Writing a file failed; the message starts with the file and carries the system's code. */
 export class OutputFileError extends Error {
@@ -42,11 +42,8 @@ export class OutputFileError extends Error {
 export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): void {
   const target = regularFileTarget(path);
   const directory = dirname(target);
-  // A random suffix and exclusive creation: two writers of one path never share a temp file.
-  const temporary = join(
-    directory,
-    `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}${TEMPORARY_SUFFIX}`,
-  );
+  // A random part and exclusive creation: two writers of one path never share a temp file.
+  const temporary = join(directory, temporaryName(basename(target)));
   faultPoint("write", basename(target));
   try {
     const fd = openSync(temporary, "wx");
@@ -109,18 +106,13 @@ export function makeDirectory(path: string): void {
   }
 }
 
-/** What temporary files of writeFileAtomic end with. */
-const TEMPORARY_SUFFIX = ".tmp";
-
 /**
  * Deletes the temporary files that writes killed before their rename left in `directory`.
  * Only for a directory the caller owns exclusively (a run under its lock): a live writer's
  * temporary file would be deleted too. Returns their names.
  */
 export function removeStaleTemporaries(directory: string): string[] {
-  const stale = readdirSync(directory).filter(
-    (name) => name.startsWith(".") && /\.\d+\.[0-9a-f]{12}\.tmp$/.test(name),
-  );
+  const stale = readdirSync(directory).filter(isTemporaryName);
   for (const name of stale) rmSync(join(directory, name), { force: true });
   return stale;
 }

@@ -14,6 +14,8 @@ export type RunDirectoryProblem =
   | "invalid-config"
   /** A run where a new one was to start. */
   | "run-exists"
+  /** No run, but a file under a name a new run would write (docs/training.md). */
+  | "foreign-file"
   /** A config other than the one a resume was given. */
   | "config-differs";
 

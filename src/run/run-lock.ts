@@ -1,22 +1,46 @@
-import { randomBytes } from "node:crypto";
-import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { temporaryName } from "../io/temporary-name.js";
+import { onTermination } from "./termination-cleanup.js";
 
 /** The lock file of a run directory (docs/training.md, "Who may write: the lock"). */
 export const RUN_LOCK_FILE = "run.lock";
 
-/** Another live process owns the run directory. */
+/**
+ * `pemn train`'s exit status when another live process holds its run directory (EX_TEMPFAIL of
+ * sysexits.h: try again later). A sweep tells a busy run from a failed one by it.
+ */
+export const RUN_IN_USE_EXIT_STATUS = 75;
+
+/**
+ * Why a lock was not taken: "in-use", another live process holds it (or kept taking it);
+ * "takeover-died", a process died taking over a stale lock (a person must look).
+ */
+export type RunLockProblem = "in-use" | "takeover-died";
+
+/** The run directory's lock could not be taken; `code` says why. */
 export class RunLockError extends Error {
   override readonly name = "RunLockError";
 
   constructor(
+    readonly code: RunLockProblem,
     readonly runDir: string,
     readonly holder: LockHolder,
     message: string,
   ) {
     super(message);
   }
+}
+
+export interface LockOptions {
+  /** The lock file in the directory (default run.lock; a sweep's job holds sweep.lock). */
+  readonly file?: string;
+  /**
+   * Release it when SIGINT, SIGTERM or SIGHUP stop the process, which then exits (default
+   * true); false for a process that handles these signals itself and releases it then.
+   */
+  readonly releaseOnTermination?: boolean;
 }
 
 /** Who holds a lock: enough to tell a live holder from a dead one whose pid was reused. */
@@ -28,7 +52,11 @@ export interface LockHolder {
 }
 
 export interface RunLock {
-  /** Gives the directory up (also done when the process exits; a killed one leaves a stale lock). */
+  /**
+   * Gives the directory up (also done when the process exits, and when SIGINT, SIGTERM or
+   * SIGHUP stop it unless releaseOnTermination is false; a process killed outright leaves a
+   * stale lock).
+   */
   release(): void;
 }
 
@@ -39,29 +67,44 @@ export interface RunLock {
  * pid since reused by a process started at another time) is stale and taken over, under a
  * second lock file so that two processes cannot both take over the same stale lock.
  */
-export function lockRunDirectory(runDir: string): RunLock {
-  const lockFile = join(runDir, RUN_LOCK_FILE);
+export function lockRunDirectory(runDir: string, options: LockOptions = {}): RunLock {
+  const lockFile = join(runDir, options.file ?? RUN_LOCK_FILE);
   const self = currentProcess();
   const text = JSON.stringify(self);
+  const owned = () => ownedLock(lockFile, text, options.releaseOnTermination ?? true);
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (createExclusive(lockFile, text)) return ownedLock(lockFile, text);
+    if (createExclusive(lockFile, text)) return owned();
     const holder = readHolder(lockFile);
     if (holder === null) continue; // released between our attempt and the read
-    if (isAlive(holder.parsed)) throw inUse(runDir, holder.parsed);
-    if (takeOver(runDir, lockFile, holder.text, text)) return ownedLock(lockFile, text);
+    if (isAlive(holder.parsed)) throw inUse(runDir, lockFile, holder.parsed);
+    if (takeOver(runDir, lockFile, holder.text, text)) return owned();
   }
-  throw new RunLockError(runDir, self, `${runDir}: could not take ${RUN_LOCK_FILE} (contended)`);
+  throw new RunLockError(
+    "in-use",
+    runDir,
+    self,
+    `${runDir}: could not take ${basename(lockFile)} (other processes kept taking it)`,
+  );
 }
 
-function ownedLock(lockFile: string, text: string): RunLock {
+/** The live process holding `file` of `runDir` (default run.lock), or null if none does. */
+export function liveLockHolder(runDir: string, file = RUN_LOCK_FILE): LockHolder | null {
+  const holder = readHolder(join(runDir, file));
+  return holder !== null && isAlive(holder.parsed) ? holder.parsed : null;
+}
+
+function ownedLock(lockFile: string, text: string, releaseOnTermination: boolean): RunLock {
   const release = () => {
     process.removeListener("exit", release);
+    forgetOnTermination();
     try {
       // Only our own lock: after a stale takeover by mistake, never remove another's.
       if (readHolder(lockFile)?.text === text) rmSync(lockFile, { force: true });
     } catch {} // best effort: a lock left behind is stale once this process has exited
   };
   process.on("exit", release);
+  // SIGINT, SIGTERM and SIGHUP kill a process without its "exit" listeners.
+  const forgetOnTermination = releaseOnTermination ? onTermination(release) : () => {};
   return { release };
 }
 
@@ -72,6 +115,7 @@ function takeOver(runDir: string, lockFile: string, staleText: string, text: str
     const guard = readHolder(guardFile);
     if (guard === null || isAlive(guard.parsed)) return false; // another takeover is under way
     throw new RunLockError(
+      "takeover-died",
       runDir,
       guard.parsed,
       `${guardFile}: process ${guard.parsed.pid} died while taking over a stale lock; delete this file if no pemn process uses ${runDir}`,
@@ -89,20 +133,22 @@ function takeOver(runDir: string, lockFile: string, staleText: string, text: str
 
 /** Creates `file` holding `text` unless it exists: written aside, then linked into place. */
 function createExclusive(file: string, text: string): boolean {
-  // Named like writeFileAtomic's, so that a run start cleans one a kill left behind.
-  const temporary = join(
-    dirname(file),
-    `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-  );
-  writeFileSync(temporary, text, { flag: "wx" });
-  try {
-    linkSync(temporary, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  } finally {
-    rmSync(temporary, { force: true });
+  for (let attempt = 0; ; attempt++) {
+    // Named like writeFileAtomic's, so that a run start cleans one a kill left behind.
+    const temporary = join(dirname(file), temporaryName(basename(file)));
+    writeFileSync(temporary, text, { flag: "wx" });
+    try {
+      linkSync(temporary, file);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      // A run starting in the directory (a sweep's lock beside its run) cleaned it away.
+      if (code === "ENOENT" && attempt < 2 && existsSync(dirname(file))) continue;
+      throw error;
+    } finally {
+      rmSync(temporary, { force: true });
+    }
   }
 }
 
@@ -149,11 +195,12 @@ function processStart(pid: number): number | null {
   }
 }
 
-function inUse(runDir: string, holder: LockHolder): RunLockError {
+function inUse(runDir: string, lockFile: string, holder: LockHolder): RunLockError {
   const where = holder.host === hostname() ? "" : ` on ${holder.host}`;
   return new RunLockError(
+    "in-use",
     runDir,
     holder,
-    `${runDir} is in use by pemn process ${holder.pid}${where} (${join(runDir, RUN_LOCK_FILE)}); wait for it to finish or use another run directory`,
+    `${runDir} is in use by pemn process ${holder.pid}${where} (${lockFile}); wait for it to finish or use another run directory`,
   );
 }

@@ -1,15 +1,17 @@
-import { existsSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { isNoValidation } from "../data/index.js";
 import { makeDirectory, writeFileAtomic } from "../io/atomic-write.js";
 import { createPemnModel } from "../models/index.js";
 import {
+  CHECKPOINT_NAME,
   type DataParallel,
   type EpochMetrics,
   METRICS_FILE,
   type ProgressMode,
   RUN_STATE_FILE,
+  removeUnreferencedCheckpoints,
   type TrainData,
   train,
 } from "../train/index.js";
@@ -20,6 +22,7 @@ import type { RunConfig } from "./run-config.js";
 import { loadRunData } from "./run-data.js";
 import { lockRunDirectory, type RunLock } from "./run-lock.js";
 import type { RunSummary } from "./run-summary.js";
+import { onTermination } from "./termination-cleanup.js";
 
 export interface RunOptions {
   runDir: string;
@@ -44,8 +47,9 @@ export const RUN_SUMMARY_FILE = "summary.json";
  * A whole run: builds the PEMN its config describes, trains it (unless epochs is 0), and
  * writes config.json, checkpoints, metrics.jsonl and finally summary.json into runDir.
  * The directory is locked for the run's life; nothing is written into it before every
- * check has passed (lock, existing run, config, data), and a new run that fails before
- * committing an epoch takes its files (and the directory, if it made it) away again.
+ * check has passed (lock, existing run, config, data), and a new run that fails (or is
+ * stopped by SIGINT, SIGTERM or SIGHUP) before committing an epoch takes its files (and the
+ * directory, if it made it) away again.
  */
 export async function runTraining(config: RunConfig, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -55,10 +59,11 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   const resume = options.resume ?? false;
   const createdDirectory = !existsSync(runDir);
   let lock: RunLock | null = null;
+  let forgetOnTermination = () => {};
   let wroteConfig = false;
   let failed = true;
   let result: Awaited<ReturnType<typeof train>> | null = null;
-  let pruning: ReturnType<typeof pruningFigures>;
+  let summary: RunSummary;
   const { dataParallel } = options;
   // Rank 0 of a data-parallel run alone owns (locks, checks, writes) the run directory.
   const writes = dataParallel?.writes ?? true;
@@ -66,6 +71,13 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     if (writes) {
       makeDirectory(runDir);
       lock = lockRunDirectory(runDir);
+      const held = lock;
+      // Stopped by a signal, the run ends as a failed one does (the finally below won't run).
+      forgetOnTermination = onTermination(() => {
+        if (failed && wroteConfig) discardUncommittedRun(runDir);
+        held.release();
+        if (createdDirectory) removeIfEmpty(runDir);
+      });
       checkRunDirectory(config, runDir, resume);
     }
     let data: TrainData | undefined;
@@ -104,16 +116,46 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         device: options.device,
       });
     }
-    pruning = pruningFigures(model, config);
+    summary = summarize(config, options, {
+      plan,
+      result,
+      pruning: pruningFigures(model, config),
+      seconds: (performance.now() - started) / 1000,
+    });
+    // Written under the lock: whoever takes the directory next finds the run finished.
+    if (writes) {
+      writeFileAtomic(join(runDir, RUN_SUMMARY_FILE), [
+        Buffer.from(`${JSON.stringify(summary, null, 2)}\n`),
+      ]);
+    }
     failed = false;
   } finally {
+    // A signal caught in the last synchronous stretch (the test pass) is handled, not dropped
+    // with its listener: one turn of the event loop lets it run.
+    if (lock !== null) await new Promise((resolve) => setImmediate(resolve));
+    forgetOnTermination();
     model.dispose();
     if (failed && wroteConfig) discardUncommittedRun(runDir);
     lock?.release();
     if (failed && createdDirectory) removeIfEmpty(runDir);
   }
+  return summary;
+}
+
+/** summary.json's contents (docs/run-summary.md). */
+function summarize(
+  config: RunConfig,
+  options: RunOptions,
+  run: {
+    plan: ReturnType<typeof createPemnModel>["plan"];
+    result: Awaited<ReturnType<typeof train>> | null;
+    pruning: ReturnType<typeof pruningFigures>;
+    seconds: number;
+  },
+): RunSummary {
+  const { plan, result, pruning } = run;
   const history = result?.history ?? [];
-  const summary: RunSummary = {
+  return {
     pemn_version: options.version,
     model: config.model,
     strategy: config.strategy,
@@ -132,23 +174,24 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     unique_values: plan.uniqueValues,
     train_img_per_s: history.length > 0 ? meanThroughput(history) : null,
     ...pruning,
-    seconds: (performance.now() - started) / 1000,
+    seconds: run.seconds,
     finished_at: new Date().toISOString(),
-    world_size: dataParallel?.worldSize ?? 1,
+    world_size: options.dataParallel?.worldSize ?? 1,
     all_reduced_bytes_per_step: history.at(-1)?.all_reduced_bytes_per_step ?? null,
   };
-  if (!writes) return summary;
-  writeFileAtomic(join(options.runDir, RUN_SUMMARY_FILE), [
-    Buffer.from(`${JSON.stringify(summary, null, 2)}\n`),
-  ]);
-  return summary;
 }
 
 function configText(config: RunConfig): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/** A new run needs a directory without a run; a resumed one the same config as it. */
+/** Names a run writes besides config.json and state.json (which mark a run). */
+const RUN_WRITTEN_NAMES = [METRICS_FILE, DISTRIBUTED_RUN_FILE, PRETRAIN_DIR];
+
+/**
+ * A new run needs a directory without a run, nor a file a run would write (others are left
+ * alone); a resumed one the same config as it.
+ */
 function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): void {
   const configFile = join(runDir, RUN_CONFIG_FILE);
   if (!resume) {
@@ -159,6 +202,16 @@ function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): 
       throw new RunDirectoryError(
         "run-exists",
         `${runDir}: a run already lives here (it holds ${present}): pass --resume to continue it, or choose another run directory`,
+      );
+    }
+    // Not a run's, yet named as a run's files are: the run would overwrite or delete it.
+    const foreign = readdirSync(runDir).find(
+      (name) => RUN_WRITTEN_NAMES.includes(name) || CHECKPOINT_NAME.test(name),
+    );
+    if (foreign !== undefined) {
+      throw new RunDirectoryError(
+        "foreign-file",
+        `${runDir}: holds ${foreign} but no run (no ${RUN_CONFIG_FILE}); a new run would overwrite or delete it: move it away or choose another run directory`,
       );
     }
     return;
@@ -194,17 +247,23 @@ function differingFields(stored: unknown, current: unknown, path: string): strin
   );
 }
 
-/** A new run failed before committing an epoch: it leaves no config or metrics behind. */
+/**
+ * A new run failed before committing an epoch: it takes away its config, metrics and any
+ * checkpoint an uncommitted epoch left, which were all its own (a new run refuses a directory
+ * already holding such names), and the pretrain/ directory it made.
+ */
 function discardUncommittedRun(runDir: string): void {
+  const pretrainDir = join(runDir, PRETRAIN_DIR);
   // Epochs (of the run or of its dense pre-training) were committed: keep them.
-  if (
-    [RUN_STATE_FILE, join(PRETRAIN_DIR, RUN_STATE_FILE)].some((file) =>
-      existsSync(join(runDir, file)),
-    )
-  )
-    return;
+  if ([runDir, pretrainDir].some((dir) => existsSync(join(dir, RUN_STATE_FILE)))) return;
   for (const file of [RUN_CONFIG_FILE, METRICS_FILE, DISTRIBUTED_RUN_FILE]) {
     rmSync(join(runDir, file), { force: true });
+  }
+  removeUnreferencedCheckpoints(runDir, null);
+  if (existsSync(pretrainDir)) {
+    rmSync(join(pretrainDir, METRICS_FILE), { force: true });
+    removeUnreferencedCheckpoints(pretrainDir, null);
+    removeIfEmpty(pretrainDir);
   }
 }
 

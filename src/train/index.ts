@@ -53,6 +53,7 @@ export {
   type ProgressMode,
 } from "./progress.js";
 export {
+  CHECKPOINT_NAME,
   type CheckpointChoice,
   METRICS_FILE,
   RUN_STATE_FILE,
@@ -60,6 +61,7 @@ export {
   readCheckpointOfRun,
   readRunCheckpoint,
   readRunManifest,
+  removeUnreferencedCheckpoints,
 } from "./run-manifest.js";
 export type { RunState } from "./run-state.js";
 export {

@@ -21,7 +21,8 @@ export const METRICS_FILE = "metrics.jsonl";
 /** What a run directory of pemn before state.json held; recognised to refuse it clearly. */
 const LEGACY_CHECKPOINT = "last.ckpt";
 
-const CHECKPOINT_NAME = /^epoch-[1-9]\d*\.ckpt$/;
+/** The name of an epoch's checkpoint file. */
+export const CHECKPOINT_NAME = /^epoch-[1-9]\d*\.ckpt$/;
 
 const checkpointReference = z.strictObject({
   file: z.string().regex(CHECKPOINT_NAME),

@@ -71,8 +71,15 @@ interface UploadedBatch {
   readonly labels: Tensor;
 }
 
-/** One pass over the training set: a scheduled optimizer step per batch. */
-export function trainEpoch({
+/** How often a training epoch lets the event loop run (a signal waits at most this, and a step). */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * One pass over the training set: a scheduled optimizer step per batch. It yields to the
+ * event loop between steps, so one process should train one model at a time (libtorch's
+ * generator, seeded per epoch, is the process's).
+ */
+export async function trainEpoch({
   model,
   optimizer,
   dataset,
@@ -81,7 +88,7 @@ export function trainEpoch({
   onStep,
   dataParallel,
   precision,
-}: EpochTraining): TrainedEpoch {
+}: EpochTraining): Promise<TrainedEpoch> {
   const device = model.device; // batches go where the model is
   const loader = trainingLoader(dataset, config, epoch, dataParallel);
   const batches = loader.batchesPerEpoch;
@@ -92,6 +99,7 @@ export function trainEpoch({
   let learningRate = Number.NaN;
   let batch = 0;
   let globalImages = 0; // all ranks' images, for the throughput shown
+  let lastYield = started;
   seedLibtorch(config, epoch, dataParallel);
   model.train();
   const batchesLeft = loader.epoch()[Symbol.iterator]();
@@ -158,6 +166,11 @@ export function trainEpoch({
       imagesPerSecond: globalImages / seconds,
       etaSeconds: (seconds / batch) * stepsLeft,
     });
+    // Signal handlers (SIGINT releasing the run's lock) run only when the event loop turns.
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   const epochTotals = dataParallel ? dataParallel.reduceTotals(totals) : totals;

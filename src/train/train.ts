@@ -136,7 +136,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const resumedFromEpoch = options.resume ? run.epochsCompleted : null;
     for (let epoch = run.epochsCompleted + 1; epoch <= config.epochs; epoch++) {
       progress.startEpoch(epoch, batchesPerEpoch);
-      const trained = trainEpoch({
+      const trained = await trainEpoch({
         model,
         optimizer,
         dataset: data.train,
