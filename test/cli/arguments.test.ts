@@ -79,7 +79,7 @@ test("bad numbers are refused before anything runs, naming the flag and the boun
   const cases: [string[], RegExp][] = [
     [
       ["train", "--threads", "0"],
-      /option '--threads <n>' argument '0' is invalid\. expected an integer >= 1, got "0"/,
+      /option '--threads <n>' argument '0' is invalid\. expected an integer from 1 to \d+ \(4 x the \d+ cores of this machine\), got "0"/,
     ],
     [
       ["train", "--epochs", "-1"],
