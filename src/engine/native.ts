@@ -234,6 +234,8 @@ export interface NativeBinding extends BinaryOps {
   broadcast(group: number, ts: T[], root: number): number;
   barrier(group: number): void;
   collectiveBackends(): CollectiveBackend[];
+  /** Whether rank 0's store listens on the master's address only (libtorch >= 2.3). */
+  storeBindsMaster(): boolean;
 }
 
 export type CollectiveBackend = "gloo" | "nccl";
