@@ -253,9 +253,10 @@ void CheckWorldSize(c10d::TCPStore& store, int rank, int world_size, millisecond
 // Whether rank 0's store listens on the master's address only. libtorch 1.13's TCPStore
 // listens on every interface (and has no option to do otherwise), which exposes an
 // unauthenticated store to the network even for a local run on 127.0.0.1; from 2.x a server
-// can take over a socket bound by the caller (TCPStoreOptions::masterListenFd). 2.3 is the
-// oldest release whose headers were checked to have it with useLibUV.
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+// can take over a socket bound by the caller (TCPStoreOptions::masterListenFd). The gate is
+// 2.6, the release whose headers scripts/check-libtorch2.sh compiles against; older 2.x may
+// have the fields too, unchecked, and keep the 1.13 behaviour.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 6)
 #define PEMN_STORE_BINDS_MASTER 1
 // A listening socket on host:port (the first of host's addresses that binds), for the store
 // to take over; the store owns it from then on.
@@ -346,8 +347,8 @@ void RegisterProcessGroup(Napi::Env env, Napi::Object exports) {
 #ifdef PEMN_STORE_BINDS_MASTER
       if (options.isServer) {
         options.masterListenFd = ListenOn(host, static_cast<int>(port));
-        // The classic server takes over a socket in every 2.x that has the field; the libuv
-        // one only from 2.8 (pytorch#150215).
+        // libtorch's classic server takes the socket over; its libuv server (2.6's default)
+        // gained masterListenFd support only later (pytorch#150215).
         options.useLibUV = false;
       }
 #endif

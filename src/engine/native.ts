@@ -234,7 +234,7 @@ export interface NativeBinding extends BinaryOps {
   broadcast(group: number, ts: T[], root: number): number;
   barrier(group: number): void;
   collectiveBackends(): CollectiveBackend[];
-  /** Whether rank 0's store listens on the master's address only (libtorch >= 2.3). */
+  /** Whether rank 0's store listens on the master's address only (libtorch >= 2.6). */
   storeBindsMaster(): boolean;
 }
 

@@ -127,7 +127,7 @@ test("a peer alive but absent from a collective makes it fail when the timeout p
 });
 
 // Issue 15: a local run's store (MASTER_ADDR=127.0.0.1) listened on every interface, so an
-// unauthenticated store was open to the network. From libtorch 2.3 the addon binds it to the
+// unauthenticated store was open to the network. From libtorch 2.6 the addon binds it to the
 // master's address; libtorch 1.13 cannot, and rank 0 warns instead (docs/distributed.md).
 test("rank 0's store listens on 127.0.0.1 only, or warns where this libtorch cannot bind it", async () => {
   const port = await freePort();
