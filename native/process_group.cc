@@ -14,8 +14,14 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <future>
 #include <map>
 #include <mutex>
@@ -244,6 +250,44 @@ void CheckWorldSize(c10d::TCPStore& store, int rank, int world_size, millisecond
                              ", rank 0 with " + expected);
   }
 }
+// Whether rank 0's store listens on the master's address only. libtorch 1.13's TCPStore
+// listens on every interface (and has no option to do otherwise), which exposes an
+// unauthenticated store to the network even for a local run on 127.0.0.1; from 2.x a server
+// can take over a socket bound by the caller (TCPStoreOptions::masterListenFd). The gate is
+// 2.6, the release whose headers scripts/check-libtorch2.sh compiles against; older 2.x may
+// have the fields too, unchecked, and keep the 1.13 behaviour.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 6)
+#define PEMN_STORE_BINDS_MASTER 1
+// A listening socket on host:port (the first of host's addresses that binds), for the store
+// to take over; the store owns it from then on.
+int ListenOn(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  std::string service = std::to_string(port);
+  int status = getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
+  if (status != 0) throw std::runtime_error("cannot resolve " + host + ": " + gai_strerror(status));
+  std::string error = "no address";
+  int fd = -1;
+  for (addrinfo* address = found; address != nullptr && fd < 0; address = address->ai_next) {
+    fd = socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC, address->ai_protocol);
+    if (fd < 0) continue;
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (bind(fd, address->ai_addr, address->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+      error = std::strerror(errno);
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  if (fd < 0) throw std::runtime_error("cannot listen on " + host + ":" + service + ": " + error);
+  return fd;
+}
+#endif
+
 // Meets the store within the timeout. TCPStore's own waits can overrun it, and a client
 // that reached a listener which is not a store waits for an answer forever: the meeting
 // runs on its own thread, which is left behind (with its socket) when the deadline passes.
@@ -300,9 +344,20 @@ void RegisterProcessGroup(Napi::Env env, Napi::Object exports) {
       options.numWorkers = static_cast<size_t>(world_size);
       options.waitWorkers = true;
       options.timeout = g.timeout;
+#ifdef PEMN_STORE_BINDS_MASTER
+      if (options.isServer) {
+        options.masterListenFd = ListenOn(host, static_cast<int>(port));
+        // libtorch's classic server takes the socket over; its libuv server (2.6's default)
+        // gained masterListenFd support only later (pytorch#150215).
+        options.useLibUV = false;
+      }
+#endif
       g.store = MeetStore(host, options, g.rank, g.world_size);
       c10d::TCPStoreOptions client = options;
       client.isServer = false;
+#ifdef PEMN_STORE_BINDS_MASTER
+      client.masterListenFd.reset();
+#endif
       client.waitWorkers = false;
       g.heartbeat = std::make_unique<Heartbeat>(host, client, g.rank);
       if (backend == "gloo") {
@@ -376,6 +431,13 @@ void RegisterProcessGroup(Napi::Env env, Napi::Object exports) {
       return g.group->barrier(options);
     });
     return a.env().Undefined();
+  });
+  Define(env, exports, "storeBindsMaster", [](Args& a) -> Napi::Value {
+#ifdef PEMN_STORE_BINDS_MASTER
+    return Napi::Boolean::New(a.env(), true);
+#else
+    return Napi::Boolean::New(a.env(), false);
+#endif
   });
   Define(env, exports, "collectiveBackends", [](Args& a) -> Napi::Value {
     Napi::Array backends = Napi::Array::New(a.env());

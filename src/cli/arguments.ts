@@ -15,13 +15,13 @@ function numeric(value: string): number {
 
 /**
  * A safe integer, within `min` and `max` when given (each bound inclusive); `what` names it
- * in the message ("a port").
+ * in the message ("a port"), `why` says where a bound comes from ("4 x the 2 cores").
  */
 export function integer(
-  bounds: { min?: number; max?: number; what?: string } = {},
+  bounds: { min?: number; max?: number; what?: string; why?: string } = {},
 ): ArgumentParser<number> {
-  const { min, max, what = "an integer" } = bounds;
-  const expected =
+  const { min, max, what = "an integer", why } = bounds;
+  const range =
     min !== undefined && max !== undefined
       ? `${what} from ${min} to ${max}`
       : min !== undefined
@@ -29,8 +29,20 @@ export function integer(
         : max !== undefined
           ? `${what} <= ${max}`
           : what;
+  const expected = why === undefined ? range : `${range} (${why})`;
   return (value) => {
     const parsed = numeric(value);
+    // An integer past 2^53 reads as a neighbour ("9007199254740993" as ...992): say so and
+    // name the bound, rather than refuse a valid-looking integer without a reason.
+    if (Number.isInteger(parsed) && !Number.isSafeInteger(parsed)) {
+      const bound =
+        parsed > 0
+          ? `Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER}): larger`
+          : `Number.MIN_SAFE_INTEGER (${Number.MIN_SAFE_INTEGER}): smaller`;
+      throw new InvalidArgumentError(
+        `expected ${expected}, got "${value}", which is past ${bound} integers cannot be represented exactly`,
+      );
+    }
     if (
       !Number.isSafeInteger(parsed) ||
       (min !== undefined && parsed < min) ||

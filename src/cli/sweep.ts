@@ -1,12 +1,14 @@
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { stringify as toYaml } from "yaml";
+import { maxThreads, maxThreadsReason } from "../engine/thread-limit.js";
 import { currentEnvironment } from "../experiments/environment.js";
 import { formatDuration } from "../experiments/estimate-run.js";
 import { describeLabels, expandSweep, parseSetting } from "../experiments/expand-sweep.js";
 import { PRESET_NAMES, presetSpec } from "../experiments/presets/index.js";
 import { parseShard, planSweep, runSweep } from "../experiments/run-sweep.js";
 import { readSweepSpec, type SweepSpec } from "../experiments/sweep-spec.js";
+import { checkLocalProcesses } from "../run/local-process-limit.js";
 import { integer } from "./arguments.js";
 
 interface SweepFlags {
@@ -16,6 +18,7 @@ interface SweepFlags {
   show?: boolean;
   jobs: number;
   cores?: number;
+  allowOversubscribe?: boolean;
   dryRun?: boolean;
   shard?: string;
   set: string[];
@@ -38,10 +41,12 @@ export function registerSweep(program: Command, version: string): void {
     .option("--list", "list the presets with their runs and estimated time")
     .option("--show", "print the spec (with --preset: the preset) as YAML and stop")
     .option("--jobs <n>", "runs at once; the cores are split between them", integer({ min: 1 }), 1)
+    .option("--allow-oversubscribe", "allow --jobs above the number of cores")
     .option(
       "--cores <n>",
       "cores to split between the jobs (default: every core of the machine)",
-      integer({ min: 1 }),
+      // Each job's thread count comes from it: the same bound as --threads.
+      integer({ min: 1, max: maxThreads(), why: maxThreadsReason() }),
     )
     .option("--dry-run", "list the runs, their state and estimated time; run nothing")
     .option("--shard <i/n>", "run only the runs whose index % n is i - 1 (1 <= i <= n)")
@@ -52,6 +57,7 @@ export function registerSweep(program: Command, version: string): void {
       [],
     )
     .action(async (specFile: string | undefined, flags: SweepFlags) => {
+      checkLocalProcesses("--jobs", flags.jobs, Boolean(flags.allowOversubscribe));
       const cores = flags.cores ?? availableParallelism();
       if (flags.list) return listPresets(flags.jobs, cores);
       if ((specFile === undefined) === (flags.preset === undefined))

@@ -7,6 +7,7 @@ import {
   resolveDevice,
   setThreads,
 } from "../engine/index.js";
+import { maxThreads, maxThreadsReason } from "../engine/thread-limit.js";
 import { BACKBONE_NAMES, BACKBONES, type FlagValue, flagOption } from "../models/pure.js";
 import {
   deepMerge,
@@ -18,6 +19,7 @@ import {
   readRunConfig,
   runTraining,
 } from "../run/index.js";
+import { checkLocalProcesses } from "../run/local-process-limit.js";
 import { DataParallel, type ProgressMode } from "../train/index.js";
 import {
   type ArgumentParser,
@@ -271,7 +273,11 @@ export function registerTrain(program: Command, version: string): void {
       "where config, checkpoints, metrics and summary go (default runs/<time>)",
     )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
-    .option("--threads <n>", "intra-op threads (default: every core)", integer({ min: 1 }))
+    .option(
+      "--threads <n>",
+      "intra-op threads (default: every core)",
+      integer({ min: 1, max: maxThreads(), why: maxThreadsReason() }),
+    )
     .addOption(deviceOption())
     .addOption(
       new Option("--progress <mode>", "progress display")
@@ -284,6 +290,7 @@ export function registerTrain(program: Command, version: string): void {
       "data-parallel: start n local ranks (each with cores / n threads), as torchrun does",
       integer({ min: 1 }),
     )
+    .option("--allow-oversubscribe", "data-parallel: allow --nproc above the number of cores")
     .option("--sync-bn", "data-parallel: BatchNorm statistics over the global batch")
     .option("--master-addr <host>", "data-parallel: rank 0's host (default $MASTER_ADDR)")
     .option(
@@ -305,6 +312,10 @@ export function registerTrain(program: Command, version: string): void {
     );
   for (const flag of CONFIG_FLAGS) command.option(flag.flags, flag.help, flag.parse as Parse);
   command.action(async (options: Record<string, unknown>) => {
+    const nproc = options.nproc as number | undefined;
+    const allowOversubscribe = Boolean(options.allowOversubscribe);
+    // Before anything is read or started: an over-large --nproc forks until memory runs out.
+    if (nproc !== undefined) checkLocalProcesses("--nproc", nproc, allowOversubscribe);
     if (options.resume && !options.runDir)
       throw new InvalidArgumentError("--resume needs --run-dir");
     // A resumed run's own config is the base (the defaults would differ from it), unless
@@ -331,13 +342,17 @@ export function registerTrain(program: Command, version: string): void {
       masterAddr: options.masterAddr as string | undefined,
       masterPort: options.masterPort as number | undefined,
     });
-    const nproc = options.nproc as number | undefined;
     if (role === null && nproc !== undefined && nproc > 1) {
       // The launcher: every rank runs this same command in one run directory.
       const args = process.argv.slice(2);
       if (options.runDir === undefined) args.push("--run-dir", runDir);
       const timeoutMs = 1000 * (options.collectiveTimeout as number);
-      process.exitCode = await launchLocalRanks({ nproc, args, graceMs: timeoutMs + 5000 });
+      process.exitCode = await launchLocalRanks({
+        nproc,
+        args,
+        graceMs: timeoutMs + 5000,
+        allowOversubscribe,
+      });
       return;
     }
     if (role && nproc !== undefined && nproc !== role.worldSize) {

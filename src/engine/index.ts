@@ -20,4 +20,5 @@ export * from "./process-group.js";
 export * from "./runtime.js";
 export { type Disposable, keep, scopeSize, tidy } from "./scope.js";
 export { type Operand, Tensor, type ValuesAndIndices } from "./tensor.js";
+export { maxThreads } from "./thread-limit.js";
 export { topKMasks } from "./top-k-masks.js";

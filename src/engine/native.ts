@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { isMainThread } from "node:worker_threads";
 import type { DType, EngineTypedArray, HalfDType } from "./dtype.js";
 import { EngineUnavailableError, makeEngineError, type NativeErrorKind } from "./errors.js";
+import { threadCountProblem } from "./thread-limit.js";
 
 /** The addon's id of one libtorch tensor (a number, see native/tensor_table.cc). */
 export type NativeTensor = number & { readonly __nativeTensor: unique symbol };
@@ -233,6 +234,8 @@ export interface NativeBinding extends BinaryOps {
   broadcast(group: number, ts: T[], root: number): number;
   barrier(group: number): void;
   collectiveBackends(): CollectiveBackend[];
+  /** Whether rank 0's store listens on the master's address only (libtorch >= 2.6). */
+  storeBindsMaster(): boolean;
 }
 
 export type CollectiveBackend = "gloo" | "nccl";
@@ -278,16 +281,15 @@ export function isAllocatorTuned(): boolean {
 }
 
 /**
- * Intra-op threads at start: $PEMN_THREADS, else every available core (libtorch's own
- * default counts physical cores only, which halves speed on 2-vCPU machines).
+ * Intra-op threads at start: $PEMN_THREADS (at most maxThreads()), else every available core
+ * (libtorch's own default counts physical cores only, which halves speed on 2-vCPU machines).
  */
 export function defaultThreadCount(): number {
   const fromEnv = process.env.PEMN_THREADS;
   if (fromEnv !== undefined && fromEnv !== "") {
     const threads = Number(fromEnv);
-    if (!Number.isInteger(threads) || threads < 1) {
-      throw new EngineUnavailableError(`PEMN_THREADS must be a positive integer, got "${fromEnv}"`);
-    }
+    const problem = threadCountProblem(threads);
+    if (problem) throw new EngineUnavailableError(`PEMN_THREADS ${problem}, got "${fromEnv}"`);
     return threads;
   }
   return availableParallelism();

@@ -63,6 +63,14 @@ export class ProcessGroup {
   static init(options: ProcessGroupOptions): ProcessGroup {
     const timeoutMs = options.timeoutMs ?? DEFAULT_COLLECTIVE_TIMEOUT_MS;
     const backend = options.backend ?? "gloo";
+    if (options.rank === 0 && isLoopback(options.masterAddr) && !ProcessGroup.storeBindsMaster()) {
+      // A local run's store should be reachable from this machine only; this libtorch
+      // cannot bind it to one address, so say so rather than expose it silently.
+      process.emitWarning(
+        `this libtorch's TCPStore listens on every interface, so the rendezvous store on port ${options.masterPort} is reachable from the network during this run, not only on ${options.masterAddr}; libtorch >= 2.6 binds it to MASTER_ADDR (docs/distributed.md, "The store's address")`,
+        { code: "PEMN_STORE_ON_ALL_INTERFACES" },
+      );
+    }
     const id = native().processGroupInit(
       options.rank,
       options.worldSize,
@@ -73,6 +81,15 @@ export class ProcessGroup {
       options.device ?? defaultGlooDevice(options.masterAddr),
     );
     return new ProcessGroup(id, options.rank, options.worldSize, backend, timeoutMs);
+  }
+
+  /**
+   * Whether rank 0's rendezvous store listens on masterAddr's address only. False with
+   * libtorch 1.13, whose TCPStore listens on every interface (a warning says so when a rank 0
+   * on loopback starts one); true from libtorch 2.6, where the addon binds the socket itself.
+   */
+  static storeBindsMaster(): boolean {
+    return native().storeBindsMaster();
   }
 
   /** Backends this addon can use: always gloo; nccl when built with CUDA and a GPU is seen. */

@@ -1,12 +1,16 @@
 import { native } from "./native.js";
 import type { Tensor } from "./tensor.js";
+import { threadCountProblem } from "./thread-limit.js";
 
 /** Intra-op threads libtorch uses (OpenMP). */
 export function getThreads(): number {
   return native().getNumThreads();
 }
 
+/** Throws RangeError for a count outside 1..maxThreads() (src/engine/thread-limit.ts). */
 export function setThreads(threads: number): void {
+  const problem = threadCountProblem(threads);
+  if (problem) throw new RangeError(`threads ${problem}, got ${threads}`);
   native().setNumThreads(threads);
 }
 

@@ -3,6 +3,7 @@ export * from "./distributed-run.js";
 export * from "./evaluate-pemn.js";
 export * from "./evaluate-run.js";
 export * from "./launch-local-ranks.js";
+export * from "./local-process-limit.js";
 export * from "./pack-run.js";
 export * from "./pruning-phase.js";
 export * from "./rank-role.js";

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
+import { checkLocalProcesses } from "./local-process-limit.js";
 
 export interface LocalLaunch {
   readonly nproc: number;
@@ -9,6 +10,8 @@ export interface LocalLaunch {
   /** After one rank fails, how long the others get to stop on their own (their collective timeout). */
   readonly graceMs: number;
   readonly masterPort?: number;
+  /** Allow more ranks than cores (src/run/local-process-limit.ts). */
+  readonly allowOversubscribe?: boolean;
 }
 
 /** A port free at the time of asking, for rank 0's store. */
@@ -28,10 +31,12 @@ async function freeLoopbackPort(): Promise<number> {
  * Starts `nproc` ranks of this CLI on this machine, as torchrun does: each a child process
  * with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR=127.0.0.1, MASTER_PORT and
  * PEMN_THREADS = cores / nproc. Resolves to the exit code: 0 when all ranks succeed, else
- * the first failure's. A rank that fails stops the others through their collectives; any
+ * the first failure's; throws RangeError, starting nothing, for more ranks than the local
+ * process limit. A rank that fails stops the others through their collectives; any
  * still running after graceMs are terminated.
  */
 export async function launchLocalRanks(launch: LocalLaunch): Promise<number> {
+  checkLocalProcesses("nproc", launch.nproc, launch.allowOversubscribe ?? false);
   const masterPort = launch.masterPort ?? (await freeLoopbackPort());
   const threads = Math.max(1, Math.floor(availableParallelism() / launch.nproc));
   const script = process.argv[1] as string;

@@ -22,10 +22,24 @@ test("integer: whole numbers within the bounds given, each bound named when refu
   refuses(integer(), "", 'expected an integer, got ""');
   refuses(integer(), " ", 'expected an integer, got " "');
   refuses(integer(), "abc", 'expected an integer, got "abc"');
-  refuses(integer(), "9007199254740993", 'expected an integer, got "9007199254740993"');
+  refuses(
+    integer({ min: 0 }),
+    "9007199254740993",
+    'expected an integer >= 0, got "9007199254740993", which is past Number.MAX_SAFE_INTEGER (9007199254740991): larger integers cannot be represented exactly',
+  );
+  refuses(
+    integer(),
+    "-9007199254740993",
+    'expected an integer, got "-9007199254740993", which is past Number.MIN_SAFE_INTEGER (-9007199254740991): smaller integers cannot be represented exactly',
+  );
   refuses(integer({ min: 0 }), "-1", 'expected an integer >= 0, got "-1"');
   refuses(integer({ min: 1 }), "0", 'expected an integer >= 1, got "0"');
   refuses(integer({ max: 16 }), "17", 'expected an integer <= 16, got "17"');
+  refuses(
+    integer({ min: 1, max: 8, why: "4 x the 2 cores" }),
+    "9",
+    'expected an integer from 1 to 8 (4 x the 2 cores), got "9"',
+  );
   refuses(
     integer({ min: 0, max: 65535, what: "a port" }),
     "70000",
@@ -65,7 +79,7 @@ test("bad numbers are refused before anything runs, naming the flag and the boun
   const cases: [string[], RegExp][] = [
     [
       ["train", "--threads", "0"],
-      /option '--threads <n>' argument '0' is invalid\. expected an integer >= 1, got "0"/,
+      /option '--threads <n>' argument '0' is invalid\. expected an integer from 1 to \d+ \(4 x the \d+ cores of this machine\), got "0"/,
     ],
     [
       ["train", "--epochs", "-1"],

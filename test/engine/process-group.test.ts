@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { ProcessGroup } from "../../src/engine/index.js";
 import { type ChildOutcome, freePort, runChild, silentListener } from "../helpers/child-ranks.js";
 
 const WORKER = fileURLToPath(new URL("../helpers/process-group-worker.ts", import.meta.url));
@@ -123,4 +124,29 @@ test("a peer alive but absent from a collective makes it fail when the timeout p
     seconds >= TIMEOUT_MS / 1000 - 0.5 && seconds < TIMEOUT_MS / 1000 + 3,
     `took ${seconds} s`,
   );
+});
+
+// Issue 15: a local run's store (MASTER_ADDR=127.0.0.1) listened on every interface, so an
+// unauthenticated store was open to the network. From libtorch 2.6 the addon binds it to the
+// master's address; libtorch 1.13 cannot, and rank 0 warns instead (docs/distributed.md).
+test("rank 0's store listens on 127.0.0.1 only, or warns where this libtorch cannot bind it", async () => {
+  const port = await freePort();
+  const outcomes = await runRanks("store-listeners", 2, port);
+  const [first, second] = outcomes.map(resultOf);
+  assert.ok(first && second);
+  assert.equal(first.error, undefined, String(first.message));
+  assert.equal(second.error, undefined, String(second.message));
+  const listeners = first.listeners as string[];
+  const warning = /PEMN_STORE_ON_ALL_INTERFACES.*reachable from the network/;
+  if (ProcessGroup.storeBindsMaster()) {
+    assert.deepEqual(listeners, [`127.0.0.1:${port}`]);
+    assert.doesNotMatch(outcomes[0]?.stderr ?? "", warning);
+  } else {
+    assert.ok(listeners.length > 0, "ss shows no listener on the store's port");
+    for (const listener of listeners) {
+      assert.match(listener, new RegExp(`^(\\*|0\\.0\\.0\\.0|\\[::\\]):${port}$`));
+    }
+    assert.match(outcomes[0]?.stderr ?? "", warning);
+  }
+  assert.doesNotMatch(outcomes[1]?.stderr ?? "", warning, "only rank 0 hosts the store");
 });

@@ -1,9 +1,10 @@
 // One rank of a process-group test, run as a child process by test/engine/process-group.test.ts.
 // argv[2] is a JSON Scenario; the last stdout line is the JSON outcome.
+import { execFileSync } from "node:child_process";
 import { CollectiveError, ProcessGroup, tensor } from "../../src/engine/index.js";
 
 interface Scenario {
-  readonly kind: "reduce" | "lose-peer" | "stall-peer" | "init-only";
+  readonly kind: "reduce" | "lose-peer" | "stall-peer" | "init-only" | "store-listeners";
   readonly rank: number;
   readonly worldSize: number;
   readonly port: number;
@@ -93,6 +94,19 @@ if (scenario.kind === "reduce") {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2 * scenario.timeoutMs + 2000);
     report({ stalled: true });
   } else reportAllReduce(group);
+} else if (scenario.kind === "store-listeners") {
+  // While the group is up: the listening sockets on the store's port, as `ss` shows them.
+  const listeners =
+    scenario.rank === 0
+      ? execFileSync("ss", ["-ltnH", `sport = :${scenario.port}`], { encoding: "utf8" })
+          .trim()
+          .split("\n")
+          .filter((line) => line !== "")
+          .map((line) => line.trim().split(/\s+/)[3])
+      : [];
+  group.barrier();
+  report({ rank: group.rank, listeners });
+  group.destroy();
 } else {
   report({ rank: group.rank, seconds: (performance.now() - started) / 1000 });
 }
