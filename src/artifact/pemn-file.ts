@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readInputFile } from "../io/read-input-file.js";
 import { type DecodedModel, decodeModelBytes } from "./decode-model.js";
+import { MAX_PEMN_FILE_BYTES } from "./format/format-spec.js";
 import {
   decodePemn,
   describePemn,
@@ -43,15 +44,8 @@ export function inspectPemnFile(path: string, indexBits = DEFAULT_INDEX_BITS): P
 }
 
 function withFileName<T>(path: string, read: (bytes: Uint8Array) => T): T {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      `${path}: ${code === "ENOENT" ? "no such file" : `cannot read (${(error as Error).message})`}`,
-    );
-  }
+  // Only a regular file, at most the longest the format can describe (InputFileError names it).
+  const bytes: Uint8Array = readInputFile(path, MAX_PEMN_FILE_BYTES);
   return attributeToFile(path, () => read(bytes));
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { readInputText } from "../io/read-input-file.js";
 
 /** The lock file of a run directory (docs/training.md, "Who may write: the lock"). */
 export const RUN_LOCK_FILE = "run.lock";
@@ -109,7 +110,7 @@ function createExclusive(file: string, text: string): boolean {
 function readHolder(file: string): { text: string; parsed: LockHolder } | null {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputText(file, "record");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
