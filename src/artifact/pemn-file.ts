@@ -10,6 +10,7 @@ import {
   PemnFormatError,
 } from "./format/index.js";
 import { DEFAULT_INDEX_BITS, inspectPemn, type PemnInspection } from "./inspect-pemn.js";
+import { checkPemnMemory, type PemnUse } from "./memory-needs.js";
 import { PemnModelError } from "./pemn-model-error.js";
 import { writeArtifact } from "./write-artifact.js";
 
@@ -33,9 +34,21 @@ export function describePemnFile(path: string): PemnDescription {
   return withFileName(path, describePemn);
 }
 
-/** Reads a `.pemn` file into inference-ready weights (decodeModel); errors name the file. */
-export function readDecodedModel(path: string): DecodedModel {
-  return withFileName(path, decodeModelBytes);
+/** What the machine can spare for a decoded model, measured by the caller (src/run/machine-memory.ts). */
+export interface MemoryBudget {
+  readonly use: PemnUse;
+  readonly availableBytes: number;
+}
+
+/**
+ * Reads a `.pemn` file into inference-ready weights (decodeModel); errors name the file. With
+ * `budget`, a file declaring more weights than it allows is refused before decoding.
+ */
+export function readDecodedModel(path: string, budget?: MemoryBudget): DecodedModel {
+  return withFileName(path, (bytes) => {
+    if (budget) checkPemnMemory(bytes, budget.use, budget.availableBytes);
+    return decodeModelBytes(bytes);
+  });
 }
 
 /** Reads a `.pemn` file and inspects it (inspectPemn); errors name the file. */

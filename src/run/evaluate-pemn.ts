@@ -4,6 +4,7 @@ import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from 
 import { resolveDevice } from "../engine/index.js";
 import { buildDecodedModel } from "../packing/build-decoded-model.js";
 import { type Evaluation, type EvaluationProgress, evaluate } from "../train/index.js";
+import { availableMemoryBytes } from "./machine-memory.js";
 
 export interface PemnEvalOptions {
   readonly source: DatasetSource;
@@ -20,7 +21,10 @@ export interface PemnEvalOptions {
  * checkpoint it was packed from predicts (fp32 norms; fp16 ones are rounded).
  */
 export function evaluatePemnFile(file: string, options: PemnEvalOptions): Evaluation {
-  const decoded = readDecodedModel(file);
+  const decoded = readDecodedModel(file, {
+    use: "evaluate",
+    availableBytes: availableMemoryBytes(),
+  });
   const { model: config } = decoded;
   const info = datasetInfo(options.source);
   const { channels, height, width } = config.input;
