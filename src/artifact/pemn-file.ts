@@ -34,7 +34,7 @@ export function describePemnFile(path: string): PemnDescription {
   return withFileName(path, describePemn);
 }
 
-/** What the machine can spare for a decoded model, measured by the caller (src/run/machine-memory.ts). */
+/** What the machine can spare for a decoded model, measured by the caller (src/io/machine-memory.ts). */
 export interface MemoryBudget {
   readonly use: PemnUse;
   readonly availableBytes: number;

@@ -1,6 +1,6 @@
 import { attributeToFile, readDecodedModel } from "../artifact/pemn-file.js";
 import { writeArtifact } from "../artifact/write-artifact.js";
-import { availableMemoryBytes } from "../run/machine-memory.js";
+import { availableMemoryBytes } from "../io/machine-memory.js";
 import { exportOnnx } from "./export-onnx.js";
 
 /** Exports a `.pemn` file's model to an ONNX file (written atomically); returns its bytes. */

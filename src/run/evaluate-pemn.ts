@@ -2,9 +2,9 @@ import { attributeToFile, readDecodedModel } from "../artifact/pemn-file.js";
 import { PemnModelError } from "../artifact/pemn-model-error.js";
 import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
+import { availableMemoryBytes } from "../io/machine-memory.js";
 import { buildDecodedModel } from "../packing/build-decoded-model.js";
 import { type Evaluation, type EvaluationProgress, evaluate } from "../train/index.js";
-import { availableMemoryBytes } from "./machine-memory.js";
 
 export interface PemnEvalOptions {
   readonly source: DatasetSource;

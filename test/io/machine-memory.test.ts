@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { availableMemoryBytes } from "../../src/run/machine-memory.js";
+import { availableMemoryBytes } from "../../src/io/machine-memory.js";
 
 test("PEMN_MAX_MEMORY sets the budget; without it, part of what the system has free", () => {
   assert.equal(availableMemoryBytes({ PEMN_MAX_MEMORY: "4G" }), 4 * 2 ** 30);
