@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 /** Reading a file failed or was refused; the message starts with the file, then the reason. */
@@ -15,6 +16,8 @@ export class InputFileError extends Error {
 }
 
 const MIB = 2 ** 20;
+/** Read in pieces of at most this: one piece for any ordinary file, bounded for a huge one. */
+const CHUNK_BYTES = 256 * MIB;
 
 /**
  * The most bytes each kind of input may hold. Read whole into memory, so a cap keeps a huge or
@@ -39,7 +42,11 @@ export type InputKind = keyof typeof INPUT_FILE_LIMITS;
  * file does not exist.
  */
 export function readInputFile(path: string, maxBytes: number | InputKind): Buffer {
-  const limit = typeof maxBytes === "number" ? maxBytes : INPUT_FILE_LIMITS[maxBytes];
+  // No Buffer can be longer than MAX_LENGTH (4 GiB in Node 20): the cap never exceeds it.
+  const limit = Math.min(
+    typeof maxBytes === "number" ? maxBytes : INPUT_FILE_LIMITS[maxBytes],
+    bufferConstants.MAX_LENGTH,
+  );
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
@@ -62,7 +69,7 @@ export function readInputFile(path: string, maxBytes: number | InputKind): Buffe
     let total = 0;
     for (;;) {
       const chunk = Buffer.allocUnsafe(
-        Math.min(Math.max(stats.size - total, 64 * 1024), limit + 1 - total),
+        Math.min(Math.max(stats.size - total, 64 * 1024), limit + 1 - total, CHUNK_BYTES),
       );
       if (chunk.length === 0) throw tooLarge(path, limit);
       let read: number;
