@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readInputFile } from "../io/read-input-file.js";
 import { type DecodedModel, decodeModelBytes } from "./decode-model.js";
+import { MAX_PEMN_FILE_BYTES } from "./format/format-spec.js";
 import {
   decodePemn,
   describePemn,
@@ -9,6 +10,7 @@ import {
   PemnFormatError,
 } from "./format/index.js";
 import { DEFAULT_INDEX_BITS, inspectPemn, type PemnInspection } from "./inspect-pemn.js";
+import { checkPemnMemory, type PemnUse } from "./memory-needs.js";
 import { PemnModelError } from "./pemn-model-error.js";
 import { writeArtifact } from "./write-artifact.js";
 
@@ -32,9 +34,21 @@ export function describePemnFile(path: string): PemnDescription {
   return withFileName(path, describePemn);
 }
 
-/** Reads a `.pemn` file into inference-ready weights (decodeModel); errors name the file. */
-export function readDecodedModel(path: string): DecodedModel {
-  return withFileName(path, decodeModelBytes);
+/** What the machine can spare for a decoded model, measured by the caller (src/io/machine-memory.ts). */
+export interface MemoryBudget {
+  readonly use: PemnUse;
+  readonly availableBytes: number;
+}
+
+/**
+ * Reads a `.pemn` file into inference-ready weights (decodeModel); errors name the file. With
+ * `budget`, a file declaring more weights than it allows is refused before decoding.
+ */
+export function readDecodedModel(path: string, budget?: MemoryBudget): DecodedModel {
+  return withFileName(path, (bytes) => {
+    if (budget) checkPemnMemory(bytes, budget.use, budget.availableBytes);
+    return decodeModelBytes(bytes);
+  });
 }
 
 /** Reads a `.pemn` file and inspects it (inspectPemn); errors name the file. */
@@ -43,15 +57,8 @@ export function inspectPemnFile(path: string, indexBits = DEFAULT_INDEX_BITS): P
 }
 
 function withFileName<T>(path: string, read: (bytes: Uint8Array) => T): T {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      `${path}: ${code === "ENOENT" ? "no such file" : `cannot read (${(error as Error).message})`}`,
-    );
-  }
+  // Only a regular file, at most the longest the format can describe (InputFileError names it).
+  const bytes: Uint8Array = readInputFile(path, MAX_PEMN_FILE_BYTES);
   return attributeToFile(path, () => read(bytes));
 }
 

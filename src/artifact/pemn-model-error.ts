@@ -11,7 +11,9 @@ export type PemnModelProblem =
   /** The norm tensors differ from the tensors the model trains (missing, extra, wrong shape). */
   | "norm-mismatch"
   /** The dataset's image shape or class count differs from the model's. */
-  | "dataset-mismatch";
+  | "dataset-mismatch"
+  /** Decoding and using the model would need more memory than the machine has (memory-needs.ts). */
+  | "too-large";
 
 /** A `.pemn` file's contents do not fit the model they name; `code` says how. */
 export class PemnModelError extends Error {

@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
+import { readFailureReason, readInputFile } from "../io/read-input-file.js";
 import { CIFAR_CHANNELS, CIFAR_SIDE, cifarClassCount, parseCifarRecords } from "./cifar.js";
 import type { Dataset } from "./dataset.js";
 import { DatasetError } from "./dataset-error.js";
@@ -109,16 +110,20 @@ function isFile(path: string): boolean {
   }
 }
 
+/** Larger than any supported dataset's file (CIFAR-100's train.bin is 150 MB). */
+const MAX_DATASET_FILE_BYTES = 512 * 2 ** 20;
+
 function readDatasetFile(file: string): Uint8Array {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    // Regular files only: a FIFO or device in the data directory would never end.
+    bytes = readInputFile(file, MAX_DATASET_FILE_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new DatasetError(
       file,
       "missing-file",
-      code === "ENOENT" ? "file not found" : `cannot read (${(error as Error).message})`,
+      code === "ENOENT" ? "file not found" : readFailureReason(error),
     );
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { readInputText } from "../io/read-input-file.js";
 import { RUN_CONFIG_FILE, RUN_SUMMARY_FILE } from "../run/index.js";
 import { type SweepRecord, sweepRecordSchema } from "./sweep-record.js";
 
@@ -52,7 +53,7 @@ export function runState(dir: string, runId: string): RunState {
 export function readRecord(file: string): SweepRecord | null {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputText(file, "record");
   } catch {
     return null;
   }

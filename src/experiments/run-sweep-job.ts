@@ -11,6 +11,7 @@ import {
 import { fileURLToPath } from "node:url";
 import { inspectPemnFile } from "../artifact/pemn-file.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { readInputText } from "../io/read-input-file.js";
 import {
   liveLockHolder,
   lockRunDirectory,
@@ -140,7 +141,7 @@ async function runLockedJob(
         ...(resume ? ["--resume"] : []),
       ]);
     }
-    const summary = runSummarySchema.parse(JSON.parse(readFileSync(paths.summary, "utf8")));
+    const summary = runSummarySchema.parse(JSON.parse(readInputText(paths.summary, "record")));
     const packed: PackedFile[] = [];
     // A run of 0 epochs only builds its model (a smoke test): there is nothing to pack.
     for (const values of summary.epochs === 0 ? [] : valueModes(run)) {

@@ -1,15 +1,15 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../config/parse-config.js";
+import { readFailureReason, readInputText } from "../io/read-input-file.js";
 
 /** Reads a run config file: a mapping in JSON (.json) or YAML (.yaml, .yml). Errors name the file. */
 export function readConfigFile(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readInputText(path, "config");
   } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read config file ${path}: ${readFailureReason(error)}`);
   }
   const extension = extname(path).toLowerCase();
   if (extension !== ".json" && extension !== ".yaml" && extension !== ".yml") {

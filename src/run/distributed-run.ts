@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { readInputText } from "../io/read-input-file.js";
 
 /** distributed.json: how a data-parallel run was split, so a resume splits it the same way. */
 export const DISTRIBUTED_RUN_FILE = "distributed.json";
@@ -31,7 +32,7 @@ export function recordOrCheckSplit(
     return;
   }
   const recorded: DistributedRun = existsSync(file)
-    ? distributedRunSchema.parse(JSON.parse(readFileSync(file, "utf8")))
+    ? distributedRunSchema.parse(JSON.parse(readInputText(file, "record")))
     : { world_size: 1, sync_batch_norm: false };
   const wanted = split ?? { world_size: 1, sync_batch_norm: false };
   if (recorded.world_size !== wanted.world_size) {

@@ -2,6 +2,7 @@ import { attributeToFile, readDecodedModel } from "../artifact/pemn-file.js";
 import { PemnModelError } from "../artifact/pemn-model-error.js";
 import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
+import { availableMemoryBytes } from "../io/machine-memory.js";
 import { buildDecodedModel } from "../packing/build-decoded-model.js";
 import { type Evaluation, type EvaluationProgress, evaluate } from "../train/index.js";
 
@@ -20,7 +21,10 @@ export interface PemnEvalOptions {
  * checkpoint it was packed from predicts (fp32 norms; fp16 ones are rounded).
  */
 export function evaluatePemnFile(file: string, options: PemnEvalOptions): Evaluation {
-  const decoded = readDecodedModel(file);
+  const decoded = readDecodedModel(file, {
+    use: "evaluate",
+    availableBytes: availableMemoryBytes(),
+  });
   const { model: config } = decoded;
   const info = datasetInfo(options.source);
   const { channels, height, width } = config.input;

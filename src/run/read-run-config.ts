@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../config/parse-config.js";
+import { readFailureReason, readInputText } from "../io/read-input-file.js";
 import { parseRunConfig, type RunConfig } from "./run-config.js";
 
 /** Where a run directory keeps its validated config (written by runTraining). */
@@ -34,11 +34,11 @@ export function readRunConfig(runDir: string): RunConfig {
   const file = join(runDir, RUN_CONFIG_FILE);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
+    text = readInputText(file, "record");
+  } catch (error) {
     throw new RunDirectoryError(
       "missing-config",
-      `${runDir} is not a run directory: ${file} cannot be read`,
+      `${runDir} is not a run directory: ${file} cannot be read (${readFailureReason(error)})`,
     );
   }
   try {

@@ -1,6 +1,7 @@
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { readInputText } from "../io/read-input-file.js";
 import { temporaryName } from "../io/temporary-name.js";
 import { onTermination } from "./termination-cleanup.js";
 
@@ -155,7 +156,7 @@ function createExclusive(file: string, text: string): boolean {
 function readHolder(file: string): { text: string; parsed: LockHolder } | null {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputText(file, "record");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { isNoValidation } from "../data/index.js";
 import { makeDirectory, writeFileAtomic } from "../io/atomic-write.js";
+import { readFailureReason, readInputText } from "../io/read-input-file.js";
 import { createPemnModel } from "../models/index.js";
 import {
   CHECKPOINT_NAME,
@@ -221,9 +222,9 @@ function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): 
   }
   let stored: unknown;
   try {
-    stored = JSON.parse(readFileSync(configFile, "utf8"));
+    stored = JSON.parse(readInputText(configFile, "record"));
   } catch (error) {
-    throw new RunDirectoryError("invalid-config", `${configFile}: ${(error as Error).message}`);
+    throw new RunDirectoryError("invalid-config", `${configFile}: ${readFailureReason(error)}`);
   }
   const differing = differingFields(stored, JSON.parse(configText(config)), "");
   if (differing.length > 0) {

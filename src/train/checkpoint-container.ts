@@ -23,6 +23,13 @@ export const CHECKPOINT_FORMAT_VERSION = 2;
 const PREFIX_BYTES = 24;
 const ALIGNMENT = 8;
 
+/**
+ * Most tensors a checkpoint may list: a model's state and its optimizer's slots (a deep ViT or
+ * ResNet has a few thousand). Each entry costs objects and a typed array however small, so
+ * listing hundreds of thousands would cost GBs from a file of MBs.
+ */
+export const MAX_CHECKPOINT_TENSORS = 65_536;
+
 const ARRAY_TYPES = {
   float32: Float32Array,
   float64: Float64Array,
@@ -149,6 +156,12 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
         : `${actualData - dataBytes} unexpected bytes after the data`,
     );
   }
+  if (records.length > MAX_CHECKPOINT_TENSORS) {
+    fail(
+      `lists ${records.length} tensors, more than a model and its optimizer have (at most ${MAX_CHECKPOINT_TENSORS})`,
+    );
+  }
+  checkDisjoint(records, fail);
   const tensors = new Map<string, TensorData>();
   for (const record of records) {
     if (tensors.has(record.name)) fail(`tensor "${record.name}" appears twice`);
@@ -178,6 +191,24 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): CheckpointCon
     });
   }
   return { meta, tensors };
+}
+
+/**
+ * Each tensor owns its bytes: entries that overlap or share bytes would each be copied, so the
+ * decoded tensors could outgrow the file without bound. Disjoint, in-bounds entries (checked
+ * before anything is allocated) total at most the file's data bytes.
+ */
+function checkDisjoint(records: readonly TensorRecord[], fail: (message: string) => never): void {
+  const ordered = records.filter((record) => record.bytes > 0).sort((a, b) => a.offset - b.offset);
+  for (let index = 1; index < ordered.length; index++) {
+    const previous = ordered[index - 1] as TensorRecord;
+    const current = ordered[index] as TensorRecord;
+    if (current.offset < previous.offset + previous.bytes) {
+      fail(
+        `tensors "${previous.name}" (bytes ${previous.offset}..${previous.offset + previous.bytes}) and "${current.name}" (from ${current.offset}) share bytes: each tensor must own its own`,
+      );
+    }
+  }
 }
 
 /** The first non-finite element of a float tensor in `tensors`, or null if all are finite. */

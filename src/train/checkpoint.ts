@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
 import { parseConfig } from "../config/parse-config.js";
 import { isArrayDType, noGrad, type Tensor, tensor, tidy } from "../engine/index.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { availableMemoryBytes } from "../io/machine-memory.js";
+import { readFailureReason, readInputFile } from "../io/read-input-file.js";
 import type { Module } from "../nn/index.js";
 import {
   type CheckpointContents,
@@ -106,12 +107,13 @@ export function readTrainingCheckpoint(
 ): Checkpoint {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    // The file and its decoded copy are both held: at most half the memory available.
+    bytes = readInputFile(file, checkpointLimit());
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CheckpointError(
       file,
-      code === "ENOENT" ? "no such checkpoint" : (error as Error).message,
+      code === "ENOENT" ? "no such checkpoint" : readFailureReason(error),
     );
   }
   if (expected && (bytes.byteLength !== expected.bytes || crc32(bytes) !== expected.crc32)) {
@@ -121,6 +123,11 @@ export function readTrainingCheckpoint(
     );
   }
   return interpret(decodeCheckpoint(bytes, file), file);
+}
+
+/** Largest checkpoint read: half the memory available (the bytes, then the tensors' copies). */
+function checkpointLimit(): number {
+  return Math.floor(availableMemoryBytes() / 2);
 }
 
 /**

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { crc32 } from "../checksum/crc32.js";
 import { parseConfig } from "../config/parse-config.js";
 import { appendFileDurable, writeFileAtomic } from "../io/atomic-write.js";
 import { faultPoint } from "../io/fault-injection.js";
+import { readInputText } from "../io/read-input-file.js";
 import { type Checkpoint, readTrainingCheckpoint } from "./checkpoint.js";
 import { CheckpointError } from "./checkpoint-error.js";
 import type { EpochMetrics } from "./epoch-metrics.js";
@@ -48,7 +49,7 @@ export function readRunManifest(runDir: string): RunManifest | null {
   const file = join(runDir, RUN_STATE_FILE);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readInputText(file, "record");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     if (existsSync(join(runDir, LEGACY_CHECKPOINT))) {

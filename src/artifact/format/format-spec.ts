@@ -30,3 +30,7 @@ export const FORMAT_LIMITS = {
    */
   maxElements: 2 ** 30,
 } as const;
+
+/** The longest file the format can describe: every section at its u32 length's maximum. */
+export const MAX_PEMN_FILE_BYTES =
+  PREAMBLE_BYTES + SECTION_NAMES.length * (2 ** 32 - 1) + TRAILER_BYTES;

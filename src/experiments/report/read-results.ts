@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseConfig } from "../../config/parse-config.js";
+import { readInputText } from "../../io/read-input-file.js";
 import { runSummarySchema } from "../../run/run-summary.js";
 import {
   type Invocation,
@@ -52,7 +53,7 @@ export function readSweepResults(directory: string): SweepResults {
   }
   const description = parseWith(
     sweepDescriptionSchema,
-    parseJson(readFileSync(sweepPath, "utf8"), sweepPath),
+    parseJson(readInputText(sweepPath, "record"), sweepPath),
     sweepPath,
     "sweep description",
   );
@@ -73,7 +74,7 @@ export function readSweepResults(directory: string): SweepResults {
       if (!existsSync(path)) continue; // not finished (or interrupted): nothing to report yet
       const record = parseWith(
         reportRecordSchema,
-        parseJson(readFileSync(path, "utf8"), path),
+        parseJson(readInputText(path, "record"), path),
         path,
         "sweep record",
       );
@@ -101,7 +102,7 @@ export function readSweepResults(directory: string): SweepResults {
 
 function readJsonLines<T>(path: string, schema: z.ZodType<T>, subject: string): [string, T][] {
   const entries: [string, T][] = [];
-  readFileSync(path, "utf8")
+  readInputText(path, "results")
     .split("\n")
     .forEach((line, index) => {
       if (line.trim() === "") return;
