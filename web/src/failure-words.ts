@@ -25,6 +25,7 @@ const MODEL_WORDS: Readonly<Record<PemnModelProblem, string>> = {
   "layer-mismatch": "The file's masked layers do not match the model it names.",
   "norm-mismatch": "The file's norm tensors do not match the model it names.",
   "dataset-mismatch": "The model does not take the dataset's images.",
+  "too-large": "The model is larger than the memory there is to build it in.",
 };
 
 /** A headline and the decoder's own detail for a file that could not be opened. */
