@@ -79,7 +79,10 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         held.release();
         if (createdDirectory) removeIfEmpty(runDir);
       });
-      checkRunDirectory(config, runDir, resume);
+      // A resume that only asks for more epochs extends the run: its config.json says so.
+      if (checkRunDirectory(config, runDir, resume) === "extends") {
+        writeFileAtomic(join(runDir, RUN_CONFIG_FILE), [Buffer.from(configText(config))]);
+      }
     }
     let data: TrainData | undefined;
     const loadData = () => {
@@ -193,7 +196,11 @@ const RUN_WRITTEN_NAMES = [METRICS_FILE, DISTRIBUTED_RUN_FILE, PRETRAIN_DIR];
  * A new run needs a directory without a run, nor a file a run would write (others are left
  * alone); a resumed one the same config as it.
  */
-function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): void {
+function checkRunDirectory(
+  config: RunConfig,
+  runDir: string,
+  resume: boolean,
+): "new" | "same" | "extends" {
   const configFile = join(runDir, RUN_CONFIG_FILE);
   if (!resume) {
     const present = [RUN_CONFIG_FILE, RUN_STATE_FILE, RUN_SUMMARY_FILE, "last.ckpt"].find((file) =>
@@ -215,7 +222,7 @@ function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): 
         `${runDir}: holds ${foreign} but no run (no ${RUN_CONFIG_FILE}); a new run would overwrite or delete it: move it away or choose another run directory`,
       );
     }
-    return;
+    return "new";
   }
   if (!existsSync(configFile)) {
     throw new RunDirectoryError("missing-config", `cannot resume: ${configFile} does not exist`);
@@ -227,12 +234,19 @@ function checkRunDirectory(config: RunConfig, runDir: string, resume: boolean): 
     throw new RunDirectoryError("invalid-config", `${configFile}: ${readFailureReason(error)}`);
   }
   const differing = differingFields(stored, JSON.parse(configText(config)), "");
-  if (differing.length > 0) {
+  if (differing.length === 0) return "same";
+  if (differing.length === 1 && differing[0] === "train.epochs") {
+    const before = (stored as { train: { epochs: unknown } }).train.epochs;
+    if (typeof before === "number" && config.train.epochs > before) return "extends";
     throw new RunDirectoryError(
       "config-differs",
-      `cannot resume: ${configFile} holds a different config (${differing.join(", ")} differ); resume needs the same one`,
+      `cannot resume: ${configFile} asks for ${before} epochs; a resume may ask for more (to extend the run), not ${config.train.epochs}`,
     );
   }
+  throw new RunDirectoryError(
+    "config-differs",
+    `cannot resume: ${configFile} holds a different config (${differing.join(", ")} differ); resume needs the same one, or only more epochs`,
+  );
 }
 
 /** The dotted paths of the leaves where two JSON values differ. */

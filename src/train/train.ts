@@ -288,11 +288,13 @@ function resumeRun(
 ): RunState {
   const checkpoint = readRunCheckpoint(runDir, "last");
   const { run } = checkpoint;
-  if (!isDeepStrictEqual(run.config, config)) {
-    const differing = Object.keys(config).filter(
-      (key) =>
-        !isDeepStrictEqual(run.config[key as keyof TrainConfig], config[key as keyof TrainConfig]),
-    );
+  const differing = Object.keys({ ...run.config, ...config }).filter(
+    (key) =>
+      !isDeepStrictEqual(run.config[key as keyof TrainConfig], config[key as keyof TrainConfig]),
+  );
+  const extending =
+    differing.length === 1 && differing[0] === "epochs" && config.epochs > run.config.epochs;
+  if (differing.length > 0 && !extending) {
     throw new CheckpointError(
       checkpoint.file,
       `the run was started with a different config (${differing.join(", ")} differ); resume needs the same one`,
@@ -307,7 +309,19 @@ function resumeRun(
   restoreModel(model, checkpoint);
   restoreOptimizer(optimizer, checkpoint);
   if (writes) rewriteMetrics(join(runDir, METRICS_FILE), run.history);
-  return run;
+  if (!extending) return run;
+  if (writes && config.schedule.kind !== "constant") {
+    // The schedule is a function of the total: the epochs to come follow the new span.
+    process.stderr.write(
+      `extending the run from ${run.config.epochs} to ${config.epochs} epochs: the ${config.schedule.kind} schedule now spans ${config.epochs} epochs, so ${epochSpan(run.epochsCompleted + 1, config.epochs)} take its rates there (${epochSpan(1, run.epochsCompleted)} trained under the ${run.config.epochs}-epoch span)\n`,
+    );
+  }
+  return { ...run, config };
+}
+
+/** "epoch 3" or "epochs 2-5". */
+function epochSpan(first: number, last: number): string {
+  return first === last ? `epoch ${first}` : `epochs ${first}-${last}`;
 }
 
 function bestTest(history: readonly EpochMetrics[]): { epoch: number; accuracy: number } | null {
