@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
 import { evaluatePemnFile } from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun } from "../run/index.js";
+import { formatPercent } from "../text/percent.js";
 import type { Evaluation } from "../train/index.js";
 import { evaluationBar } from "../train/index.js";
 import { deviceOption, integer } from "./arguments.js";
@@ -60,7 +61,7 @@ export function registerEval(program: Command): void {
         );
       else
         console.log(
-          `${options.split} (${what}): accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.count} images`,
+          `${options.split} (${what}): accuracy ${formatPercent(result.accuracy)}, loss ${result.loss.toFixed(4)}, ${result.count} images`,
         );
     });
 }

@@ -6,10 +6,10 @@ import {
   type StorageFigure,
 } from "../artifact/index.js";
 import { inspectPemnFile } from "../artifact/pemn-file.js";
+import { formatPercent } from "../text/percent.js";
 import { integer } from "./arguments.js";
 
 const count = (value: number) => value.toLocaleString("en-US");
-const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
 const bits = (value: number) => value.toFixed(4);
 
 export function registerInspect(program: Command): void {
@@ -43,7 +43,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
     `values:         ${inspection.valueMode}; the strategy's unique values ${count(inspection.uniqueValues)}, stored in the file ${count(inspection.storedValues)}`,
   );
   console.log(
-    `masked weights: ${count(inspection.maskedWeights)} in ${inspection.maskedLayers} layers, ${count(inspection.keptWeights)} kept (${percent(inspection.keptWeights / inspection.maskedWeights)})`,
+    `masked weights: ${count(inspection.maskedWeights)} in ${inspection.maskedLayers} layers, ${count(inspection.keptWeights)} kept (${formatPercent(inspection.keptWeights / inspection.maskedWeights)})`,
   );
   console.log(
     `norm tensors:   ${inspection.norms.length}: ${count(inspection.normParameters)} parameters, ${count(inspection.normRunningStatistics)} running statistics`,
@@ -69,7 +69,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
   console.log("compression against 32-bit dense, 1 - bits / (32 x weights):");
   const figure = (label: string, pair: { withNorms: StorageFigure; withoutNorms: StorageFigure }) =>
     console.log(
-      `  ${label.padEnd(52)} ${percent(pair.withoutNorms.compressionRatio).padStart(8)} without norms (${count(pair.withoutNorms.bits)} bits), ${percent(pair.withNorms.compressionRatio)} with norms and running statistics`,
+      `  ${label.padEnd(52)} ${formatPercent(pair.withoutNorms.compressionRatio).padStart(8)} without norms (${count(pair.withoutNorms.bits)} bits), ${formatPercent(pair.withNorms.compressionRatio)} with norms and running statistics`,
     );
   figure("this file", compression.file);
   const network = inspection.prunedNetwork;
@@ -85,13 +85,13 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
           : `relative ${index.bits}-bit`;
     console.log("");
     console.log(
-      `pruned network: ${network.criterion}, ${network.scope} scope, ${count(network.keptWeights)} weights kept (sparsity ${percent(network.sparsity)}), index ${scheme}`,
+      `pruned network: ${network.criterion}, ${network.scope} scope, ${count(network.keptWeights)} weights kept (sparsity ${formatPercent(network.sparsity)}), index ${scheme}`,
     );
     figure(
       `its values + index (${count(parts.framing.bytes + parts.header.bytes)} bytes of header, framing left out)`,
       network.compression,
     );
-    console.log(`  target ${percent(network.targetCompression)}`);
+    console.log(`  target ${formatPercent(network.targetCompression)}`);
   }
   // A pruned file is its own pruned network: the comparison is for PEMNs.
   if (network === null) {
@@ -104,7 +104,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
       ["as the paper's count", pruned.sameAsPaper],
     ] as const) {
       console.log(
-        `  ${label.padEnd(22)} keeps ${count(comparison.keptWeights)} weights (sparsity ${percent(comparison.sparsity)}): ${count(comparison.valueBits)} value bits + ${count(comparison.indexBits)} index bits`,
+        `  ${label.padEnd(22)} keeps ${count(comparison.keptWeights)} weights (sparsity ${formatPercent(comparison.sparsity)}): ${count(comparison.valueBits)} value bits + ${count(comparison.indexBits)} index bits`,
       );
     }
   }
@@ -117,7 +117,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
   );
   for (const layer of inspection.layers) {
     console.log(
-      `${layer.name.padEnd(width)}${layer.shape.join("x").padEnd(18)}${percent(layer.keepFraction).padStart(8)}  ${layer.values.kind.padEnd(6)}  ${count(layer.bytes)} bytes, ${layer.encoding} (${bits(layer.bitsPerWeight)} bits per weight)`,
+      `${layer.name.padEnd(width)}${layer.shape.join("x").padEnd(18)}${formatPercent(layer.keepFraction).padStart(8)}  ${layer.values.kind.padEnd(6)}  ${count(layer.bytes)} bytes, ${layer.encoding} (${bits(layer.bitsPerWeight)} bits per weight)`,
     );
   }
   console.log("");

@@ -20,6 +20,7 @@ import {
   runTraining,
 } from "../run/index.js";
 import { checkLocalProcesses } from "../run/local-process-limit.js";
+import { formatPercent } from "../text/percent.js";
 import { DataParallel, type ProgressMode } from "../train/index.js";
 import {
   type ArgumentParser,
@@ -381,8 +382,6 @@ export function registerTrain(program: Command, version: string): void {
       console.log(JSON.stringify(summary, null, 2));
       return;
     }
-    const percent = (value: number | null) =>
-      value === null ? "n/a" : `${(100 * value).toFixed(2)}%`;
     console.log(`run directory:   ${runDir}`);
     console.log(
       `model:           ${summary.model.name}, strategy ${summary.strategy.kind}, keep ${summary.keep_fraction}`,
@@ -391,13 +390,13 @@ export function registerTrain(program: Command, version: string): void {
     console.log(`unique values:   ${summary.unique_values.toLocaleString("en-US")}`);
     if (summary.achieved_compression !== null && summary.kept_weights !== null) {
       console.log(
-        `pruned:          ${summary.kept_weights.toLocaleString("en-US")} weights kept, compression ${percent(summary.achieved_compression)} (target ${percent(summary.target_compression)})`,
+        `pruned:          ${summary.kept_weights.toLocaleString("en-US")} weights kept, compression ${formatPercent(summary.achieved_compression)} (target ${formatPercent(summary.target_compression)})`,
       );
     }
     console.log(
-      `val accuracy:    ${percent(summary.val_accuracy)} (best ${percent(summary.best_val_accuracy)})`,
+      `val accuracy:    ${formatPercent(summary.val_accuracy)} (best ${formatPercent(summary.best_val_accuracy)})`,
     );
-    console.log(`test accuracy:   ${percent(summary.test_accuracy)}`);
+    console.log(`test accuracy:   ${formatPercent(summary.test_accuracy)}`);
     if (summary.train_img_per_s !== null)
       console.log(`training speed:  ${summary.train_img_per_s.toFixed(0)} img/s`);
     if (summary.all_reduced_bytes_per_step !== null) {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { appendFileDurable, writeFileAtomic } from "../io/atomic-write.js";
 import { liveLockHolder } from "../run/index.js";
+import { formatPercent } from "../text/percent.js";
 import { estimateRunSeconds, formatDuration, measuredSpeeds } from "./estimate-run.js";
 import { describeLabels, type SweepRun } from "./expand-sweep.js";
 import {
@@ -191,7 +192,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
               actualFinished += outcome.record.seconds;
             }
             const accuracy = outcome.record.summary.test_accuracy;
-            result = `ok     test ${accuracy === null ? "n/a" : `${(100 * accuracy).toFixed(2)}%`} (${formatDuration(outcome.record.seconds)})${elsewhere}`;
+            result = `ok     test ${formatPercent(accuracy)} (${formatDuration(outcome.record.seconds)})${elsewhere}`;
           } else {
             counts.failed++;
             result = `FAILED ${outcome.record.error}${elsewhere}`;

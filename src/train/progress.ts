@@ -1,4 +1,5 @@
 import { SingleBar } from "cli-progress";
+import { formatPercent } from "../text/percent.js";
 import type { EpochMetrics } from "./epoch-metrics.js";
 
 /**
@@ -73,7 +74,7 @@ function barProgress(epochs: number): ProgressReporter {
     step(progress) {
       bar.update(progress.batch, {
         loss: progress.loss.toFixed(4),
-        accuracy: percent(progress.accuracy),
+        accuracy: formatPercent(progress.accuracy),
         speed: Math.round(progress.imagesPerSecond),
         remaining: formatDuration(progress.etaSeconds),
       });
@@ -121,13 +122,13 @@ export function epochLine(record: EpochMetrics, epochs: number): string {
   const test =
     record.test_accuracy === undefined
       ? ""
-      : ` | test loss ${record.test_loss?.toFixed(4)} acc ${percent(record.test_accuracy)}`;
+      : ` | test loss ${record.test_loss?.toFixed(4)} acc ${formatPercent(record.test_accuracy)}`;
   return (
     `epoch ${record.epoch}/${epochs} | lr ${formatLearningRate(record.lr)}` +
-    ` | train loss ${record.train_loss.toFixed(4)} acc ${percent(record.train_accuracy)}` +
+    ` | train loss ${record.train_loss.toFixed(4)} acc ${formatPercent(record.train_accuracy)}` +
     (record.val_loss === null || record.val_accuracy === null
       ? ` | no validation${test}`
-      : ` | val loss ${record.val_loss.toFixed(4)} acc ${percent(record.val_accuracy)}${test}`) +
+      : ` | val loss ${record.val_loss.toFixed(4)} acc ${formatPercent(record.val_accuracy)}${test}`) +
     ` | ${Math.round(record.img_per_s)} img/s | ${record.seconds.toFixed(1)} s${ranksPart(record)}`
   );
 }
@@ -137,10 +138,6 @@ function ranksPart(record: EpochMetrics): string {
   if (record.world_size === undefined) return "";
   const megabytes = (record.all_reduced_bytes_per_step ?? 0) / 1e6;
   return ` | ${record.world_size} ranks, ${megabytes.toPrecision(3)} MB all-reduced/step`;
-}
-
-function percent(fraction: number): string {
-  return `${(100 * fraction).toFixed(2)}%`;
 }
 
 /** 42s, 3m05s, 1h02m. */

@@ -1,9 +1,6 @@
 /** How a report writes its numbers, in tables, claims and plot labels alike. */
 
-/** A fraction as a percentage: 0.9123 -> "91.23%". */
-export function formatPercent(fraction: number, digits = 2): string {
-  return `${(100 * fraction).toFixed(digits)}%`;
-}
+export { formatPercent } from "../../text/percent.js";
 
 /** 1234567 -> "1,234,567". */
 export function formatCount(value: number): string {
