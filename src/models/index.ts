@@ -4,5 +4,6 @@
  * the engine's modules (here) and the ONNX graph (../onnx). The pure part is ./pure.js.
  */
 export * from "./engine-network.js";
+export * from "./masked-layers.js";
 export * from "./pemn-model.js";
 export * from "./pure.js";
