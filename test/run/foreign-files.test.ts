@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { parseRunConfig, type RunConfigInput, runTraining } from "../../src/run/index.js";
-import { writeSyntheticMnist } from "../artifact/run-fixtures.js";
-import { temporaryDirectory } from "../data/helpers.js";
+import { test } from "node:test";
+import { type RunConfigInput, runTraining } from "../../src/run/index.js";
+import { tinyMnistRuns } from "./helpers.js";
 
 /*
  * A new run never deletes or rewrites a file it did not write: a directory holding a file
@@ -12,22 +11,8 @@ import { temporaryDirectory } from "../data/helpers.js";
  * no run is refused, naming the file; any other file is left where it is.
  */
 
-let work: ReturnType<typeof temporaryDirectory>;
-before(() => {
-  work = temporaryDirectory();
-  writeSyntheticMnist(work.dir, 300, 60);
-});
-after(() => work.remove());
-
-function tinyConfig(overrides: Partial<RunConfigInput> = {}) {
-  return parseRunConfig({
-    model: { name: "mlp", hidden: [16] },
-    data: { source: { name: "mnist", dir: work.dir }, validation: { size: { count: 50 } } },
-    train: { epochs: 1, batchSize: 50, optimizer: { kind: "adamw", lr: 0.05 } },
-    seed: 7,
-    ...overrides,
-  });
-}
+const work = tinyMnistRuns();
+const tinyConfig = work.config;
 
 const options = (runDir: string) => ({ runDir, progress: "none" as const, version: "test" });
 

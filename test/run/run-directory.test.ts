@@ -3,17 +3,12 @@ import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { tidy } from "../../src/engine/index.js";
 import type { BatchNorm } from "../../src/nn/index.js";
-import {
-  evaluateRun,
-  parseRunConfig,
-  type RunConfigInput,
-  runTraining,
-} from "../../src/run/index.js";
+import { evaluateRun, runTraining } from "../../src/run/index.js";
 import { lockRunDirectory, RUN_IN_USE_EXIT_STATUS, RunLockError } from "../../src/run/run-lock.js";
 import {
   readRunCheckpoint,
@@ -21,27 +16,13 @@ import {
   TrainingDivergedError,
   train,
 } from "../../src/train/index.js";
-import { writeSyntheticMnist } from "../artifact/run-fixtures.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { syntheticDataset, TinyMaskedMlp } from "../train/helpers.js";
+import { tinyMnistRuns } from "./helpers.js";
 
 const bin = fileURLToPath(new URL("../../bin/pemn.js", import.meta.url));
-let work: ReturnType<typeof temporaryDirectory>;
-before(() => {
-  work = temporaryDirectory();
-  writeSyntheticMnist(work.dir, 300, 60);
-});
-after(() => work.remove());
-
-function tinyConfig(overrides: Partial<RunConfigInput> = {}) {
-  return parseRunConfig({
-    model: { name: "mlp", hidden: [16] },
-    data: { source: { name: "mnist", dir: work.dir }, validation: { size: { count: 50 } } },
-    train: { epochs: 1, batchSize: 50, optimizer: { kind: "adamw", lr: 0.05 } },
-    seed: 7,
-    ...overrides,
-  });
-}
+const work = tinyMnistRuns();
+const tinyConfig = work.config;
 
 const options = (runDir: string, resume = false) => ({
   runDir,

@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { type StaticServer, startStaticServer } from "../../src/serve/static-server.js";
-import { httpRequest, INDEX, PAGE, rawRequest, temporarySite } from "./helpers.js";
+import { test } from "node:test";
+import { httpRequest, INDEX, PAGE, rawRequest, servedSite } from "./helpers.js";
 
-let site: ReturnType<typeof temporarySite>;
-let server: StaticServer;
-let port: number;
+const served = servedSite();
 
-before(async () => {
-  site = temporarySite();
-  server = await startStaticServer(site.root, { port: 0, host: "127.0.0.1" });
-  port = Number(new URL(server.url).port);
-});
-after(async () => {
-  await server.close();
-  site.remove();
-});
-
-const request = (method: string, path: string) => rawRequest(port, httpRequest(method, path));
+const request = (method: string, path: string) =>
+  rawRequest(served.port, httpRequest(method, path));
 
 test("the root's files are served: index.html for /, a subfolder's file, a link inside the root", async () => {
   for (const [path, body] of [

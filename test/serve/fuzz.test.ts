@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { type StaticServer, startStaticServer } from "../../src/serve/static-server.js";
+import { test } from "node:test";
 import { testRandom } from "../helpers/test-random.js";
 import {
   DOTFILE,
@@ -9,7 +8,7 @@ import {
   type RawResponse,
   rawRequest,
   SECRET,
-  temporarySite,
+  servedSite,
 } from "./helpers.js";
 
 // Bounded both ways so that it fits a shared 2-core machine; PEMN_SERVE_FUZZ_SEED replays a run.
@@ -18,24 +17,7 @@ const TIME_LIMIT_MS = 20_000;
 const CONCURRENCY = 8;
 const SEED = Number(process.env.PEMN_SERVE_FUZZ_SEED ?? 15);
 
-let site: ReturnType<typeof temporarySite>;
-let server: StaticServer;
-let port: number;
-const logged: string[] = [];
-
-before(async () => {
-  site = temporarySite();
-  server = await startStaticServer(site.root, {
-    port: 0,
-    host: "127.0.0.1",
-    log: (message) => logged.push(message),
-  });
-  port = Number(new URL(server.url).port);
-});
-after(async () => {
-  await server.close();
-  site.remove();
-});
+const served = servedSite();
 
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T =>
@@ -165,7 +147,7 @@ function randomRequest(random: Random): Buffer {
 /** What a response may never hold, and what a 206 must agree with. */
 function checkResponse(response: RawResponse, what: string): void {
   assert.ok(response.status >= 100 && response.status <= 599, what);
-  assert.notEqual(response.status, 500, `${what}: a 500 (${logged.join("; ")})`);
+  assert.notEqual(response.status, 500, `${what}: a 500 (${served.logged.join("; ")})`);
   const body = response.body.toString();
   assert.ok(!body.includes(SECRET) && !body.includes(DOTFILE), `${what}: leaked ${body}`);
   if (response.status === 206) {
@@ -189,7 +171,7 @@ test(`the server answers ${REQUESTS} random requests (or ${TIME_LIMIT_MS / 1000}
       const index = next++;
       const request = requests[index] as Buffer;
       const what = `request ${index} (seed ${SEED}): ${JSON.stringify(request.toString().slice(0, 300))}`;
-      const response = await rawRequest(port, request).catch((error: Error) => {
+      const response = await rawRequest(served.port, request).catch((error: Error) => {
         throw new Error(`${what}: ${error.message}`);
       });
       checkResponse(response, what);
@@ -203,8 +185,8 @@ test(`the server answers ${REQUESTS} random requests (or ${TIME_LIMIT_MS / 1000}
     `${answered} requests in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
   );
   assert.ok(answered >= Math.min(REQUESTS, 200), `only ${answered} requests answered`);
-  assert.deepEqual(logged, []);
-  const index = await rawRequest(port, httpRequest("GET", "/index.html"));
+  assert.deepEqual(served.logged, []);
+  const index = await rawRequest(served.port, httpRequest("GET", "/index.html"));
   assert.equal(index.status, 200);
   assert.equal(index.body.toString(), INDEX);
 });

@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
+import { type StaticServer, startStaticServer } from "../../src/serve/static-server.js";
 
 export const INDEX = "<!doctype html><title>served</title>";
 export const PAGE = "<!doctype html><title>a page in a folder</title>";
@@ -81,4 +83,34 @@ export function httpRequest(method: string, path: string, headers: readonly stri
     "",
     "",
   ].join("\r\n");
+}
+
+/**
+ * The static server over a temporary site for a test file (started before its tests, closed
+ * after): its port, and what it logged.
+ */
+export function servedSite(): { readonly port: number; readonly logged: readonly string[] } {
+  let site: ReturnType<typeof temporarySite>;
+  let server: StaticServer;
+  let port = 0;
+  const logged: string[] = [];
+  before(async () => {
+    site = temporarySite();
+    server = await startStaticServer(site.root, {
+      port: 0,
+      host: "127.0.0.1",
+      log: (message) => logged.push(message),
+    });
+    port = Number(new URL(server.url).port);
+  });
+  after(async () => {
+    await server.close();
+    site.remove();
+  });
+  return {
+    get port() {
+      return port;
+    },
+    logged,
+  };
 }

@@ -1,26 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { type StaticServer, startStaticServer } from "../../src/serve/static-server.js";
-import { httpRequest, INDEX, rawRequest, temporarySite } from "./helpers.js";
+import { test } from "node:test";
+import { httpRequest, INDEX, rawRequest, servedSite } from "./helpers.js";
 
-let site: ReturnType<typeof temporarySite>;
-let server: StaticServer;
-let port: number;
-
-before(async () => {
-  site = temporarySite();
-  server = await startStaticServer(site.root, { port: 0, host: "127.0.0.1" });
-  port = Number(new URL(server.url).port);
-});
-after(async () => {
-  await server.close();
-  site.remove();
-});
+const served = servedSite();
 
 const SIZE = Buffer.byteLength(INDEX);
 
 function get(range: string, method = "GET", extra: string[] = []) {
-  return rawRequest(port, httpRequest(method, "/index.html", [`Range: ${range}`, ...extra]));
+  return rawRequest(served.port, httpRequest(method, "/index.html", [`Range: ${range}`, ...extra]));
 }
 
 /** A 206 for bytes start..end (inclusive) of index.html, as RFC 9110 §14.4 words it. */
@@ -43,12 +30,12 @@ test("a last position or suffix past 2^53 is clamped to the file, not a crash (s
   await assertPartial("bytes=0-99999999999999999999", 0, SIZE - 1);
   await assertPartial("bytes=-9007199254740993", 0, SIZE - 1);
   await assertPartial(`bytes=0-${"9".repeat(4000)}`, 0, SIZE - 1);
-  assert.equal((await rawRequest(port, httpRequest("GET", "/index.html"))).status, 200);
+  assert.equal((await rawRequest(served.port, httpRequest("GET", "/index.html"))).status, 200);
 });
 
 test("a range whose last position is before its first is ignored, not a crash (sirv threw)", async () => {
   await assertIgnored("bytes=5-2");
-  assert.equal((await rawRequest(port, httpRequest("GET", "/index.html"))).status, 200);
+  assert.equal((await rawRequest(served.port, httpRequest("GET", "/index.html"))).status, 200);
 });
 
 test("a satisfiable single range is served as asked; a suffix range means the last bytes", async () => {
@@ -98,5 +85,5 @@ test("malformed, multiple, non-byte and HEAD or If-Range ranges are ignored (who
 test("two Range headers are answered without a crash", async () => {
   const response = await get("bytes=0-1", "GET", ["Range: bytes=-99999999999999999999"]);
   assert.ok([200, 206, 400, 416].includes(response.status), String(response.status));
-  assert.equal((await rawRequest(port, httpRequest("GET", "/index.html"))).status, 200);
+  assert.equal((await rawRequest(served.port, httpRequest("GET", "/index.html"))).status, 200);
 });
