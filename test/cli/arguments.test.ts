@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidArgumentError } from "commander";
 import { commaList, integer, json, number, positiveNumber } from "../../src/cli/arguments.js";
-import { runPemn } from "../helpers/run-pemn.js";
+import { assertRefusals, runPemn } from "../helpers/run-pemn.js";
 
 const pemn = runPemn;
 
@@ -94,11 +94,5 @@ test("bad numbers are refused before anything runs, naming the flag and the boun
       /option '--batch-size <n>' argument '0' is invalid\. expected an integer >= 1, got "0"/,
     ],
   ];
-  const outcomes = await Promise.all(cases.map(([args]) => pemn(...args)));
-  cases.forEach(([args, pattern], index) => {
-    const outcome = outcomes[index];
-    assert.ok(outcome);
-    assert.notEqual(outcome.status, 0, args.join(" "));
-    assert.match(outcome.stderr, pattern, args.join(" "));
-  });
+  await assertRefusals(cases, pemn);
 });

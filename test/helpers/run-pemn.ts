@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -15,5 +16,19 @@ export function runPemn(
       (error, stdout, stderr) =>
         resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
+  });
+}
+
+/** Runs every case's command (at once) and asserts each fails with stderr matching its pattern. */
+export async function assertRefusals(
+  cases: readonly (readonly [string[], RegExp])[],
+  run: (...args: string[]) => Promise<{ status: number; stderr: string }> = runPemn,
+): Promise<void> {
+  const outcomes = await Promise.all(cases.map(([args]) => run(...args)));
+  cases.forEach(([args, pattern], index) => {
+    const outcome = outcomes[index];
+    assert.ok(outcome);
+    assert.notEqual(outcome.status, 0, args.join(" "));
+    assert.match(outcome.stderr, pattern, args.join(" "));
   });
 }
