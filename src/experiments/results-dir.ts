@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readInputText } from "../io/read-input-file.js";
-import { RUN_CONFIG_FILE, RUN_SUMMARY_FILE } from "../run/index.js";
+import { runPaths } from "../run/index.js";
 import { type SweepRecord, sweepRecordSchema } from "./sweep-record.js";
 
 /** The files of a results directory (src/experiments/sweep-record.ts describes them). */
@@ -26,9 +26,9 @@ export function sweepRunPaths(dir: string, runId: string) {
     /** The run's complete config, given to `pemn train --config`. */
     config: join(runDir, "run-config.json"),
     log: join(runDir, "train.log"),
-    summary: join(runDir, RUN_SUMMARY_FILE),
+    summary: runPaths(runDir).summary,
     /** Written by pemn train once a run has started (and kept once it committed anything). */
-    startedRun: join(runDir, RUN_CONFIG_FILE),
+    startedRun: runPaths(runDir).config,
     result: join(runDir, "result.json"),
     /** Held by the sweep working on the run (src/run/run-lock.ts), so that two never both do. */
     lockName: SWEEP_LOCK_FILE,

@@ -1,11 +1,8 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readInputText } from "../io/read-input-file.js";
-
-/** distributed.json: how a data-parallel run was split, so a resume splits it the same way. */
-export const DISTRIBUTED_RUN_FILE = "distributed.json";
+import { runPaths } from "./run-paths.js";
 
 const distributedRunSchema = z.strictObject({
   world_size: z.number().int().positive(),
@@ -25,7 +22,7 @@ export function recordOrCheckSplit(
   resume: boolean,
   writes: boolean,
 ): void {
-  const file = join(runDir, DISTRIBUTED_RUN_FILE);
+  const file = runPaths(runDir).distributed;
   if (!resume) {
     if (split && writes)
       writeFileAtomic(file, [Buffer.from(`${JSON.stringify(split, null, 2)}\n`)]);

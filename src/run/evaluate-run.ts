@@ -7,9 +7,8 @@ import {
   evaluate,
   restoreModel,
 } from "../train/index.js";
-import { readRunConfig } from "./read-run-config.js";
-import { readCheckpointOfConfig } from "./run-checkpoint.js";
 import { loadRunData } from "./run-data.js";
+import { readRunCheckpoint, readRunConfig } from "./run-directory.js";
 
 export type EvalSplit = "train" | "validation" | "test";
 
@@ -27,7 +26,7 @@ export function evaluateRun(
   if (split === "validation" && isNoValidation(config.data.validation)) {
     throw new Error(`${runDir} has no validation split (size 0): evaluate on train or test`);
   }
-  const restored = readCheckpointOfConfig(runDir, config, checkpoint);
+  const restored = readRunCheckpoint(runDir, config, checkpoint);
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, restored);

@@ -1,14 +1,15 @@
 import { statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { PemnContents } from "../artifact/format/index.js";
 import { attributeToFile, writePemnFile } from "../artifact/pemn-file.js";
 import { createPemnModel } from "../models/index.js";
 import { type PackOptions, packModel } from "../packing/pack-model.js";
 import { PemnPackError } from "../packing/pemn-pack-error.js";
-import { type Checkpoint, readCheckpointOfRun, restoreModel } from "../train/index.js";
-import { RUN_CONFIG_FILE, RunDirectoryError, readRunConfig } from "./read-run-config.js";
-import { readCheckpointOfConfig } from "./run-checkpoint.js";
+import { type Checkpoint, restoreModel } from "../train/index.js";
 import type { RunConfig } from "./run-config.js";
+import { readRunCheckpoint, readRunConfig } from "./run-directory.js";
+import { RunDirectoryError } from "./run-directory-error.js";
+import { RUN_CONFIG_FILE, runPaths } from "./run-paths.js";
 
 export interface PackRunOptions extends PackOptions {
   /** Which checkpoint of a run directory (a checkpoint file given directly is taken as is). */
@@ -69,20 +70,18 @@ function locateRun(
   } catch (error) {
     if (!(error instanceof RunDirectoryError)) throw error;
     if (error.code === "invalid-config") {
-      throw new PemnPackError("invalid-config", error.message, join(runDir, RUN_CONFIG_FILE));
+      throw new PemnPackError("invalid-config", error.message, runPaths(runDir).config);
     }
     throw new PemnPackError(
       "not-a-run",
       isDirectory
         ? `not a run directory: it has no readable ${RUN_CONFIG_FILE}`
-        : `a checkpoint needs its run's ${RUN_CONFIG_FILE} beside it, and ${join(runDir, RUN_CONFIG_FILE)} cannot be read`,
+        : `a checkpoint needs its run's ${RUN_CONFIG_FILE} beside it, and ${runPaths(runDir).config} cannot be read`,
       source,
     );
   }
   return {
     config,
-    checkpoint: isDirectory
-      ? readCheckpointOfConfig(runDir, config, checkpoint)
-      : readCheckpointOfRun(runDir, source),
+    checkpoint: readRunCheckpoint(runDir, config, isDirectory ? checkpoint : { file: source }),
   };
 }

@@ -1,18 +1,11 @@
-import { join } from "node:path";
 import { maskedLayout, maskedWeightsOf } from "../models/index.js";
 import type { Layer, MaskedWeight } from "../nn/index.js";
-import {
-  type DataParallel,
-  type ProgressMode,
-  readRunManifest,
-  type TrainData,
-  train,
-} from "../train/index.js";
+import type { DataParallel, ProgressMode, TrainData } from "../train/index.js";
 import { flattenedSize, prunedPayload, solvePruningMasks } from "../weights/index.js";
+import { readRunManifest } from "./checkpoint-store.js";
 import type { RunConfig } from "./run-config.js";
-
-/** The dense pre-training phase of a run lives in its own directory of the run's. */
-export const PRETRAIN_DIR = "pretrain";
+import { runPaths } from "./run-paths.js";
+import { trainInDirectory } from "./train-in-directory.js";
 
 export interface PruningPhaseOptions {
   readonly runDir: string;
@@ -31,24 +24,24 @@ export interface PruningPhaseOptions {
  * checkpoints, resumable), then fixes the masks solved from the target compression on the
  * values as they are; the fine-tuning that follows keeps the values and starts with a new
  * optimizer and schedule. A resumed run whose fine-tuning has a checkpoint takes values and
- * masks from it. Returns whether the run's training resumes from its own checkpoint.
+ * masks from it. The caller owns and has checked the run directory.
  */
 export async function preparePruning(
   model: Layer,
   config: RunConfig,
   options: PruningPhaseOptions,
-): Promise<{ readonly resume: boolean }> {
+): Promise<void> {
   const { strategy } = config;
-  if (strategy.kind !== "pruned") return { resume: options.resume };
-  if (options.resume && readRunManifest(options.runDir) !== null) return { resume: true };
+  if (strategy.kind !== "pruned") return;
+  if (options.resume && readRunManifest(options.runDir) !== null) return;
   if (strategy.pretrainEpochs > 0) {
-    const pretrainDir = join(options.runDir, PRETRAIN_DIR);
-    await train({
+    await trainInDirectory({
       model,
       data: options.data(),
       config: { ...config.train, epochs: strategy.pretrainEpochs },
-      runDir: pretrainDir,
-      resume: options.resume && readRunManifest(pretrainDir) !== null,
+      dir: runPaths(options.runDir).pretrain,
+      // What the phase committed before (nothing in a new run) is what it continues.
+      resume: true,
       progress: options.progress,
       dataParallel: options.dataParallel,
       device: options.device,
@@ -67,7 +60,6 @@ export async function preparePruning(
   weights.forEach((weight, index) => {
     weight.prune(solution.masks[index] as Uint8Array);
   });
-  return { resume: false };
 }
 
 /** summary.json's pruning fields: measured on the model's masks (pruned runs). */

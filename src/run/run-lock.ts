@@ -3,10 +3,8 @@ import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { readInputText } from "../io/read-input-file.js";
 import { temporaryName } from "../io/temporary-name.js";
+import { RUN_LOCK_FILE } from "./run-paths.js";
 import { onTermination } from "./termination-cleanup.js";
-
-/** The lock file of a run directory (docs/training.md, "Who may write: the lock"). */
-export const RUN_LOCK_FILE = "run.lock";
 
 /**
  * `pemn train`'s exit status when another live process holds its run directory (EX_TEMPFAIL of

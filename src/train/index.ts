@@ -52,17 +52,6 @@ export {
   formatLearningRate,
   type ProgressMode,
 } from "./progress.js";
-export {
-  CHECKPOINT_NAME,
-  type CheckpointChoice,
-  METRICS_FILE,
-  RUN_STATE_FILE,
-  type RunManifest,
-  readCheckpointOfRun,
-  readRunCheckpoint,
-  readRunManifest,
-  removeUnreferencedCheckpoints,
-} from "./run-manifest.js";
 export type { RunState } from "./run-state.js";
 export {
   type ScheduleConfig,
@@ -70,7 +59,13 @@ export {
   scheduleConfigSchema,
 } from "./schedule-config.js";
 export { Sgd } from "./sgd.js";
-export { type TrainData, type TrainOptions, type TrainResult, train } from "./train.js";
+export {
+  type EpochEnd,
+  type TrainData,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from "./train.js";
 export {
   MAX_EPOCHS,
   parseTrainConfig,

@@ -1,12 +1,13 @@
-import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import type { Dataset } from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
-import { makeDirectory, removeStaleTemporaries } from "../io/atomic-write.js";
 import { BatchNorm, type Layer } from "../nn/index.js";
-import { restoreModel, restoreOptimizer, trainingCheckpointContents } from "./checkpoint.js";
-import { encodeCheckpoint, firstNonFinite } from "./checkpoint-container.js";
+import {
+  type Checkpoint,
+  restoreModel,
+  restoreOptimizer,
+  trainingCheckpointContents,
+} from "./checkpoint.js";
+import { type CheckpointContents, firstNonFinite } from "./checkpoint-container.js";
 import { CheckpointError } from "./checkpoint-error.js";
 import { createOptimizer } from "./create-optimizer.js";
 import type { DataParallel } from "./data-parallel.js";
@@ -15,16 +16,6 @@ import { type Evaluation, evaluate } from "./evaluation.js";
 import type { Optimizer } from "./optimizer.js";
 import { StepPrecision } from "./precision.js";
 import { createProgress, type ProgressMode } from "./progress.js";
-import {
-  commitEpoch,
-  holdsCommittedRun,
-  METRICS_FILE,
-  type RunManifest,
-  readRunCheckpoint,
-  readRunManifest,
-  removeUnreferencedCheckpoints,
-  rewriteMetrics,
-} from "./run-manifest.js";
 import type { RunState } from "./run-state.js";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./train-config.js";
 import { trainEpoch, trainingLoader } from "./train-epoch.js";
@@ -47,12 +38,14 @@ export interface TrainOptions {
   readonly data: TrainData;
   /** Validated here (parseTrainConfig); defaults are filled in. */
   readonly config: TrainConfigInput;
-  /** Where checkpoints and metrics go; without it nothing is written. */
-  readonly runDir?: string;
-  /** Continue the run in runDir from its last checkpoint (same config required). */
-  readonly resume?: boolean;
-  /** Called after each epoch, once its checkpoint and metrics line are on disk. */
-  readonly onEpoch?: (record: EpochMetrics) => void | Promise<void>;
+  /**
+   * The state to continue from: a checkpoint of this model, taken under this config (or the
+   * same one with fewer epochs: the run is extended). Reading and checking it against a run
+   * directory is src/run's part; train() touches no files.
+   */
+  readonly resumeFrom?: Checkpoint;
+  /** Called after each epoch; the caller may save the state it gives (src/run commits it). */
+  readonly onEpoch?: (epoch: EpochEnd) => void | Promise<void>;
   readonly progress?: ProgressMode;
   /** Train as one rank of a data-parallel job (see data-parallel.ts); rank 0 alone writes. */
   readonly dataParallel?: DataParallel;
@@ -61,6 +54,19 @@ export interface TrainOptions {
    * there. Not part of the config: a run may resume on another device.
    */
   readonly device?: string;
+}
+
+/** What an epoch ended with. */
+export interface EpochEnd {
+  readonly record: EpochMetrics;
+  readonly state: RunState;
+  /** Whether this epoch is now the model to keep: the best validation, or the last without one. */
+  readonly improved: boolean;
+  /**
+   * The state to save (model, optimizer, run), read from the model now. Throws
+   * TrainingDivergedError if a tensor is not finite: such a state is never saved.
+   */
+  checkpoint(): CheckpointContents;
 }
 
 export interface TrainResult {
@@ -81,15 +87,15 @@ export interface TrainResult {
 }
 
 /**
- * Trains `model` for config.epochs epochs: per batch a scheduled optimizer step, per epoch
- * a validation pass, a checkpoint and a metrics line; at the end a test pass.
+ * Trains `model` for config.epochs epochs: per batch a scheduled optimizer step, per epoch a
+ * validation pass and onEpoch; at the end a test pass. Writes no file: src/run's
+ * trainInDirectory keeps checkpoints and metrics.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = parseTrainConfig(options.config);
   const { model, data, dataParallel } = options;
   checkSplitsAgree(data);
   dataParallel?.prepare(model, data.train.count, config);
-  const writes = dataParallel?.writes ?? true;
   const batchesPerEpoch = trainingLoader(data.train, config, 1).batchesPerEpoch;
   if (batchesPerEpoch === 0) {
     throw new RangeError(
@@ -103,37 +109,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `a training batch would hold 1 image (${data.train.count} images, batchSize ${config.batchSize}), which BatchNorm cannot normalise: change batchSize${config.batchSize === 1 ? "" : " or set dropLast"}`,
     );
   }
-  if (options.resume && options.runDir === undefined) throw new Error("resume needs a runDir");
-  const runDir = options.runDir;
-  const resume = options.resume === true;
-  // Rank 0 alone owns the directory; the other ranks of a data-parallel run only read it.
-  let manifest =
-    runDir === undefined
-      ? null
-      : writes
-        ? prepareRunDir(runDir, resume)
-        : resume
-          ? readRunManifest(runDir)
-          : null;
   const device = resolveDevice(options.device ?? "cpu");
   const precision = new StepPrecision(config.precision ?? "fp32", device);
   model.to(device);
   const optimizer = createOptimizer(config.optimizer, model.namedParameters());
-  const progress = createProgress(writes ? (options.progress ?? "auto") : "none", config.epochs);
+  // Rank 0 alone reports a data-parallel run.
+  const reports = dataParallel?.writes ?? true;
+  const progress = createProgress(reports ? (options.progress ?? "auto") : "none", config.epochs);
   try {
-    let run: RunState = {
-      epochsCompleted: 0,
-      step: 0,
-      config,
-      history: [],
-      bestValidation: null,
-    };
-    if (runDir !== undefined && manifest !== null) {
-      run = resumeRun(runDir, model, optimizer, config, batchesPerEpoch, writes);
-    } else if (runDir !== undefined && writes) {
-      rmSync(join(runDir, METRICS_FILE), { force: true }); // lines of a run killed in its first epoch
-    }
-    const resumedFromEpoch = options.resume ? run.epochsCompleted : null;
+    let run: RunState = options.resumeFrom
+      ? resumeFrom(options.resumeFrom, model, optimizer, config, batchesPerEpoch)
+      : { epochsCompleted: 0, step: 0, config, history: [], bestValidation: null };
+    const resumedFromEpoch = options.resumeFrom ? run.epochsCompleted : null;
     for (let epoch = run.epochsCompleted + 1; epoch <= config.epochs; epoch++) {
       progress.startEpoch(epoch, batchesPerEpoch);
       const trained = await trainEpoch({
@@ -195,24 +182,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         history: [...run.history, record],
         bestValidation: improved ?? run.bestValidation,
       };
-      if (runDir !== undefined && writes) {
-        const contents = trainingCheckpointContents(model, optimizer, run);
-        const nonFinite = firstNonFinite(contents.tensors);
-        if (nonFinite) {
-          diverged(
-            epoch,
-            `tensor "${nonFinite.name}" holds ${nonFinite.value} at element ${nonFinite.index}`,
-          );
-        }
-        manifest = commitEpoch(runDir, manifest, {
-          record,
-          checkpoint: encodeCheckpoint(contents),
-          // Without a validation split the model is the last epoch: state.json's best follows it.
-          improved: improved !== null || validation === null,
-        });
-      }
+      const state = run;
+      await options.onEpoch?.({
+        record,
+        state,
+        // Without a validation split the model is the last epoch.
+        improved: improved !== null || validation === null,
+        checkpoint: () => finiteCheckpoint(model, optimizer, state),
+      });
       progress.endEpoch(record);
-      await options.onEpoch?.(record);
     }
     const last = run.history.at(-1);
     const test =
@@ -252,54 +230,39 @@ function checkSplitsAgree(data: TrainData): void {
   }
 }
 
-/** Stops the run; the run directory keeps its last committed epoch. */
+/** Stops the run before its epoch is saved: a saved run keeps its last committed epoch. */
 function diverged(epoch: number, detail: string): never {
   throw new TrainingDivergedError(
     `training diverged in epoch ${epoch}: ${detail}; nothing of epoch ${epoch} was written, ${epoch === 1 ? "no epoch was committed" : `the run directory keeps epoch ${epoch - 1}`}`,
   );
 }
 
-/**
- * Creates the directory, refuses to overwrite a committed run unless resuming it, and
- * removes what killed writes left (temporary files, checkpoints state.json does not name).
- * The caller must own the directory (runTraining locks it). Returns the committed state.
- */
-function prepareRunDir(runDir: string, resume: boolean): RunManifest | null {
-  makeDirectory(runDir);
-  if (!resume && holdsCommittedRun(runDir)) {
-    throw new CheckpointError(
-      runDir,
-      "a run already lives here: pass resume to continue it, or choose another runDir",
+/** The state to save after an epoch; a tensor that is not finite stops the run instead. */
+function finiteCheckpoint(model: Layer, optimizer: Optimizer, run: RunState): CheckpointContents {
+  const contents = trainingCheckpointContents(model, optimizer, run);
+  const nonFinite = firstNonFinite(contents.tensors);
+  if (nonFinite) {
+    diverged(
+      run.epochsCompleted,
+      `tensor "${nonFinite.name}" holds ${nonFinite.value} at element ${nonFinite.index}`,
     );
   }
-  const manifest = resume ? readRunManifest(runDir) : null;
-  removeStaleTemporaries(runDir);
-  removeUnreferencedCheckpoints(runDir, manifest);
-  return manifest;
+  return contents;
 }
 
-function resumeRun(
-  runDir: string,
+/**
+ * Continues from a checkpoint of this model: the data must give the same batches per epoch
+ * (its step count says how many it was trained with). Its config may ask for fewer epochs
+ * than `config` (the run is extended); src/run checks the rest of it against the run's.
+ */
+function resumeFrom(
+  checkpoint: Checkpoint,
   model: Layer,
   optimizer: Optimizer,
   config: TrainConfig,
   batchesPerEpoch: number,
-  writes: boolean,
 ): RunState {
-  const checkpoint = readRunCheckpoint(runDir, "last");
   const { run } = checkpoint;
-  const differing = Object.keys({ ...run.config, ...config }).filter(
-    (key) =>
-      !isDeepStrictEqual(run.config[key as keyof TrainConfig], config[key as keyof TrainConfig]),
-  );
-  const extending =
-    differing.length === 1 && differing[0] === "epochs" && config.epochs > run.config.epochs;
-  if (differing.length > 0 && !extending) {
-    throw new CheckpointError(
-      checkpoint.file,
-      `the run was started with a different config (${differing.join(", ")} differ); resume needs the same one`,
-    );
-  }
   if (run.step !== run.epochsCompleted * batchesPerEpoch) {
     throw new CheckpointError(
       checkpoint.file,
@@ -308,20 +271,7 @@ function resumeRun(
   }
   restoreModel(model, checkpoint);
   restoreOptimizer(optimizer, checkpoint);
-  if (writes) rewriteMetrics(join(runDir, METRICS_FILE), run.history);
-  if (!extending) return run;
-  if (writes && config.schedule.kind !== "constant") {
-    // The schedule is a function of the total: the epochs to come follow the new span.
-    process.stderr.write(
-      `extending the run from ${run.config.epochs} to ${config.epochs} epochs: the ${config.schedule.kind} schedule now spans ${config.epochs} epochs, so ${epochSpan(run.epochsCompleted + 1, config.epochs)} take its rates there (${epochSpan(1, run.epochsCompleted)} trained under the ${run.config.epochs}-epoch span)\n`,
-    );
-  }
   return { ...run, config };
-}
-
-/** "epoch 3" or "epochs 2-5". */
-function epochSpan(first: number, last: number): string {
-  return first === last ? `epoch ${first}` : `epochs ${first}-${last}`;
 }
 
 function bestTest(history: readonly EpochMetrics[]): { epoch: number; accuracy: number } | null {

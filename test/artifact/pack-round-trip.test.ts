@@ -21,8 +21,9 @@ import {
   type ValueMode,
 } from "../../src/packing/index.js";
 import type { RunConfig } from "../../src/run/index.js";
+import { readCheckpoint } from "../../src/run/index.js";
 import { packRun } from "../../src/run/pack-run.js";
-import { readRunCheckpoint, restoreModel } from "../../src/train/index.js";
+import { restoreModel } from "../../src/train/index.js";
 import { countWeights, type WeightStrategyInput } from "../../src/weights/index.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
@@ -62,7 +63,7 @@ const specOf = (config: RunConfig) => ({
 /** The run's model with a checkpoint restored; the caller disposes it. */
 function restoredModel(config: RunConfig, runDir: string, which: "last" | "best" = "last"): Layer {
   const { model } = createPemnModel(specOf(config));
-  restoreModel(model, readRunCheckpoint(runDir, which));
+  restoreModel(model, readCheckpoint(runDir, which));
   return model.eval();
 }
 
@@ -165,7 +166,7 @@ test("a dense run is stored with its trained values; seed mode is refused", asyn
         assert.ok(error instanceof PemnPackError);
         assert.equal(error.code, "dense-needs-stored");
         assert.match(error.message, /--values stored/);
-        assert.ok(error.message.startsWith(readRunCheckpoint(runDir, "last").file));
+        assert.ok(error.message.startsWith(readCheckpoint(runDir, "last").file));
         return true;
       },
     );

@@ -9,10 +9,10 @@ import { createPemnModel } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
 import { buildDecodedModel } from "../../src/packing/index.js";
 import { evaluatePemnFile } from "../../src/run/evaluate-pemn.js";
-import { evaluateRun } from "../../src/run/index.js";
+import { evaluateRun, readCheckpoint } from "../../src/run/index.js";
 import { packRunToFile } from "../../src/run/pack-run.js";
 import { batchTensors } from "../../src/train/batch-tensors.js";
-import { readRunCheckpoint, restoreModel } from "../../src/train/index.js";
+import { restoreModel } from "../../src/train/index.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
 import { assertSameBits } from "./same-bits-assert.js";
@@ -48,7 +48,7 @@ test("a .pemn file evaluates as the checkpoint it came from, image for image", a
     assert.ok(fromCheckpoint.accuracy > 0.2, `learned something: ${fromCheckpoint.accuracy}`);
     const trained = createPemnModel(config).model.eval();
     try {
-      restoreModel(trained, readRunCheckpoint(runDir, "last"));
+      restoreModel(trained, readCheckpoint(runDir, "last"));
       const expected = allLogits(trained, dir);
       for (const values of ["seed", "stored"] as const) {
         const file = join(dir, `${values}.pemn`);

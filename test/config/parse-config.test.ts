@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { z } from "zod";
 import { ConfigError, configError, parseConfig } from "../../src/config/parse-config.js";
-import { RunDirectoryError } from "../../src/run/read-run-config.js";
+import { RunDirectoryError } from "../../src/run/run-directory-error.js";
 
 const schema = z.strictObject({
   epochs: z.number({ error: "epochs must be a number" }).int().positive(),

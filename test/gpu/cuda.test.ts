@@ -18,13 +18,8 @@ import { BACKBONES, createPemnModel, parseModelConfig } from "../../src/models/i
 import { type Layer, refreshMasks } from "../../src/nn/index.js";
 import { packModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
-import {
-  createOptimizer,
-  optimizerConfigSchema,
-  readRunCheckpoint,
-  restoreModel,
-  train,
-} from "../../src/train/index.js";
+import { readCheckpoint, trainInDirectory } from "../../src/run/index.js";
+import { createOptimizer, optimizerConfigSchema, restoreModel } from "../../src/train/index.js";
 import { PRECISIONS, type Precision } from "../../src/train/precision.js";
 import { weightStrategySchema } from "../../src/weights/index.js";
 import { assertSameBits } from "../artifact/same-bits-assert.js";
@@ -169,11 +164,11 @@ for (const precision of PRECISIONS) {
       const stopped = new Error("stopped after epoch 1");
       // The run is stopped after its first epoch, as a killed one would be.
       await assert.rejects(
-        train({
+        trainInDirectory({
           model: first,
           data,
           config: runConfig(precision),
-          runDir: runDir.path,
+          dir: runDir.path,
           progress: "none",
           device: DEVICE,
           onEpoch: (record) => {
@@ -188,11 +183,11 @@ for (const precision of PRECISIONS) {
       // A checkpoint written on the GPU resumes on the CPU (fp32 there: autocast is CUDA's).
       if (precision === "fp32") {
         const second = makeModel();
-        const resumed = await train({
+        const resumed = await trainInDirectory({
           model: second,
           data,
           config: runConfig(precision),
-          runDir: runDir.path,
+          dir: runDir.path,
           resume: true,
           progress: "none",
           device: "cpu",
@@ -212,15 +207,15 @@ test("a CPU checkpoint restores onto a CUDA model with the same logits", { skip 
   const runDir = temporaryDirectory("gpu-restore");
   try {
     const cpu = makeModel();
-    await train({
+    await trainInDirectory({
       model: cpu,
       data,
       config: runConfig("fp32"),
-      runDir: runDir.path,
+      dir: runDir.path,
       progress: "none",
     });
     const cuda = makeModel().to(DEVICE);
-    restoreModel(cuda, readRunCheckpoint(runDir.path, "last"));
+    restoreModel(cuda, readCheckpoint(runDir.path, "last"));
     const input = data.test.images.subarray(0, 8 * 64);
     const logits = (model: Layer) =>
       noGrad(() =>

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { CollectiveError, ProcessGroup } from "../../src/engine/index.js";
 import { createPemnModel, parseModelConfig } from "../../src/models/index.js";
 import { BatchNorm, type Layer, MaskedWeight, refreshMasks } from "../../src/nn/index.js";
+import { trainInDirectory } from "../../src/run/train-in-directory.js";
 import { DataParallel } from "../../src/train/data-parallel.js";
 import { train } from "../../src/train/train.js";
 import { syntheticDataset, TinyMaskedMlp } from "../train/helpers.js";
@@ -73,18 +74,20 @@ const dataParallel = group
   : undefined;
 
 try {
-  const result = await train({
+  const options = {
     model,
     data,
     config,
-    runDir: job.runDir,
-    resume: job.resume,
     progress: "none",
     dataParallel,
-    onEpoch: (record) => {
+    onEpoch: (record: { readonly epoch: number }) => {
       if (record.epoch === job.dieAfterEpoch) process.kill(process.pid, "SIGKILL");
     },
-  });
+  } as const;
+  const result =
+    job.runDir === undefined
+      ? await train({ ...options, onEpoch: ({ record }) => options.onEpoch(record) })
+      : await trainInDirectory({ ...options, dir: job.runDir, resume: job.resume });
   refreshMasks(model);
   const weights = model
     .namedModules()

@@ -5,8 +5,14 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { getThreads } from "../../src/engine/index.js";
-import { parseRunConfig, type RunSummary, runTraining } from "../../src/run/index.js";
-import { type Checkpoint, readRunCheckpoint, readRunManifest } from "../../src/train/index.js";
+import {
+  parseRunConfig,
+  type RunSummary,
+  readCheckpoint,
+  readRunManifest,
+  runTraining,
+} from "../../src/run/index.js";
+import type { Checkpoint } from "../../src/train/index.js";
 import { writeSyntheticMnist } from "../artifact/run-fixtures.js";
 import { temporaryDirectory } from "../data/helpers.js";
 
@@ -34,8 +40,8 @@ function outcome(summary: RunSummary, runDir: string) {
       test_accuracy: summary.test_accuracy,
     },
     metrics,
-    last: tensors(readRunCheckpoint(runDir, "last")),
-    bestEpoch: readRunCheckpoint(runDir, "best").run.epochsCompleted,
+    last: tensors(readCheckpoint(runDir, "last")),
+    bestEpoch: readCheckpoint(runDir, "best").run.epochsCompleted,
   };
 }
 
@@ -47,8 +53,8 @@ function assertConsistent(runDir: string, point: number): void {
     assert.ok(!existsSync(join(runDir, "summary.json")), where);
     return;
   }
-  const last = readRunCheckpoint(runDir, "last");
-  const best = readRunCheckpoint(runDir, "best");
+  const last = readCheckpoint(runDir, "last");
+  const best = readCheckpoint(runDir, "best");
   assert.equal(last.run.epochsCompleted, manifest.epoch, where);
   assert.equal(best.run.epochsCompleted, last.run.bestValidation?.epoch, where);
   const lines = readFileSync(join(runDir, "metrics.jsonl"), "utf8").split("\n").filter(Boolean);

@@ -22,10 +22,11 @@ import {
   PRETRAIN_DIR,
   parseRunConfig,
   type RunSummary,
+  readCheckpoint,
   runTraining,
 } from "../../src/run/index.js";
 import { packRunToFile } from "../../src/run/pack-run.js";
-import { readRunCheckpoint, restoreModel, train } from "../../src/train/index.js";
+import { restoreModel, train } from "../../src/train/index.js";
 import {
   type PrunedStrategy,
   parseWeightStrategy,
@@ -119,8 +120,8 @@ test("magnitude after dense pre-training: its own resumable phase, the mask from
 
     // The masks are the magnitude masks of the values the dense phase ended with.
     const layout = maskedLayout(config.model);
-    const pretrained = readRunCheckpoint(join(runDir, PRETRAIN_DIR), "last");
-    const final = readRunCheckpoint(runDir, "last");
+    const pretrained = readCheckpoint(join(runDir, PRETRAIN_DIR), "last");
+    const final = readCheckpoint(runDir, "last");
     const expected = solvePruningMasks({
       strategy: config.strategy as PrunedStrategy,
       seed: config.seed,

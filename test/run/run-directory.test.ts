@@ -8,14 +8,15 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { tidy } from "../../src/engine/index.js";
 import type { BatchNorm } from "../../src/nn/index.js";
-import { evaluateRun, runTraining } from "../../src/run/index.js";
-import { lockRunDirectory, RUN_IN_USE_EXIT_STATUS, RunLockError } from "../../src/run/run-lock.js";
 import {
-  readRunCheckpoint,
+  evaluateRun,
+  readCheckpoint,
   readRunManifest,
-  TrainingDivergedError,
-  train,
-} from "../../src/train/index.js";
+  runTraining,
+  trainInDirectory,
+} from "../../src/run/index.js";
+import { lockRunDirectory, RUN_IN_USE_EXIT_STATUS, RunLockError } from "../../src/run/run-lock.js";
+import { TrainingDivergedError } from "../../src/train/index.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { syntheticDataset, TinyMaskedMlp } from "../train/helpers.js";
 import { tinyMnistRuns } from "./helpers.js";
@@ -172,11 +173,11 @@ test("a non-finite state stops the run before the last good checkpoint is replac
   try {
     const config = { epochs: 3, batchSize: 16, optimizer: { kind: "adamw", lr: 0.01 } } as const;
     await assert.rejects(
-      train({
+      trainInDirectory({
         model,
         data,
         config,
-        runDir: dir,
+        dir: dir,
         progress: "none",
         // After epoch 1, a running variance (used only in evaluation) goes NaN.
         onEpoch: (record) => {
@@ -188,7 +189,7 @@ test("a non-finite state stops the run before the last good checkpoint is replac
       /training diverged in epoch 2: val_loss is NaN; nothing of epoch 2 was written, the run directory keeps epoch 1/,
     );
     assert.equal(readRunManifest(dir)?.epoch, 1);
-    assert.equal(readRunCheckpoint(dir, "last").run.epochsCompleted, 1);
+    assert.equal(readCheckpoint(dir, "last").run.epochsCompleted, 1);
   } finally {
     model.dispose();
     remove();
@@ -211,7 +212,7 @@ test("a resumed run cleans what killed writes left; a replaced checkpoint is ref
   bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0x01, bytes.length - 1);
   writeFileSync(file, bytes);
   assert.throws(
-    () => readRunCheckpoint(runDir, "last"),
+    () => readCheckpoint(runDir, "last"),
     /is not the file state\.json committed .*: it was replaced or damaged/,
   );
 });

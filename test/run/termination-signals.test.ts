@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { readRunManifest } from "../../src/train/index.js";
+import { readRunManifest } from "../../src/run/index.js";
 import { writeSyntheticMnist } from "../artifact/run-fixtures.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { PEMN_BIN } from "../helpers/run-pemn.js";

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
 import { liveTensorCount } from "../../src/engine/index.js";
 import { refreshMasks } from "../../src/nn/index.js";
@@ -9,7 +7,7 @@ import { epochLine, formatDuration, formatLearningRate } from "../../src/train/p
 import { train } from "../../src/train/train.js";
 import { parseTrainConfig } from "../../src/train/train-config.js";
 import { trainingLoader } from "../../src/train/train-epoch.js";
-import { syntheticDataset, TinyMaskedMlp, temporaryDirectory } from "./helpers.js";
+import { syntheticDataset, TinyMaskedMlp } from "./helpers.js";
 
 const data = {
   train: syntheticDataset({ count: 96, classes: 3, side: 4, seed: 1 }),
@@ -34,8 +32,7 @@ test("each epoch has its own order, the same on every run", () => {
   assert.notDeepEqual(order(1), order(2));
 });
 
-test("metrics: one flushed JSON line per epoch, before onEpoch sees it", async () => {
-  const runDir = temporaryDirectory("loop");
+test("the loop: one onEpoch per epoch with its record, state and checkpoint; no file", async () => {
   const model = makeModel();
   refreshMasks(model); // the model's cached masks are its own tensors, replaced as scores change
   const live = liveTensorCount();
@@ -45,14 +42,16 @@ test("metrics: one flushed JSON line per epoch, before onEpoch sees it", async (
       model,
       data,
       config,
-      runDir: runDir.path,
       progress: "none",
-      onEpoch: async (record) => {
-        const lines = readFileSync(join(runDir.path, "metrics.jsonl"), "utf8")
-          .trimEnd()
-          .split("\n");
-        assert.deepEqual(JSON.parse(lines.at(-1) as string), record);
-        assert.ok(existsSync(join(runDir.path, "state.json")));
+      onEpoch: async ({ record, state, checkpoint }) => {
+        assert.equal(state.epochsCompleted, record.epoch);
+        assert.deepEqual(state.history.at(-1), record);
+        const tensors = checkpoint().tensors;
+        const names = model.namedState().map(([name]) => `model/${name}`);
+        assert.deepEqual(
+          [...tensors.keys()].filter((name) => name.startsWith("model/")),
+          names,
+        );
         seen.push(record.epoch);
       },
     });
@@ -77,7 +76,6 @@ test("metrics: one flushed JSON line per epoch, before onEpoch sees it", async (
     assert.ok(model.training, "the model is left in training mode");
   } finally {
     model.dispose();
-    runDir.remove();
   }
 });
 

@@ -3,10 +3,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { getThreads } from "../../src/engine/index.js";
+import { trainInDirectory } from "../../src/run/train-in-directory.js";
 import type { EpochMetrics } from "../../src/train/epoch-metrics.js";
-import { type TrainResult, train } from "../../src/train/train.js";
+import type { TrainResult } from "../../src/train/train.js";
 import type { TrainConfigInput } from "../../src/train/train-config.js";
-import { stateSnapshot, syntheticDataset, TinyMaskedMlp, temporaryDirectory } from "./helpers.js";
+import {
+  stateSnapshot,
+  syntheticDataset,
+  TinyMaskedMlp,
+  temporaryDirectory,
+} from "../train/helpers.js";
 
 const data = {
   train: syntheticDataset({ count: 200, classes: 4, side: 6, seed: 1 }),
@@ -53,21 +59,21 @@ test(`a run stopped after epoch 1 and resumed ends bit-identical to an uninterru
   const resumedDir = temporaryDirectory("resumed");
   try {
     const straightModel = makeModel(11);
-    const straight = await train({
+    const straight = await trainInDirectory({
       model: straightModel,
       data,
       config,
-      runDir: straightDir.path,
+      dir: straightDir.path,
       progress: "none",
     });
 
     const killedModel = makeModel(11);
     await assert.rejects(
-      train({
+      trainInDirectory({
         model: killedModel,
         data,
         config,
-        runDir: resumedDir.path,
+        dir: resumedDir.path,
         progress: "none",
         onEpoch: (record) => {
           if (record.epoch === 1) throw new Interrupted();
@@ -81,11 +87,11 @@ test(`a run stopped after epoch 1 and resumed ends bit-identical to an uninterru
 
     // Another initialisation: everything must come from the checkpoint.
     const resumedModel = makeModel(99);
-    const resumed: TrainResult = await train({
+    const resumed: TrainResult = await trainInDirectory({
       model: resumedModel,
       data,
       config,
-      runDir: resumedDir.path,
+      dir: resumedDir.path,
       resume: true,
       progress: "none",
     });
@@ -120,32 +126,60 @@ test("resume refuses another config and a fresh run over an old one", async () =
   const model = makeModel(1);
   try {
     const short = { ...config, epochs: 1, testEachEpoch: false };
-    await train({ model, data, config: short, runDir: runDir.path, progress: "none" });
+    await trainInDirectory({ model, data, config: short, dir: runDir.path, progress: "none" });
     await assert.rejects(
-      train({ model, data, config: short, runDir: runDir.path, progress: "none" }),
-      /a run already lives here: pass resume to continue it/,
+      trainInDirectory({ model, data, config: short, dir: runDir.path, progress: "none" }),
+      /a run already lives here \(it holds state\.json\): pass --resume to continue it/,
     );
     await assert.rejects(
-      train({
+      trainInDirectory({
         model,
         data,
         config: { ...short, epochs: 2, seed: 3 },
-        runDir: runDir.path,
+        dir: runDir.path,
         resume: true,
         progress: "none",
       }),
-      /different config \(epochs, seed differ\)/,
+      /epoch-1\.ckpt holds a different config \(epochs, seed differ\)/,
     );
-    const done = await train({
+    const done = await trainInDirectory({
       model,
       data,
       config: short,
-      runDir: runDir.path,
+      dir: runDir.path,
       resume: true,
       progress: "none",
     });
     assert.equal(done.history.length, 1, "a finished run resumes to its result");
     assert.equal(done.referenceBestTest, null);
+  } finally {
+    model.dispose();
+    runDir.remove();
+  }
+});
+
+test("each epoch's metrics line and state.json are on disk before onEpoch sees it", async () => {
+  const runDir = temporaryDirectory("committed");
+  const model = makeModel(5);
+  try {
+    const seen: number[] = [];
+    await trainInDirectory({
+      model,
+      data,
+      config: { ...config, epochs: 2, testEachEpoch: false },
+      dir: runDir.path,
+      progress: "none",
+      onEpoch: async (record) => {
+        const lines = readFileSync(join(runDir.path, "metrics.jsonl"), "utf8")
+          .trimEnd()
+          .split("\n");
+        assert.deepEqual(JSON.parse(lines.at(-1) as string), record);
+        const state = JSON.parse(readFileSync(join(runDir.path, "state.json"), "utf8"));
+        assert.equal(state.epoch, record.epoch);
+        seen.push(record.epoch);
+      },
+    });
+    assert.deepEqual(seen, [1, 2]);
   } finally {
     model.dispose();
     runDir.remove();
