@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import type { NumberBounds } from "../config/config-flags.js";
 import { DEVICE_PATTERN } from "../engine/device.js";
 
 /**
@@ -54,34 +55,30 @@ export function integer(
   };
 }
 
-/** A finite number. */
-export const number: ArgumentParser<number> = (value) => {
-  const parsed = numeric(value);
-  if (!Number.isFinite(parsed)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return parsed;
-};
-
-/** A finite number > 0. */
-export const positiveNumber: ArgumentParser<number> = (value) => {
-  const parsed = numeric(value);
-  if (!Number.isFinite(parsed) || parsed <= 0)
-    throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
-  return parsed;
-};
-
-/** Comma-separated items, each read by `item` ("100,100,100"). */
-export function commaList<T>(item: ArgumentParser<T>): ArgumentParser<T[]> {
-  return (value) => value.split(",").map((part) => item(part.trim()));
+/** A finite number within bounds (each inclusive or not): "expected a number in (0, 1]". */
+export function boundedNumber(bounds: NumberBounds = {}): ArgumentParser<number> {
+  const { min, max } = bounds;
+  const range =
+    min && max
+      ? `a number in ${min.inclusive ? "[" : "("}${min.value}, ${max.value}${max.inclusive ? "]" : ")"}`
+      : min
+        ? `a number ${min.inclusive ? ">=" : ">"} ${min.value}`
+        : max
+          ? `a number ${max.inclusive ? "<=" : "<"} ${max.value}`
+          : "a number";
+  return (value) => {
+    const parsed = numeric(value);
+    const below = min && (min.inclusive ? parsed < min.value : parsed <= min.value);
+    const above = max && (max.inclusive ? parsed > max.value : parsed >= max.value);
+    if (!Number.isFinite(parsed) || below || above) {
+      throw new InvalidArgumentError(`expected ${range}, got "${value}"`);
+    }
+    return parsed;
+  };
 }
 
-/** Any JSON value. */
-export const json: ArgumentParser<unknown> = (value) => {
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new InvalidArgumentError(`expected JSON, got "${value}"`);
-  }
-};
+/** A finite number > 0. */
+export const positiveNumber = boundedNumber({ min: { value: 0, inclusive: false } });
 
 /** --device for every command that computes: the flag, its help and its check, once. */
 export function deviceOption(defaultDevice: "auto" | "cpu" = "auto"): Option {

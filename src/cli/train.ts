@@ -1,264 +1,43 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import {
-  type CollectiveBackend,
-  DEVICE_PATTERN,
-  isCuda,
-  ProcessGroup,
-  resolveDevice,
-  setThreads,
-} from "../engine/index.js";
+import { DEVICE_PATTERN, resolveDevice, setThreads } from "../engine/index.js";
 import { maxThreads, maxThreadsReason } from "../engine/thread-limit.js";
-import { BACKBONE_NAMES, BACKBONES, type FlagValue, flagOption } from "../models/pure.js";
 import {
   deepMerge,
+  joinDataParallel,
   launchLocalRanks,
   parseRunConfig,
-  type RankRole,
   rankRoleFromEnv,
   readConfigFile,
   readRunConfig,
+  runConfigFlags,
   runTraining,
 } from "../run/index.js";
 import { checkLocalProcesses } from "../run/local-process-limit.js";
 import { formatPercent } from "../text/percent.js";
-import { DataParallel, type ProgressMode } from "../train/index.js";
-import {
-  type ArgumentParser,
-  commaList,
-  deviceOption,
-  integer,
-  json,
-  number,
-  positiveNumber,
-} from "./arguments.js";
+import type { ProgressMode } from "../train/index.js";
+import { deviceOption, integer, positiveNumber } from "./arguments.js";
+import { configFromOptions, configOption } from "./config-options.js";
 
-type Parse = ArgumentParser<unknown>;
-
-/** Any integer: the config checks the range (model sizes, index bits, ports). */
-const anyInteger = integer();
-
-/** "csr:8", "relative:4", "bitmap": a pruned strategy's index scheme (the config validates it). */
-const pruningIndex: Parse = (value) => {
-  const [kind, bits, ...rest] = value.split(":");
-  if (kind === "bitmap" && bits === undefined) return { kind };
-  if ((kind === "csr" || kind === "relative") && bits !== undefined && rest.length === 0) {
-    return { kind, bits: anyInteger(bits) };
-  }
-  throw new InvalidArgumentError(`expected csr:<bits>, relative:<bits> or bitmap, got "${value}"`);
-};
-
-interface ConfigFlag {
-  readonly flags: string;
-  readonly path: readonly string[];
-  readonly help: string;
-  readonly parse?: Parse;
+/** The options of `pemn train` that are not config fields (those are in CONFIG_FLAGS). */
+interface TrainCommandOptions {
+  readonly config?: string;
+  readonly runDir?: string;
+  readonly resume?: boolean;
+  readonly threads?: number;
+  device: string;
+  readonly progress: ProgressMode;
+  readonly json?: boolean;
+  readonly nproc?: number;
+  readonly allowOversubscribe?: boolean;
+  readonly syncBn?: boolean;
+  readonly masterAddr?: string;
+  readonly masterPort?: number;
+  readonly collectiveTimeout: number;
+  readonly backend?: "gloo" | "nccl";
 }
 
-const FLAG_PARSERS: Record<FlagValue, Parse | undefined> = {
-  integer: anyInteger,
-  number,
-  integers: commaList(anyInteger),
-  string: undefined,
-};
-
-/**
- * --model and each registered backbone's flags; a field several backbones share is one flag,
- * its help naming them (docs/cli.md lists them).
- */
-function modelFlags(): ConfigFlag[] {
-  const byField = new Map<
-    string,
-    { value: FlagValue; uses: { backbone: string; help: string }[] }
-  >();
-  for (const backbone of BACKBONES) {
-    for (const flag of backbone.flags) {
-      // Backbones sharing a field read it alike (test/models/backbones.test.ts checks).
-      const entry = byField.get(flag.field) ?? { value: flag.value, uses: [] };
-      entry.uses.push({ backbone: backbone.name, help: flag.help });
-      byField.set(flag.field, entry);
-    }
-  }
-  return [
-    { flags: "--model <name>", path: ["model", "name"], help: BACKBONE_NAMES.join(" | ") },
-    ...[...byField].map(([field, { value, uses }]) => ({
-      flags: `${flagOption(field)} <${value === "integers" ? "list" : value === "string" ? "value" : "n"}>`,
-      path: ["model", field],
-      help: uses.every((use) => use.help === uses[0]?.help)
-        ? `${uses[0]?.help} (${uses.map((use) => use.backbone).join(", ")})`
-        : uses.map((use) => `${use.backbone}: ${use.help}`).join("; "),
-      parse: FLAG_PARSERS[value],
-    })),
-  ];
-}
-
-/** Each config flag and the run-config field it sets. */
-const CONFIG_FLAGS: readonly ConfigFlag[] = [
-  ...modelFlags(),
-  {
-    flags: "--strategy <kind>",
-    path: ["strategy", "kind"],
-    help: "dense | mask | one-layer | mp | rp | pruned",
-  },
-  {
-    flags: "--ratio <r>",
-    path: ["strategy", "ratio"],
-    help: "rp: prototype ratio, e.g. 1e-3",
-    parse: number,
-  },
-  { flags: "--order <copy|rand>", path: ["strategy", "order"], help: "rp: tiling order" },
-  {
-    flags: "--rescale <none|fan-in>",
-    path: ["strategy", "rescale"],
-    help: "mp/rp: per-layer rescaling",
-  },
-  {
-    flags: "--criterion <random|magnitude>",
-    path: ["strategy", "criterion"],
-    help: "pruned: which weights the mask keeps",
-  },
-  {
-    flags: "--scope <layer|global>",
-    path: ["strategy", "scope"],
-    help: "pruned: the same sparsity per layer, or one ranking over all",
-  },
-  {
-    flags: "--compression <c>",
-    path: ["strategy", "compression"],
-    help: "pruned: target storage compression ratio, e.g. 0.94",
-    parse: number,
-  },
-  {
-    flags: "--index <scheme>",
-    path: ["strategy", "index"],
-    help: "pruned: positions index, csr:8 | relative:8 | bitmap",
-    parse: pruningIndex,
-  },
-  {
-    flags: "--pretrain-epochs <n>",
-    path: ["strategy", "pretrainEpochs"],
-    help: "pruned, magnitude: dense epochs before the mask is chosen",
-    parse: integer({ min: 0 }),
-  },
-  {
-    flags: "--keep <k>",
-    path: ["keepFraction"],
-    help: "fraction of weights each mask keeps",
-    parse: number,
-  },
-  {
-    flags: "--seed <n>",
-    path: ["seed"],
-    help: "seed of weights, scores, split and training",
-    parse: integer({ min: 0 }),
-  },
-  {
-    flags: "--dataset <name>",
-    path: ["data", "source", "name"],
-    help: "fashion-mnist | mnist | cifar10 | cifar100",
-  },
-  {
-    flags: "--data-dir <dir>",
-    path: ["data", "source", "dir"],
-    help: "directory of the dataset's files",
-  },
-  {
-    flags: "--val-fraction <f>",
-    path: ["data", "validation", "size", "fraction"],
-    help: "held-out share of the training files",
-    parse: number,
-  },
-  {
-    flags: "--train-limit <n>",
-    path: ["data", "trainLimit"],
-    help: "train on the first n training images",
-    parse: integer({ min: 1 }),
-  },
-  {
-    flags: "--epochs <n>",
-    path: ["train", "epochs"],
-    help: "epochs (0: build and summarise only)",
-    parse: integer({ min: 0 }),
-  },
-  {
-    flags: "--batch-size <n>",
-    path: ["train", "batchSize"],
-    help: "batch size",
-    parse: integer({ min: 1 }),
-  },
-  { flags: "--optimizer <kind>", path: ["train", "optimizer", "kind"], help: "adamw | sgd" },
-  {
-    flags: "--precision <p>",
-    path: ["train", "precision"],
-    help: "fp32 | bf16 | fp16 (mixed precision needs --device cuda)",
-  },
-  {
-    flags: "--lr <x>",
-    path: ["train", "optimizer", "lr"],
-    help: "peak learning rate",
-    parse: positiveNumber,
-  },
-  {
-    flags: "--weight-decay <x>",
-    path: ["train", "optimizer", "weightDecay"],
-    help: "weight decay",
-    parse: number,
-  },
-  {
-    flags: "--momentum <x>",
-    path: ["train", "optimizer", "momentum"],
-    help: "sgd momentum",
-    parse: number,
-  },
-  { flags: "--nesterov", path: ["train", "optimizer", "nesterov"], help: "sgd: Nesterov momentum" },
-  {
-    flags: "--schedule <kind>",
-    path: ["train", "schedule", "kind"],
-    help: "piecewise-linear | cosine | constant",
-  },
-  {
-    flags: "--warmup-epochs <n>",
-    path: ["train", "schedule", "warmupEpochs"],
-    help: "cosine: warm-up epochs",
-    parse: number,
-  },
-  {
-    flags: "--label-smoothing <x>",
-    path: ["train", "labelSmoothing"],
-    help: "label smoothing",
-    parse: number,
-  },
-  {
-    flags: "--clip-norm <x>",
-    path: ["train", "clipNorm"],
-    help: "clip gradients to this global norm",
-    parse: positiveNumber,
-  },
-  {
-    flags: "--augment <json>",
-    path: ["train", "augmentation"],
-    help: "augmentation steps as JSON (docs/data.md)",
-    parse: json,
-  },
-  {
-    flags: "--test-each-epoch",
-    path: ["train", "testEachEpoch"],
-    help: "also report the reference's best-test figure",
-  },
-];
-
-/** The flags given, as a partial run config. */
-function configFromFlags(options: Record<string, unknown>): unknown {
-  let config: unknown = {};
-  for (const flag of CONFIG_FLAGS) {
-    const value = options[new Option(flag.flags).attributeName()];
-    if (value === undefined) continue;
-    config = deepMerge(
-      config,
-      flag.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value),
-    );
-  }
-  return config;
-}
+/** Each config flag, declared on its schema field (docs/cli.md lists them). */
+const CONFIG_FLAGS = runConfigFlags();
 
 function defaultRunDir(): string {
   return `runs/${new Date().toISOString().replace(/[:.]/g, "-")}`;
@@ -297,7 +76,7 @@ export function registerTrain(program: Command, version: string): void {
     .option(
       "--master-port <n>",
       "data-parallel: rank 0's store port (default $MASTER_PORT, else 29500)",
-      anyInteger,
+      integer(),
     )
     .option(
       "--collective-timeout <s>",
@@ -311,10 +90,10 @@ export function registerTrain(program: Command, version: string): void {
         "data-parallel: collectives backend (default: nccl on CUDA, else gloo)",
       ).choices(["gloo", "nccl"]),
     );
-  for (const flag of CONFIG_FLAGS) command.option(flag.flags, flag.help, flag.parse as Parse);
-  command.action(async (options: Record<string, unknown>) => {
-    const nproc = options.nproc as number | undefined;
-    const allowOversubscribe = Boolean(options.allowOversubscribe);
+  for (const flag of CONFIG_FLAGS) command.addOption(configOption(flag));
+  command.action(async (options: TrainCommandOptions & Record<string, unknown>) => {
+    const { nproc } = options;
+    const allowOversubscribe = options.allowOversubscribe === true;
     // Before anything is read or started: an over-large --nproc forks until memory runs out.
     if (nproc !== undefined) checkLocalProcesses("--nproc", nproc, allowOversubscribe);
     if (options.resume && !options.runDir)
@@ -322,9 +101,9 @@ export function registerTrain(program: Command, version: string): void {
     // A resumed run's own config is the base (the defaults would differ from it), unless
     // another is given; flags still go on top, and must agree with it.
     const file = options.config
-      ? readConfigFile(options.config as string)
-      : options.resume
-        ? readRunConfig(options.runDir as string)
+      ? readConfigFile(options.config)
+      : options.resume && options.runDir
+        ? readRunConfig(options.runDir)
         : {};
     // A config file may name the device too; it is not part of the run's config (config.json),
     // so that a run resumes on another device. The flag wins.
@@ -337,17 +116,17 @@ export function registerTrain(program: Command, version: string): void {
       }
       options.device = fileDevice;
     }
-    const config = parseRunConfig(deepMerge(fromFile, configFromFlags(options)));
-    const runDir = (options.runDir as string | undefined) ?? defaultRunDir();
+    const config = parseRunConfig(deepMerge(fromFile, configFromOptions(CONFIG_FLAGS, options)));
+    const runDir = options.runDir ?? defaultRunDir();
     const role = rankRoleFromEnv(process.env, {
-      masterAddr: options.masterAddr as string | undefined,
-      masterPort: options.masterPort as number | undefined,
+      masterAddr: options.masterAddr,
+      masterPort: options.masterPort,
     });
     if (role === null && nproc !== undefined && nproc > 1) {
       // The launcher: every rank runs this same command in one run directory.
       const args = process.argv.slice(2);
       if (options.runDir === undefined) args.push("--run-dir", runDir);
-      const timeoutMs = 1000 * (options.collectiveTimeout as number);
+      const timeoutMs = 1000 * options.collectiveTimeout;
       process.exitCode = await launchLocalRanks({
         nproc,
         args,
@@ -361,15 +140,22 @@ export function registerTrain(program: Command, version: string): void {
         `--nproc ${nproc} disagrees with the environment's world size ${role.worldSize}`,
       );
     }
-    if (options.threads !== undefined) setThreads(options.threads as number);
-    const device = resolveDevice(options.device as string, role?.localRank ?? 0);
-    const dataParallel = role ? joinGroup(role, options, device) : undefined;
+    if (options.threads !== undefined) setThreads(options.threads);
+    const device = resolveDevice(options.device, role?.localRank ?? 0);
+    const dataParallel = role
+      ? joinDataParallel(role, {
+          device,
+          timeoutMs: Math.round(1000 * options.collectiveTimeout),
+          backend: options.backend,
+          syncBatchNorm: options.syncBn === true,
+        })
+      : undefined;
     let summary: Awaited<ReturnType<typeof runTraining>>;
     try {
       summary = await runTraining(config, {
         runDir,
-        resume: Boolean(options.resume),
-        progress: options.progress as ProgressMode,
+        resume: options.resume === true,
+        progress: options.progress,
         version,
         dataParallel,
         device,
@@ -405,18 +191,4 @@ export function registerTrain(program: Command, version: string): void {
       );
     }
   });
-}
-
-/** Meets the other ranks (c10d rendezvous at the master) and wraps the group for training. */
-function joinGroup(role: RankRole, options: Record<string, unknown>, device: string): DataParallel {
-  const group = ProcessGroup.init({
-    rank: role.rank,
-    worldSize: role.worldSize,
-    masterAddr: role.masterAddr,
-    masterPort: role.masterPort,
-    timeoutMs: Math.round(1000 * (options.collectiveTimeout as number)),
-    backend:
-      (options.backend as CollectiveBackend | undefined) ?? (isCuda(device) ? "nccl" : "gloo"),
-  });
-  return new DataParallel({ group, syncBatchNorm: Boolean(options.syncBn), device });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flag } from "../config/config-flags.js";
 import { ConfigError, parseConfig } from "../config/parse-config.js";
 import { type Dataset, subsetDataset } from "./dataset.js";
 import { type RandomSource, shuffleInPlace } from "./random-source.js";
@@ -15,7 +16,8 @@ export const validationSplitSchema = z.strictObject({
         fraction: z
           .number()
           .min(0, { error: "fraction must be at least 0" })
-          .lt(1, { error: "fraction must be below 1" }),
+          .lt(1, { error: "fraction must be below 1" })
+          .meta(flag("val-fraction", "held-out share of the training files", { valueName: "f" })),
       }),
       z.strictObject({
         count: z

@@ -10,12 +10,12 @@ export interface BackboneConfigBase {
 }
 
 /** How the CLI reads a flag's text into the config field. */
-export type FlagValue = "integer" | "number" | "integers" | "string";
+export type BackboneFlagValue = "integer" | "number" | "integers" | "string";
 
 /** A command-line flag `--<field in kebab case>` that sets a field of the model config. */
 export interface BackboneFlag {
   readonly field: string;
-  readonly value: FlagValue;
+  readonly value: BackboneFlagValue;
   readonly help: string;
 }
 

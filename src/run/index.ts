@@ -3,6 +3,7 @@ export * from "./config-file.js";
 export * from "./distributed-run.js";
 export * from "./evaluate-pemn.js";
 export * from "./evaluate-run.js";
+export * from "./join-data-parallel.js";
 export * from "./launch-local-ranks.js";
 export * from "./local-process-limit.js";
 export * from "./pack-run.js";

@@ -1,8 +1,11 @@
 import { totalmem } from "node:os";
 import { z } from "zod";
+import { type ConfigFlag, configFlags, flag } from "../config/config-flags.js";
 import { configError, parseConfig } from "../config/parse-config.js";
 import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data/index.js";
 import {
+  BACKBONE_NAMES,
+  backboneConfigFlags,
   type MaskedLayerSpec,
   type ModelConfig,
   maskedLayout,
@@ -21,7 +24,11 @@ import { deepMerge } from "./config-file.js";
 export const runConfigSchema = z.strictObject({
   /** A backbone config without `input` and `classes`: the dataset supplies them. */
   model: z
-    .looseObject({ name: z.string({ error: "model.name is required" }) })
+    .looseObject({
+      name: z
+        .string({ error: "model.name is required" })
+        .meta(flag("model", BACKBONE_NAMES.join(" | "), { valueName: "name" })),
+    })
     .prefault({ name: "convmixer" }),
   strategy: weightStrategySchema.default({ kind: "mask" }),
   /** Fraction of each masked layer's weights the mask keeps. */
@@ -29,7 +36,8 @@ export const runConfigSchema = z.strictObject({
     .number({ error: "keepFraction must be a number" })
     .gt(0, { error: "keepFraction must be in (0, 1]" })
     .max(1, { error: "keepFraction must be in (0, 1]" })
-    .default(0.5),
+    .default(0.5)
+    .meta(flag("keep", "fraction of weights each mask keeps", { valueName: "k" })),
   /** Keep fractions of particular masked layers by name (docs/models.md names them). */
   keepFractionByLayer: z
     .record(
@@ -41,7 +49,7 @@ export const runConfigSchema = z.strictObject({
     )
     .default({}),
   /** Seeds the fixed weights, the scores, the validation split and every training draw. */
-  seed: seedSchema,
+  seed: seedSchema.meta(flag("seed", "seed of weights, scores, split and training")),
   data: z
     .strictObject({
       source: datasetSourceSchema.prefault({ name: "fashion-mnist" }),
@@ -52,7 +60,8 @@ export const runConfigSchema = z.strictObject({
         .int({ error: "data.trainLimit must be an integer" })
         .positive({ error: "data.trainLimit must be positive" })
         .nullable()
-        .default(null),
+        .default(null)
+        .meta(flag("train-limit", "train on the first n training images")),
     })
     .prefault({}),
   /**
@@ -66,7 +75,8 @@ export const runConfigSchema = z.strictObject({
         .int({ error: "train.epochs must be an integer" })
         .min(0, { error: "train.epochs must be >= 0" })
         .max(MAX_EPOCHS, { error: `train.epochs must be at most ${MAX_EPOCHS}` })
-        .default(10),
+        .default(10)
+        .meta(flag("epochs", "epochs (0: build and summarise only)")),
     })
     .prefault({}),
 });
@@ -186,4 +196,15 @@ function checkServable(config: RunConfig, layout: readonly MaskedLayerSpec[]): v
       `${config.model.name} uses BatchNorm, which needs at least 2 images per training batch`,
     );
   }
+}
+
+/**
+ * `pemn train`'s config flags: each declared once, on its schema field (src/config/config-flags.ts),
+ * and the registered backbones' after --model.
+ */
+export function runConfigFlags(): ConfigFlag[] {
+  const flags = [...configFlags(runConfigSchema), ...configFlags(trainConfigSchema, ["train"])];
+  const model = flags.findIndex((entry) => entry.path.join(".") === "model.name");
+  flags.splice(model + 1, 0, ...backboneConfigFlags());
+  return flags;
 }

@@ -1,14 +1,17 @@
 import { z } from "zod";
+import { flag } from "../config/config-flags.js";
 
 const learningRate = z
   .number({ error: "lr must be a number" })
-  .positive({ error: "lr must be positive" });
+  .positive({ error: "lr must be positive" })
+  .meta(flag("lr", "peak learning rate"));
 
 const weightDecay = (fallback: number) =>
   z
     .number({ error: "weightDecay must be a number" })
     .min(0, { error: "weightDecay must be >= 0" })
-    .default(fallback);
+    .default(fallback)
+    .meta(flag("weight-decay", "weight decay"));
 
 const beta = z
   .number({ error: "each beta must be a number" })
@@ -37,8 +40,12 @@ const sgdSchema = z
       .number({ error: "momentum must be a number" })
       .min(0, { error: "momentum must be in [0, 1)" })
       .lt(1, { error: "momentum must be in [0, 1)" })
-      .default(0),
-    nesterov: z.boolean({ error: "nesterov must be true or false" }).default(false),
+      .default(0)
+      .meta(flag("momentum", "sgd: momentum")),
+    nesterov: z
+      .boolean({ error: "nesterov must be true or false" })
+      .default(false)
+      .meta(flag("nesterov", "sgd: Nesterov momentum")),
     weightDecay: weightDecay(0),
   })
   .refine((config) => !config.nesterov || config.momentum > 0, {
@@ -46,9 +53,11 @@ const sgdSchema = z
     path: ["nesterov"],
   });
 
-export const optimizerConfigSchema = z.discriminatedUnion("kind", [adamwSchema, sgdSchema], {
-  error: 'optimizer.kind must be "adamw" or "sgd"',
-});
+export const optimizerConfigSchema = z
+  .discriminatedUnion("kind", [adamwSchema, sgdSchema], {
+    error: 'optimizer.kind must be "adamw" or "sgd"',
+  })
+  .meta(flag("optimizer", "optimizer", { valueName: "kind" }));
 
 export type OptimizerConfigInput = z.input<typeof optimizerConfigSchema>;
 export type OptimizerConfig = z.output<typeof optimizerConfigSchema>;

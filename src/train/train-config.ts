@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flag } from "../config/config-flags.js";
 import { parseConfig } from "../config/parse-config.js";
 import { augmentationSchema } from "../data/index.js";
 import { optimizerConfigSchema } from "./optimizer-config.js";
@@ -31,35 +32,47 @@ export const trainConfigSchema = z
     epochs: positiveInteger("epochs").max(MAX_EPOCHS, {
       error: `epochs must be at most ${MAX_EPOCHS}`,
     }),
-    batchSize: positiveInteger("batchSize"),
+    batchSize: positiveInteger("batchSize").meta(flag("batch-size", "batch size")),
     optimizer: optimizerConfigSchema,
     schedule: scheduleConfigSchema.default({ kind: "constant" }),
     labelSmoothing: z
       .number({ error: "labelSmoothing must be a number" })
       .min(0, { error: "labelSmoothing must be in [0, 1)" })
       .lt(1, { error: "labelSmoothing must be in [0, 1)" })
-      .default(0),
+      .default(0)
+      .meta(flag("label-smoothing", "label smoothing")),
     /** Largest global L2 norm of the gradients; null leaves them unclipped. */
     clipNorm: z
       .number({ error: "clipNorm must be a number or null" })
       .positive({ error: "clipNorm must be positive" })
       .nullable()
-      .default(null),
+      .default(null)
+      .meta(flag("clip-norm", "clip gradients to this global norm")),
     /** Seeds every data order, augmentation and libtorch draw (dropout) of the run. */
     seed: seedSchema,
-    augmentation: augmentationSchema.default([]),
+    augmentation: augmentationSchema
+      .default([])
+      .meta(flag("augment", "augmentation steps as JSON (docs/data.md)", { valueName: "json" })),
     /** Skip a last training batch smaller than batchSize (BatchNorm cannot take one image). */
-    dropLast: z.boolean({ error: "dropLast must be true or false" }).default(false),
+    dropLast: z
+      .boolean({ error: "dropLast must be true or false" })
+      .default(false)
+      .meta(flag("drop-last", "skip a short last training batch")),
     /**
      * Also evaluate the test split after every epoch, for the reference code's figure (best
      * test accuracy over epochs). It never steers training or checkpoint selection.
      */
-    testEachEpoch: z.boolean({ error: "testEachEpoch must be true or false" }).default(false),
+    testEachEpoch: z
+      .boolean({ error: "testEachEpoch must be true or false" })
+      .default(false)
+      .meta(flag("test-each-epoch", "also report the reference's best-test figure")),
     /**
      * fp32, or mixed precision on CUDA (bf16, fp16). Absent means fp32, so the configs of
      * runs made before it existed still compare equal on resume.
      */
-    precision: precisionSchema.optional(),
+    precision: precisionSchema
+      .optional()
+      .meta(flag("precision", "mixed precision (bf16, fp16) needs --device cuda")),
   })
   .superRefine((config, context) => {
     if (config.schedule.kind === "cosine" && config.schedule.warmupEpochs >= config.epochs) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flag } from "../config/config-flags.js";
 import { parseConfig } from "../config/parse-config.js";
 import { showValue } from "./show-value.js";
 
@@ -17,7 +18,8 @@ const rescaleSchema = z
   .enum(["none", "fan-in"], {
     error: (issue) => `must be "none" or "fan-in", got ${showValue(issue.input)}`,
   })
-  .default("none");
+  .default("none")
+  .meta(flag("rescale", "mp/rp: per-layer rescaling"));
 
 const ratioMessage = (issue: { input: unknown }) =>
   `must be a number in (0, 1], got ${showValue(issue.input)}`;
@@ -52,6 +54,16 @@ export const pruningIndexSchema = z
   )
   .default({ kind: "csr", bits: 8 });
 
+/** "csr:8", "relative:4", "bitmap": an index scheme as a flag writes it (the schema checks bits). */
+function parseIndexFlag(text: string): unknown {
+  const [kind, bits, ...rest] = text.split(":");
+  if (kind === "bitmap" && bits === undefined) return { kind };
+  if ((kind === "csr" || kind === "relative") && bits !== undefined && rest.length === 0) {
+    return { kind, bits: bits.trim() === "" ? Number.NaN : Number(bits) };
+  }
+  throw new Error(`expected csr:<bits>, relative:<bits> or bitmap, got "${text}"`);
+}
+
 const compressionMessage = (issue: { input: unknown }) =>
   `must be a number in (0, 1), got ${showValue(issue.input)}`;
 
@@ -60,27 +72,41 @@ const prunedStrategySchema = z
   .strictObject({
     kind: z.literal("pruned"),
     /** `random`: a seeded draw; `magnitude`: the largest |values| are kept. */
-    criterion: z.enum(["random", "magnitude"], {
-      error: (issue) => `must be "random" or "magnitude", got ${showValue(issue.input)}`,
-    }),
+    criterion: z
+      .enum(["random", "magnitude"], {
+        error: (issue) => `must be "random" or "magnitude", got ${showValue(issue.input)}`,
+      })
+      .meta(flag("criterion", "pruned: which weights the mask keeps")),
     /** magnitude only: dense epochs before the mask is chosen (0: magnitude at initialisation). */
     pretrainEpochs: z
       .number({ error: "must be a non-negative integer" })
       .int({ error: "must be a non-negative integer" })
       .min(0, { error: "must be a non-negative integer" })
-      .default(0),
+      .default(0)
+      .meta(flag("pretrain-epochs", "pruned, magnitude: dense epochs before the mask is chosen")),
     /** `layer`: the same sparsity in every layer; `global`: one ranking over all weights. */
     scope: z
       .enum(["layer", "global"], {
         error: (issue) => `must be "layer" or "global", got ${showValue(issue.input)}`,
       })
-      .default("layer"),
+      .default("layer")
+      .meta(flag("scope", "pruned: the same sparsity per layer, or one ranking over all")),
     /** Target storage compression ratio; the sparsity is solved from it (pruning-masks.ts). */
     compression: z
       .number({ error: compressionMessage })
       .gt(0, { error: compressionMessage })
-      .lt(1, { error: compressionMessage }),
-    index: pruningIndexSchema,
+      .lt(1, { error: compressionMessage })
+      .meta(
+        flag("compression", "pruned: target storage compression ratio, e.g. 0.94", {
+          valueName: "c",
+        }),
+      ),
+    index: pruningIndexSchema.meta(
+      flag("index", "pruned: positions index, csr:8 | relative:8 | bitmap", {
+        valueName: "scheme",
+        parse: parseIndexFlag,
+      }),
+    ),
   })
   .refine((strategy) => strategy.criterion === "magnitude" || strategy.pretrainEpochs === 0, {
     path: ["pretrainEpochs"],
@@ -88,36 +114,40 @@ const prunedStrategySchema = z
       'dense pre-training only makes sense for criterion "magnitude": a random mask ignores the values',
   });
 
-export const weightStrategySchema = z.discriminatedUnion(
-  "kind",
-  [
-    /** An ordinary network whose weights are trained: the reference point. */
-    z.strictObject({ kind: z.literal("dense") }),
-    /** Every masked layer has its own random values (plain edge-popup). */
-    z.strictObject({ kind: z.literal("mask") }),
-    /** Layers of a shape already seen copy the values of the first layer of that shape. */
-    z.strictObject({ kind: z.literal("one-layer") }),
-    /** Max-layer padding: every layer takes a prefix of the largest layer's values. */
-    z.strictObject({ kind: z.literal("mp"), rescale: rescaleSchema }),
-    /** Random vector padding: a prototype of floor(d_m * ratio) + 1 values, tiled. */
-    z.strictObject({
-      kind: z.literal("rp"),
-      ratio: z
-        .number({ error: ratioMessage })
-        .gt(0, { error: ratioMessage })
-        .lte(1, { error: ratioMessage }),
-      /** "copy" (plain tiling) is the reference code's default. */
-      order: z
-        .enum(["copy", "rand"], {
-          error: (issue) => `must be "copy" or "rand", got ${showValue(issue.input)}`,
-        })
-        .default("copy"),
-      rescale: rescaleSchema,
-    }),
-    prunedStrategySchema,
-  ],
-  { error: (issue) => describeBadKind(issue.input) },
-);
+export const weightStrategySchema = z
+  .discriminatedUnion(
+    "kind",
+    [
+      /** An ordinary network whose weights are trained: the reference point. */
+      z.strictObject({ kind: z.literal("dense") }),
+      /** Every masked layer has its own random values (plain edge-popup). */
+      z.strictObject({ kind: z.literal("mask") }),
+      /** Layers of a shape already seen copy the values of the first layer of that shape. */
+      z.strictObject({ kind: z.literal("one-layer") }),
+      /** Max-layer padding: every layer takes a prefix of the largest layer's values. */
+      z.strictObject({ kind: z.literal("mp"), rescale: rescaleSchema }),
+      /** Random vector padding: a prototype of floor(d_m * ratio) + 1 values, tiled. */
+      z.strictObject({
+        kind: z.literal("rp"),
+        ratio: z
+          .number({ error: ratioMessage })
+          .gt(0, { error: ratioMessage })
+          .lte(1, { error: ratioMessage })
+          .meta(flag("ratio", "rp: prototype ratio, e.g. 1e-3", { valueName: "r" })),
+        /** "copy" (plain tiling) is the reference code's default. */
+        order: z
+          .enum(["copy", "rand"], {
+            error: (issue) => `must be "copy" or "rand", got ${showValue(issue.input)}`,
+          })
+          .default("copy")
+          .meta(flag("order", "rp: tiling order")),
+        rescale: rescaleSchema,
+      }),
+      prunedStrategySchema,
+    ],
+    { error: (issue) => describeBadKind(issue.input) },
+  )
+  .meta(flag("strategy", "where the fixed weights come from", { valueName: "kind" }));
 
 function describeBadKind(input: unknown): string {
   if (typeof input !== "object" || input === null) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidArgumentError } from "commander";
-import { commaList, integer, json, number, positiveNumber } from "../../src/cli/arguments.js";
+import { boundedNumber, integer, positiveNumber } from "../../src/cli/arguments.js";
 import { assertRefusals, runPemn } from "../helpers/run-pemn.js";
 
 const pemn = runPemn;
@@ -47,7 +47,8 @@ test("integer: whole numbers within the bounds given, each bound named when refu
   );
 });
 
-test("number and positiveNumber: finite numbers; blank text is no number", () => {
+test("boundedNumber and positiveNumber: finite numbers within bounds; blank text is no number", () => {
+  const number = boundedNumber();
   assert.equal(number("-0.25"), -0.25);
   assert.equal(number("1e-3"), 0.001);
   assert.equal(positiveNumber("0.01"), 0.01);
@@ -57,14 +58,15 @@ test("number and positiveNumber: finite numbers; blank text is no number", () =>
   refuses(positiveNumber, "0", 'expected a number > 0, got "0"');
   refuses(positiveNumber, "-2", 'expected a number > 0, got "-2"');
   refuses(positiveNumber, "NaN", 'expected a number > 0, got "NaN"');
-});
-
-test("commaList reads each item with its parser; json reads any JSON value", () => {
-  assert.deepEqual(commaList(integer())("100, 50,25"), [100, 50, 25]);
-  refuses(commaList(integer()), "100,x", 'expected an integer, got "x"');
-  assert.deepEqual(json('[{"kind":"horizontalFlip"}]'), [{ kind: "horizontalFlip" }]);
-  assert.equal(json("null"), null);
-  refuses(json, "{kind: 1}", 'expected JSON, got "{kind: 1}"');
+  const ratio = boundedNumber({
+    min: { value: 0, inclusive: false },
+    max: { value: 1, inclusive: true },
+  });
+  assert.equal(ratio("1"), 1);
+  refuses(ratio, "0", 'expected a number in (0, 1], got "0"');
+  refuses(ratio, "1.5", 'expected a number in (0, 1], got "1.5"');
+  const below = boundedNumber({ max: { value: 1, inclusive: false } });
+  refuses(below, "1", 'expected a number < 1, got "1"');
 });
 
 test("pemn demo accepts its own default seed, 0", async () => {
@@ -83,7 +85,7 @@ test("bad numbers are refused before anything runs, naming the flag and the boun
     ],
     [
       ["train", "--epochs", "-1"],
-      /option '--epochs <n>' argument '-1' is invalid\. expected an integer >= 0, got "-1"/,
+      /option '--epochs <n>' argument '-1' is invalid\. expected an integer from 0 to 100000, got "-1"/,
     ],
     [
       ["train", "--lr", "abc"],
