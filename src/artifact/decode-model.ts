@@ -29,11 +29,11 @@ export interface DecodedModel {
   readonly maskedWeights: ReadonlyMap<string, DecodedTensor>;
   /**
    * The file's other tensors (its "norms" section) by the model's state names, as the
-   * engine's trainedState lists them: norm parameters, running statistics, a learned ViT
+   * engine's normTensors lists them: norm parameters, running statistics, a learned ViT
    * position embedding (fp16 ones widened to float32). A fixed tensor the config determines
    * (a sincos position embedding) is not stored: the network recomputes it.
    */
-  readonly trainedState: ReadonlyMap<string, DecodedTensor>;
+  readonly normTensors: ReadonlyMap<string, DecodedTensor>;
 }
 
 /** Decodes a `.pemn` file's bytes into inference-ready weights (see decodeModel). */
@@ -62,10 +62,10 @@ export function decodeModel(contents: PemnContents): DecodedModel {
           : storedLayerValues(contents.storedValues, layer);
     maskedWeights.set(layer.name, { shape: layer.shape, values: masked(values, layer.mask) });
   }
-  const trainedState = new Map<string, DecodedTensor>(
+  const normTensors = new Map<string, DecodedTensor>(
     contents.norms.map((norm) => [norm.name, { shape: norm.shape, values: norm.values }]),
   );
-  return { model, strategy, generator: contents.generator, maskedWeights, trainedState };
+  return { model, strategy, generator: contents.generator, maskedWeights, normTensors };
 }
 
 /** The strategy's values of every layer, when some layer is seeded (else null). */

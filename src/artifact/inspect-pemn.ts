@@ -1,4 +1,5 @@
 import { maskedLayout } from "../models/pure.js";
+import { isRunningStatistic } from "../nn/batch-norm-state.js";
 import { countWeights, type PruningIndex } from "../weights/index.js";
 import {
   describePemn,
@@ -111,8 +112,6 @@ export interface PrunedNetworkInspection {
   readonly compression: FigurePair;
 }
 
-const RUNNING_STATISTIC = /\.running(Mean|Var)$/;
-
 /** What a `.pemn` file holds and what each part costs, against dense and pruned networks. */
 export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): PemnInspection {
   const description = describePemn(bytes);
@@ -122,7 +121,7 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
   checkMaskedLayers(description.layers, layout);
   const { uniqueValues } = countWeights(strategy, layout);
   const runningStatistics = description.norms
-    .filter((norm) => RUNNING_STATISTIC.test(norm.name))
+    .filter((norm) => isRunningStatistic(norm.name))
     .reduce((sum, norm) => sum + norm.shape.reduce((product, length) => product * length, 1), 0);
   const normParameters = description.normElements - runningStatistics;
   const normDenseBits = FLOAT32_BITS * description.normElements;

@@ -7,7 +7,7 @@ export function requireStoredTensor(
   name: string,
   shape: readonly number[],
 ): DecodedTensor {
-  const tensor = decoded.trainedState.get(name);
+  const tensor = decoded.normTensors.get(name);
   if (tensor === undefined) {
     throw new PemnModelError("norm-mismatch", `the model's tensor "${name}" is missing`);
   }
@@ -22,7 +22,7 @@ export function requireStoredTensor(
 
 /** PemnModelError if the file holds stored tensors the model does not have (not in `known`). */
 export function rejectUnknownTensors(decoded: DecodedModel, known: ReadonlySet<string>): void {
-  const unknown = [...decoded.trainedState.keys()].filter((name) => !known.has(name));
+  const unknown = [...decoded.normTensors.keys()].filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new PemnModelError(
       "norm-mismatch",

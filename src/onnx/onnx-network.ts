@@ -13,6 +13,7 @@ import {
   type Shape,
   ShapeBuilder,
 } from "../models/pure.js";
+import { RUNNING_MEAN, RUNNING_VAR, runningStatisticName } from "../nn/batch-norm-state.js";
 import { floatAttribute, intAttribute, intsAttribute, type OnnxGraph } from "./onnx-graph.js";
 
 /** A value of the graph under construction: its name and its shape (BATCH for the batch). */
@@ -96,8 +97,8 @@ export class OnnxBuilder extends ComposingBuilder<OnnxValue> implements NetworkB
     const inputs = [
       ["weight", parameter("weight", 1)],
       ["bias", parameter("bias", 0)],
-      ["runningMean", this.#stored(`${norm}.runningMean`, [channels]).values],
-      ["runningVar", this.#stored(`${norm}.runningVar`, [channels]).values],
+      ["runningMean", this.#stored(runningStatisticName(norm, RUNNING_MEAN), [channels]).values],
+      ["runningVar", this.#stored(runningStatisticName(norm, RUNNING_VAR), [channels]).values],
     ] as const;
     return this.#node(
       "BatchNormalization",

@@ -3,7 +3,7 @@ import { rejectUnknownTensors, requireStoredTensor } from "../artifact/stored-te
 import { noGrad, tensor, tidy } from "../engine/index.js";
 import { buildModel } from "../models/index.js";
 import type { Layer } from "../nn/index.js";
-import { trainedState } from "./trained-state.js";
+import { normTensors } from "./norm-tensors.js";
 
 /**
  * The engine model a decoded `.pemn` describes, in evaluation mode: masked layers built dense
@@ -18,7 +18,7 @@ export function buildDecodedModel(decoded: DecodedModel): Layer {
     scoreSeed: 0,
   });
   try {
-    const state = trainedState(model);
+    const state = normTensors(model);
     rejectUnknownTensors(decoded, new Set(state.map(([name]) => name)));
     const pairs = state.map(([name, target]) => ({
       target,

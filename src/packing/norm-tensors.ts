@@ -9,7 +9,7 @@ import { BatchNorm, MaskedWeight, type Module } from "../nn/index.js";
  * (a sincos position embedding). Grouped by owning module, in the model's order, so that
  * front-coded names share their prefixes.
  */
-export function trainedState(model: Module): [string, Tensor][] {
+export function normTensors(model: Module): [string, Tensor][] {
   const modules = model.namedModules();
   const maskedTensors = new Set<Tensor | null>();
   const runningStatistics = new Set<Tensor>();

@@ -15,9 +15,9 @@ import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/ind
 import type { MaskedWeight, Module } from "../nn/index.js";
 import { firstNonFinite, type TensorData } from "../train/index.js";
 import { planWeights, type WeightPlan } from "../weights/index.js";
+import { normTensors } from "./norm-tensors.js";
 import { PemnPackError } from "./pemn-pack-error.js";
 import { storedSlices } from "./stored-slices.js";
-import { trainedState } from "./trained-state.js";
 
 /**
  * How a `.pemn` file holds the masked layers' fixed values: `seed` regenerates them from the
@@ -35,7 +35,7 @@ export interface PackOptions {
 /**
  * The `.pemn` contents of a built (and trained) model: each masked layer's current mask
  * (MaskedWeight.mask()), its values by seed or stored, the trained tensors outside the masked
- * layers (trainedState). `spec` must be what the model was built from (createPemnModel).
+ * layers (normTensors). `spec` must be what the model was built from (createPemnModel).
  */
 export function packModel(model: Module, spec: PemnModelSpec, options: PackOptions): PemnContents {
   const plan = planWeights({
@@ -70,7 +70,7 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
             ? seedReferences(spec, plan, values)
             : storedReferences(plan, values),
         );
-  const norms = trainedState(model).map(
+  const norms = normTensors(model).map(
     ([name, tensor]): NormTensor => ({
       name,
       shape: tensor.shape,

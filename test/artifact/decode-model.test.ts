@@ -59,7 +59,7 @@ for (const strategy of [{ kind: "mask" }, RP] as const) {
     assert.equal(decoded.model.name, "convmixer");
     assert.deepEqual(decoded.strategy, strategy);
     assert.deepEqual(
-      [...decoded.trainedState.keys()],
+      [...decoded.normTensors.keys()],
       contents.norms.map((norm) => norm.name),
     );
   });

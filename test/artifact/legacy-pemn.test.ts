@@ -42,7 +42,7 @@ for (const item of expected.files) {
     const hashes = (tensors: ReadonlyMap<string, { values: Float32Array }>) =>
       Object.fromEntries([...tensors].map(([name, t]) => [name, sha256(t.values)]));
     assert.deepEqual(hashes(decoded.maskedWeights), item.maskedWeights);
-    assert.deepEqual(hashes(decoded.trainedState), item.norms);
+    assert.deepEqual(hashes(decoded.normTensors), item.norms);
 
     const { channels, height, width } = decoded.model.input;
     const shape = [expected.input.batch, channels, height, width];

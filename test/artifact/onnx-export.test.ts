@@ -12,7 +12,7 @@ import { noGrad, tensor, tidy } from "../../src/engine/index.js";
 import { BACKBONES, createPemnModel, parseModelConfig } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
-import { buildDecodedModel, packModel, trainedState } from "../../src/packing/index.js";
+import { buildDecodedModel, normTensors, packModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
 import { assertSameBits } from "./same-bits-assert.js";
 
@@ -38,7 +38,7 @@ const CONFIGS: readonly Readonly<Record<string, unknown>>[] = [
 function perturbTrainedState(model: Layer, seed: number): void {
   const random = createGenerator(seed, "test/perturb");
   noGrad(() => {
-    for (const [name, target] of trainedState(model)) {
+    for (const [name, target] of normTensors(model)) {
       const values = new Float32Array(target.size);
       if (name.endsWith("runningVar")) random.fillUniform(values, 0.5, 2);
       else if (name.endsWith("weight")) random.fillUniform(values, 0.5, 1.5);
@@ -132,9 +132,9 @@ test("norm tensors that do not fit the model are refused by the engine and by ON
     original.dispose();
   }
   const withNorms = (edit: (norms: Map<string, DecodedTensor>) => void): DecodedModel => {
-    const norms = new Map(decoded.trainedState);
+    const norms = new Map(decoded.normTensors);
     edit(norms);
-    return { ...decoded, trainedState: norms };
+    return { ...decoded, normTensors: norms };
   };
   const cases: [DecodedModel, RegExp][] = [
     [

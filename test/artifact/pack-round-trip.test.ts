@@ -15,9 +15,9 @@ import { createPemnModel, maskedLayout } from "../../src/models/index.js";
 import { type Layer, MaskedWeight } from "../../src/nn/index.js";
 import {
   buildDecodedModel,
+  normTensors,
   PemnPackError,
   packModel,
-  trainedState,
   type ValueMode,
 } from "../../src/packing/index.js";
 import type { RunConfig } from "../../src/run/index.js";
@@ -102,14 +102,14 @@ function assertFaithful(contents: PemnContents, trained: Layer): void {
       layer.name,
     );
   }
-  const state = trainedState(trained);
+  const state = normTensors(trained);
   assert.deepEqual(
-    [...decoded.trainedState.keys()],
+    [...decoded.normTensors.keys()],
     state.map(([name]) => name),
   );
   for (const [name, value] of state) {
     assertSameBits(
-      decoded.trainedState.get(name)?.values as Float32Array,
+      decoded.normTensors.get(name)?.values as Float32Array,
       value.toArray<"float32">(),
       name,
     );
@@ -186,11 +186,11 @@ test("fp16 norms are the checkpoint's rounded to float16; the best checkpoint pa
     const decoded = decodeModelBytes(encodePemn(contents));
     const best = restoredModel(config, runDir, "best");
     try {
-      for (const [name, value] of trainedState(best)) {
+      for (const [name, value] of normTensors(best)) {
         const rounded = Float32Array.from(value.toArray<"float32">(), (x) =>
           float16BitsToNumber(float32ToFloat16Bits(x)),
         );
-        assertSameBits(decoded.trainedState.get(name)?.values as Float32Array, rounded, name);
+        assertSameBits(decoded.normTensors.get(name)?.values as Float32Array, rounded, name);
       }
     } finally {
       best.dispose();

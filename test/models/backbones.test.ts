@@ -13,7 +13,7 @@ import {
 } from "../../src/models/index.js";
 import { type Layer, refreshMasks } from "../../src/nn/index.js";
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
-import { buildDecodedModel, packModel, trainedState } from "../../src/packing/index.js";
+import { buildDecodedModel, normTensors, packModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
 import { createOptimizer, optimizerConfigSchema } from "../../src/train/index.js";
 import { weightStrategySchema } from "../../src/weights/index.js";
@@ -88,7 +88,7 @@ for (const backbone of BACKBONES) {
           assert.deepEqual(weight.values.shape, layout.maskedLayers[index]?.shape);
         });
         assert.deepEqual(
-          trainedState(model)
+          normTensors(model)
             .map(([name]) => name)
             .sort(),
           expectedTrainedState(layout.declarations).sort(),

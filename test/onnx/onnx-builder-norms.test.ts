@@ -8,13 +8,13 @@ import { OnnxBuilder } from "../../src/onnx/onnx-network.js";
 
 /** A decoded model holding only `tensors`: all a norm's export reads. */
 function decodedWith(tensors: Record<string, number[]>): DecodedModel {
-  const trainedState = new Map<string, DecodedTensor>(
+  const normTensors = new Map<string, DecodedTensor>(
     Object.entries(tensors).map(([name, values]) => [
       name,
       { shape: [values.length], values: Float32Array.from(values) },
     ]),
   );
-  return { maskedWeights: new Map(), trainedState } as unknown as DecodedModel;
+  return { maskedWeights: new Map(), normTensors } as unknown as DecodedModel;
 }
 
 async function run(graph: OnnxGraph, output: string, input: number[], shape: number[]) {

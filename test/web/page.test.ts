@@ -17,8 +17,8 @@ import { createPemnModel, parseModelConfig } from "../../src/models/index.js";
 import { MaskedWeight } from "../../src/nn/index.js";
 import {
   buildDecodedModel,
+  normTensors,
   packModel,
-  trainedState,
   type ValueMode,
 } from "../../src/packing/index.js";
 import { type StaticServer, startStaticServer } from "../../src/serve/static-server.js";
@@ -213,7 +213,7 @@ test("the page regenerates every strategy's weights bit for bit, seeded or store
           expected[name.replace(/\.weight$/, "")] = sha256(values);
         }
       }
-      for (const [name, value] of trainedState(model)) {
+      for (const [name, value] of normTensors(model)) {
         expected[name] = sha256(value.toArray<"float32">());
       }
       for (const values of ["seed", "stored"] as ValueMode[]) {

@@ -60,7 +60,7 @@ function layerMask(name: string): LayerMask {
 async function tensorHashes(): Promise<Record<string, string>> {
   const { decoded } = current();
   const hashes: Record<string, string> = {};
-  for (const [name, tensor] of [...decoded.maskedWeights, ...decoded.trainedState]) {
+  for (const [name, tensor] of [...decoded.maskedWeights, ...decoded.normTensors]) {
     const digest = await crypto.subtle.digest(
       "SHA-256",
       encodeFloat32(tensor.values) as Uint8Array<ArrayBuffer>,

@@ -1,8 +1,6 @@
+import { isRunningVariance } from "../../nn/batch-norm-state.js";
 import type { NormTensor } from "./pemn-contents.js";
 import { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
-
-/** BatchNorm's running variance, by the state name nn/batch-norm2d.ts gives it. */
-const RUNNING_VARIANCE = /(^|\.)runningVar$/;
 
 /**
  * A norm tensor's values must be finite, and a running variance non-negative: anything else
@@ -16,7 +14,7 @@ export function checkNormValues(norm: NormTensor, code: PemnFormatProblem): void
       `norm tensor "${norm.name}" holds ${norm.values[nonFinite]} at element ${nonFinite}`,
     );
   }
-  if (!RUNNING_VARIANCE.test(norm.name)) return;
+  if (!isRunningVariance(norm.name)) return;
   const negative = norm.values.findIndex((value) => value < 0);
   if (negative >= 0) {
     throw new PemnFormatError(
