@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact|distributed]`: pemn against
+ * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact|distributed|estimate]`: pemn against
  * references measured in the same invocation. Targets live here, never in unit tests.
  * --json prints one JSON object per line: one per op case, one per model.
  */
@@ -18,7 +18,7 @@ const { values } = parseArgs({
     batch: { type: "string", default: "64" },
   },
 });
-const SUITES = ["ops", "training", "artifact", "distributed"];
+const SUITES = ["ops", "training", "artifact", "distributed", "estimate"];
 if (values.only !== undefined && !SUITES.includes(values.only)) {
   console.error(`--only must be one of ${SUITES.join(", ")}, got "${values.only}"`);
   process.exit(2);
@@ -172,5 +172,20 @@ if (runs("distributed")) {
     console.log(
       `  all-reduced/step  ${figures.allReducedBytesPerStep.toLocaleString("en-US")} bytes per rank; DDP on the dense network: ${figures.denseDdpBytesPerStep.toLocaleString("en-US")}`,
     );
+  }
+}
+
+if (runs("estimate")) {
+  const { benchSweepEstimate } = await import("./sweep-estimate.bench.js");
+  const figures = benchSweepEstimate(values.quick);
+  if (values.json) {
+    console.log(JSON.stringify({ suite: "sweep-estimate", ...figures }));
+  } else {
+    console.log(
+      `\nsweep time model: ${figures.runs} small Fashion-MNIST runs, pemn sweep --cores 2`,
+    );
+    console.log(`  estimated   ${figures.estimatedSeconds.toFixed(1)} s`);
+    console.log(`  measured    ${figures.measuredSeconds.toFixed(1)} s`);
+    console.log(`  ratio       ${figures.ratio.toFixed(2)} (goal 0.67-1.5)`);
   }
 }
