@@ -1,5 +1,4 @@
 import { maskedLayout } from "../models/pure.js";
-import { isRunningStatistic } from "../nn/batch-norm-state.js";
 import { countWeights, type PruningIndex } from "../weights/index.js";
 import {
   describePemn,
@@ -8,6 +7,7 @@ import {
   type NormDescription,
   type PemnDescription,
 } from "./format/index.js";
+import { isRunningStatistic } from "./format/norm-names.js";
 import { checkMaskedLayers, parseModelHeader } from "./model-header.js";
 import {
   FLOAT32_BITS,

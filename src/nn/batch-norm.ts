@@ -1,5 +1,4 @@
 import { cat, F, full, noGrad, ones, type Tensor, zeros } from "../engine/index.js";
-import { RUNNING_MEAN, RUNNING_VAR } from "./batch-norm-state.js";
 import { Layer } from "./module.js";
 
 /** Every setting explicit: the defaults live with the networks (models' NORM_DEFAULTS). */
@@ -37,8 +36,8 @@ export class BatchNorm extends Layer {
     const { affine } = config;
     this.weight = affine ? this.registerParameter("weight", ones([config.channels])) : null;
     this.bias = affine ? this.registerParameter("bias", zeros([config.channels])) : null;
-    this.runningMean = this.registerBuffer(RUNNING_MEAN, zeros([config.channels]));
-    this.runningVar = this.registerBuffer(RUNNING_VAR, ones([config.channels]));
+    this.runningMean = this.registerBuffer("runningMean", zeros([config.channels]));
+    this.runningVar = this.registerBuffer("runningVar", ones([config.channels]));
   }
 
   forward(input: Tensor): Tensor {

@@ -1,4 +1,5 @@
 import type { DecodedModel, DecodedTensor } from "../artifact/decode-model.js";
+import { RUNNING_MEAN, RUNNING_VAR, runningStatisticName } from "../artifact/format/norm-names.js";
 import { rejectUnknownTensors, requireStoredTensor } from "../artifact/stored-tensors.js";
 import {
   BATCH,
@@ -13,7 +14,6 @@ import {
   type Shape,
   ShapeBuilder,
 } from "../models/pure.js";
-import { RUNNING_MEAN, RUNNING_VAR, runningStatisticName } from "../nn/batch-norm-state.js";
 import { floatAttribute, intAttribute, intsAttribute, type OnnxGraph } from "./onnx-graph.js";
 
 /** A value of the graph under construction: its name and its shape (BATCH for the batch). */

@@ -1,4 +1,4 @@
-import { isRunningVariance } from "../../nn/batch-norm-state.js";
+import { isRunningVariance } from "./norm-names.js";
 import type { NormTensor } from "./pemn-contents.js";
 import { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
 

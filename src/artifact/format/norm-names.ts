@@ -1,8 +1,8 @@
 /*
- * BatchNorm's running statistics by the state names its buffers take (PyTorch's running_mean
- * and running_var, in this codebase's camel case): the module registers them under these names,
- * and a `.pemn`'s norm tensors, the ONNX export and `inspect` find them by them. Pure: the
- * decoder and the browser page import it.
+ * BatchNorm's running statistics by the names a `.pemn` stores them under (PyTorch's
+ * running_mean and running_var, in this codebase's camel case): the format's check, the ONNX
+ * export and `inspect` find them by these. nn/batch-norm.ts registers its buffers under the
+ * same names (it cannot import the format: test/nn/batch-norm.test.ts ties them).
  */
 export const RUNNING_MEAN = "runningMean";
 export const RUNNING_VAR = "runningVar";
