@@ -53,7 +53,7 @@ export function registerModels(program: Command): void {
           const { size } = entry;
           console.log(
             size.fits
-              ? `  size      ${size.maskedLayers} masked layers, ${size.maskedWeights.toLocaleString("en-US")} masked weights, ${size.norms} norm layers`
+              ? `  size      ${size.maskedLayers} masked layers, ${size.maskedWeights.toLocaleString("en-US")} masked weights, ${size.norms} norm layers; mp/rp rescale ${size.rescale} by default`
               : `  size      the defaults do not fit these images: ${size.problem.replace(/\s*\n\s*/g, " ")}`,
           );
         }

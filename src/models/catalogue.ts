@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ConfigError } from "../config/parse-config.js";
 import type { ImageShape } from "../data/image-shape.js";
 import type { BackboneFlag } from "./backbone.js";
-import { maskedWeightCount, modelLayout } from "./model-layout.js";
+import { defaultRescale, maskedWeightCount, modelLayout } from "./model-layout.js";
 import { BACKBONES, parseModelConfig } from "./registry.js";
 
 /** What the default config holds on the given input, or why it does not fit it. */
@@ -12,6 +12,8 @@ export type DefaultSize =
       readonly maskedLayers: number;
       readonly maskedWeights: number;
       readonly norms: number;
+      /** mp's and rp's rescale when a config does not say (defaultRescale). */
+      readonly rescale: "none" | "fan-in";
     }
   | { readonly fits: false; readonly problem: string };
 
@@ -52,6 +54,7 @@ function defaultSize(name: string, input: ImageShape, classes: number): DefaultS
     norms: layout.declarations.filter(
       (declaration) => declaration.kind === "batchNorm" || declaration.kind === "layerNorm",
     ).length,
+    rescale: defaultRescale(layout),
   };
 }
 

@@ -27,6 +27,34 @@ export function modelLayout(config: ModelConfig): ModelLayout {
   return { declarations: builder.declarations, maskedLayers, forwardMacs: builder.macs };
 }
 
+/**
+ * Whether a norm layer follows every masked layer but the classifier (the last, whose output
+ * is the logits) before the next masked layer, in the order the network first uses them. Then
+ * a norm undoes each layer's output scale, and the strategies that share one layer's values
+ * need no rescaling; without, small values tiled into layers of small fan-in make the signal
+ * vanish layer by layer.
+ */
+export function normalisesEveryMaskedLayer(layout: ModelLayout): boolean {
+  let unnormalised = false;
+  for (const declaration of layout.declarations) {
+    if (declaration.kind === "conv" || declaration.kind === "linear") {
+      if (unnormalised) return false;
+      unnormalised = true;
+    } else if (declaration.kind === "batchNorm" || declaration.kind === "layerNorm") {
+      unnormalised = false;
+    }
+  }
+  return true;
+}
+
+/**
+ * mp's and rp's rescaling when a config does not say: "none" (the paper's, and the official
+ * code's) where norms follow every masked layer, "fan-in" elsewhere.
+ */
+export function defaultRescale(layout: ModelLayout): "none" | "fan-in" {
+  return normalisesEveryMaskedLayer(layout) ? "none" : "fan-in";
+}
+
 /** The model's masked layers in definition order (modelLayout's). */
 export function maskedLayout(config: ModelConfig): readonly MaskedLayerSpec[] {
   return modelLayout(config).maskedLayers;

@@ -6,15 +6,17 @@ import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data
 import {
   BACKBONE_NAMES,
   backboneConfigFlags,
+  defaultRescale,
   type MaskedLayerSpec,
   type ModelConfig,
-  maskedLayout,
+  type ModelLayout,
+  modelLayout,
   parseModelConfig,
   usesBatchNorm,
 } from "../models/index.js";
 import { keptCount } from "../nn/index.js";
 import { MAX_EPOCHS, seedSchema, trainConfigSchema } from "../train/index.js";
-import { weightStrategySchema } from "../weights/index.js";
+import { type WeightStrategy, weightStrategySchema } from "../weights/index.js";
 import { deepMerge } from "./config-file.js";
 
 /**
@@ -126,7 +128,8 @@ export function parseRunConfig(value: unknown): RunConfig {
     RUN_CONFIG,
   );
   const modelConfig = parseModelConfig({ ...model, input: shape, classes: info.classes });
-  const layout = maskedLayout(modelConfig);
+  const modelLayers = modelLayout(modelConfig);
+  const layout = modelLayers.maskedLayers;
   const layerNames = new Set(layout.map((layer) => layer.name));
   for (const name of Object.keys(rest.keepFractionByLayer)) {
     if (!layerNames.has(name)) {
@@ -139,11 +142,26 @@ export function parseRunConfig(value: unknown): RunConfig {
   }
   const config = {
     ...rest,
+    strategy: withDefaultRescale(rest.strategy, value, modelLayers),
     model: modelConfig,
     train: { ...checked.train, epochs: train.epochs },
   };
   checkServable(config, layout);
   return config;
+}
+
+/**
+ * mp's and rp's rescale, when the config does not say, from the network (defaultRescale):
+ * the schema's "none" is only a placeholder until the model is known.
+ */
+function withDefaultRescale(
+  strategy: WeightStrategy,
+  input: unknown,
+  layout: ModelLayout,
+): WeightStrategy {
+  if (strategy.kind !== "mp" && strategy.kind !== "rp") return strategy;
+  const given = (input as { strategy?: { rescale?: unknown } } | null)?.strategy?.rescale;
+  return given === undefined ? { ...strategy, rescale: defaultRescale(layout) } : strategy;
 }
 
 /** The .pemn format's limit on a tensor's elements (maxElements of src/artifact/format/format-spec.ts; a test keeps them equal). */

@@ -84,7 +84,11 @@ test("pemn train --epochs 0 builds and summarises without data; bad flags fail c
           { encoding: "utf8", stdio: "pipe" },
         ),
       (error: { status: number; stderr: string }) =>
-        error.status === 1 && /keepFraction/.test(error.stderr),
+        // The flag reads the field's bounds from the schema and names them.
+        error.status === 1 &&
+        /option '--keep <k>' argument '2' is invalid\. expected a number in \(0, 1\]/.test(
+          error.stderr,
+        ),
     );
     assert.ok(!existsSync(join(dir, "bad")), "nothing written for an invalid config");
   } finally {

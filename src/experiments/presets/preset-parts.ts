@@ -19,12 +19,18 @@ export function method(
 }
 
 /** RP at each ratio, labelled as the paper's axis ("RP 1e-3"). */
+/**
+ * The paper's (and the official code's) padding: no rescaling, whatever the network, where
+ * pemn's default depends on it (src/models/model-layout.ts, defaultRescale).
+ */
+const PAPER_RESCALE = "none";
+
 export function rpMethods(
   ratios: readonly number[],
   optimizer: Record<string, unknown>,
 ): AxisValueInput[] {
   return ratios.map((ratio) =>
-    method(`RP ${ratio.toExponential()}`, { kind: "rp", ratio }, optimizer),
+    method(`RP ${ratio.toExponential()}`, { kind: "rp", ratio, rescale: PAPER_RESCALE }, optimizer),
   );
 }
 
@@ -32,7 +38,8 @@ export function rpMethods(
 export const denseMethod = (trained: Record<string, unknown>) =>
   method("dense", { kind: "dense" }, trained);
 
-export const mpMethod = (pemn: Record<string, unknown>) => method("MP", { kind: "mp" }, pemn);
+export const mpMethod = (pemn: Record<string, unknown>) =>
+  method("MP", { kind: "mp", rescale: PAPER_RESCALE }, pemn);
 
 /** The representation methods of Fig. 3 other than RP. */
 export function representationMethods(
