@@ -1,4 +1,4 @@
-import { type MaskedLayerSpec, type ModelConfig, maskedLayout } from "../models/pure.js";
+import { type MaskedLayerSpec, type ModelConfig, modelLayout } from "../models/pure.js";
 import { GENERATOR_VERSION } from "../random/index.js";
 import { planWeights, type WeightStrategy } from "../weights/index.js";
 import {
@@ -9,6 +9,7 @@ import {
   storedLayerValues,
 } from "./format/index.js";
 import { checkMaskedLayers, parseModelHeader } from "./model-header.js";
+import { unfoldBatchNorms } from "./norm-folding.js";
 import { PemnModelError } from "./pemn-model-error.js";
 
 /** A float32 tensor in row-major order. */
@@ -49,7 +50,7 @@ export function decodeModelBytes(bytes: Uint8Array): DecodedModel {
  */
 export function decodeModel(contents: PemnContents): DecodedModel {
   const { model, strategy } = parseModelHeader(contents);
-  const layout = maskedLayout(model);
+  const { declarations, maskedLayers: layout } = modelLayout(model);
   checkMaskedLayers(contents.maskedLayers, layout);
   const seeded = seededValues(contents, strategy, layout);
   const maskedWeights = new Map<string, DecodedTensor>();
@@ -62,8 +63,9 @@ export function decodeModel(contents: PemnContents): DecodedModel {
           : storedLayerValues(contents.storedValues, layer);
     maskedWeights.set(layer.name, { shape: layer.shape, values: masked(values, layer.mask) });
   }
-  const normTensors = new Map<string, DecodedTensor>(
-    contents.norms.map((norm) => [norm.name, { shape: norm.shape, values: norm.values }]),
+  const normTensors = unfoldBatchNorms(
+    new Map(contents.norms.map((norm) => [norm.name, { shape: norm.shape, values: norm.values }])),
+    declarations,
   );
   return { model, strategy, generator: contents.generator, maskedWeights, normTensors };
 }

@@ -20,6 +20,13 @@ export {
   type PrunedComparison,
   type PrunedNetworkInspection,
 } from "./inspect-pemn.js";
+export {
+  FOLDED_SCALE,
+  FOLDED_SHIFT,
+  foldBatchNorms,
+  type NamedTensor,
+  unfoldBatchNorms,
+} from "./norm-folding.js";
 export { PemnModelError, type PemnModelProblem } from "./pemn-model-error.js";
 export { type PrunedLayerInput, prunedLayers } from "./pruned-layers.js";
 export {

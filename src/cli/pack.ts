@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import type { NormDtype } from "../artifact/index.js";
+import { NORM_DTYPES, type NormDtype } from "../artifact/index.js";
 import type { ValueMode } from "../packing/index.js";
 import { packRunToFile } from "../run/pack-run.js";
 
@@ -15,9 +15,13 @@ export function registerPack(program: Command): void {
         .default("seed"),
     )
     .addOption(
-      new Option("--norm <dtype>", "precision of norm tensors")
-        .choices(["fp32", "fp16"])
+      new Option("--norm <dtype>", "precision of norm tensors (int8: a float32 scale per tensor)")
+        .choices(NORM_DTYPES)
         .default("fp32"),
+    )
+    .option(
+      "--fold-norms",
+      "store each BatchNorm as a scale and a shift per channel (half the numbers; equal at inference up to float32 rounding, not bit for bit)",
     )
     .addOption(
       new Option("--checkpoint <which>", "which checkpoint of a run directory")
@@ -32,11 +36,13 @@ export function registerPack(program: Command): void {
           values: ValueMode;
           norm: NormDtype;
           checkpoint: "last" | "best";
+          foldNorms?: boolean;
         },
       ) => {
         const { bytes, maskedWeights } = packRunToFile(source, options.output, {
           values: options.values,
           norms: options.norm,
+          foldNorms: options.foldNorms === true,
           checkpoint: options.checkpoint,
         });
         console.log(

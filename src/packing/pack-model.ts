@@ -9,9 +9,10 @@ import {
   storedLayerValues,
   type ValueReference,
 } from "../artifact/format/index.js";
+import { foldBatchNorms } from "../artifact/norm-folding.js";
 import { prunedLayers } from "../artifact/pruned-layers.js";
 import { tidy } from "../engine/index.js";
-import { maskedLayout, maskedWeightsOf, type PemnModelSpec } from "../models/index.js";
+import { maskedLayout, maskedWeightsOf, modelLayout, type PemnModelSpec } from "../models/index.js";
 import type { MaskedWeight, Module } from "../nn/index.js";
 import { firstNonFinite, type TensorData } from "../train/index.js";
 import { planWeights, type WeightPlan } from "../weights/index.js";
@@ -30,6 +31,12 @@ export interface PackOptions {
   readonly values: ValueMode;
   /** Precision of norm parameters and running statistics in the file. */
   readonly norms: NormDtype;
+  /**
+   * Store each affine BatchNorm as one scale and one shift per channel (artifact/norm-folding.ts):
+   * the same network at inference up to float32 rounding, half its norm numbers. Default false:
+   * a file then decodes to the trained network bit for bit.
+   */
+  readonly foldNorms?: boolean;
 }
 
 /**
@@ -70,14 +77,16 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
             ? seedReferences(spec, plan, values)
             : storedReferences(plan, values),
         );
-  const norms = normTensors(model).map(
-    ([name, tensor]): NormTensor => ({
-      name,
-      shape: tensor.shape,
-      dtype: options.norms,
-      values: tensor.toArray<"float32">(),
-    }),
-  );
+  const trained = normTensors(model).map(([name, tensor]) => ({
+    name,
+    shape: tensor.shape,
+    values: tensor.toArray<"float32">(),
+  }));
+  const norms = (
+    options.foldNorms === true
+      ? foldBatchNorms(trained, modelLayout(spec.model).declarations)
+      : trained
+  ).map((tensor): NormTensor => ({ ...tensor, dtype: options.norms }));
   return {
     model: spec.model as JsonObject,
     strategy: spec.strategy as JsonObject,

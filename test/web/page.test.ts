@@ -238,6 +238,39 @@ test("the page regenerates every strategy's weights bit for bit, seeded or store
   }
 });
 
+test("the page decodes folded BatchNorms and int8 norm tensors bit for bit as Node does", async () => {
+  const spec = {
+    model: HASH_MODEL,
+    strategy: parseWeightStrategy({ kind: "mask" }),
+    keepFraction: 0.4,
+    seed: 7,
+  };
+  const { model } = createPemnModel(spec);
+  try {
+    const bytes = encodePemn(
+      packModel(model.eval(), spec, { values: "seed", norms: "int8", foldNorms: true }),
+    );
+    // Node's reference: the pure decoder's tensors (the unfolded norms, the int8 products).
+    const decoded = decodeModelBytes(bytes);
+    const expected: Record<string, string> = {};
+    for (const [name, tensor] of [...decoded.maskedWeights, ...decoded.normTensors]) {
+      expected[name] = sha256(tensor.values);
+    }
+    await openInPage("folded-int8.pemn", bytes);
+    await waitForModel("folded-int8.pemn");
+    const hashes = await page.evaluate(() =>
+      (
+        globalThis as unknown as {
+          pemnPage: { tensorHashes(): Promise<Record<string, string>> };
+        }
+      ).pemnPage.tensorHashes(),
+    );
+    assert.deepEqual(hashes, expected);
+  } finally {
+    model.dispose();
+  }
+});
+
 interface Sample {
   readonly file: string;
   readonly index: number;

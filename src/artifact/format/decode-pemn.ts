@@ -1,9 +1,9 @@
 import { readContainer } from "./container.js";
-import { decodeFloat16 } from "./float16.js";
 import { decodeFloat32 } from "./float32-bytes.js";
 import { decodeHeader, type LayerEntry } from "./header.js";
 import { countKept } from "./mask-bits.js";
 import { decodeMask } from "./mask-encoding.js";
+import { decodeNormValues } from "./norm-encoding.js";
 import { checkNormValues } from "./norm-values.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
@@ -31,7 +31,7 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
       name: entry.name,
       shape: entry.shape,
       dtype: entry.dtype,
-      values: entry.dtype === "fp32" ? decodeFloat32(normBytes) : decodeFloat16(normBytes),
+      values: decodeNormValues(entry.dtype, normBytes, entry.name),
     };
     checkNormValues(norm, "bad-norm");
     return norm;

@@ -1,11 +1,11 @@
 import { assembleContainer } from "./container.js";
-import { encodeFloat16, FLOAT16_OVERFLOW } from "./float16.js";
 import { encodeFloat32 } from "./float32-bytes.js";
 import { encodeHeader, type LayerEntry, type NormEntry } from "./header.js";
 import { checkGenerator } from "./header-json.js";
 import { checkJsonObject } from "./json-value.js";
 import { hasCleanPadding, maskByteLength } from "./mask-bits.js";
 import { encodeMask, encodePositions } from "./mask-encoding.js";
+import { encodeNormValues } from "./norm-encoding.js";
 import { checkNormValues } from "./norm-values.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
@@ -127,17 +127,7 @@ function encodeNorm(norm: NormTensor): Uint8Array {
     );
   }
   checkNormValues(norm, "invalid-contents");
-  if (norm.dtype === "fp32") return encodeFloat32(norm.values);
-  const overflow = norm.values.findIndex(
-    (value) => Number.isFinite(value) && Math.abs(value) >= FLOAT16_OVERFLOW,
-  );
-  if (overflow >= 0) {
-    throw new PemnFormatError(
-      "invalid-contents",
-      `norm tensor "${norm.name}" value ${norm.values[overflow]} at ${overflow} overflows float16; store it as fp32`,
-    );
-  }
-  return encodeFloat16(norm.values);
+  return encodeNormValues(norm);
 }
 
 function concatenate(parts: readonly Uint8Array[]): Uint8Array {

@@ -8,7 +8,12 @@ import {
 import { decodeHeaderJson, encodeHeaderJson, type HeaderJson } from "./header-json.js";
 import { HeaderReader } from "./header-reader.js";
 import type { MaskRecord } from "./mask-encoding.js";
-import type { NormDtype, PositionIndex, ValueReference } from "./pemn-contents.js";
+import {
+  NORM_DTYPES,
+  type NormDtype,
+  type PositionIndex,
+  type ValueReference,
+} from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
 import { MAX_RELATIVE_INDEX_BITS } from "./relative-index.js";
 import { checkTableNames } from "./table-names.js";
@@ -48,7 +53,7 @@ const KEPT_VALUES_FLAG = 0b1_0000;
 const RELATIVE_INDEX_FLAG = 0b10_0000;
 const KNOWN_FLAGS = STORED_VALUES_FLAG | RANGE_CODED_FLAG | KEPT_VALUES_FLAG | RELATIVE_INDEX_FLAG;
 /** The norm entry's dtype byte; the position in the list is the code. */
-const DTYPE_CODES = ["fp32", "fp16"] as const satisfies readonly NormDtype[];
+const DTYPE_CODES = NORM_DTYPES;
 
 export function encodeHeader(header: PemnHeader): Uint8Array {
   const out = new ByteWriter();

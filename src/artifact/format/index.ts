@@ -27,5 +27,6 @@ export type {
   PositionIndex,
   ValueReference,
 } from "./pemn-contents.js";
+export { NORM_DTYPES } from "./pemn-contents.js";
 export { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
 export { keptLayerValues, storedLayerValues } from "./stored-layer-values.js";

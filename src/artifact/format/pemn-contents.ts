@@ -37,7 +37,9 @@ export interface MaskedLayer {
 }
 
 /** Precision of a norm tensor in the file; in memory it is always float32. */
-export type NormDtype = "fp32" | "fp16";
+/** The precisions a norm tensor may be stored in (norm-encoding.ts); a dtype's code is its index. */
+export const NORM_DTYPES = ["fp32", "fp16", "int8"] as const;
+export type NormDtype = (typeof NORM_DTYPES)[number];
 
 /** A BatchNorm/LayerNorm parameter or running statistic. */
 export interface NormTensor {

@@ -1,7 +1,7 @@
 import type { ContainerSections, LocatedSection } from "./container.js";
 import type { LayerEntry, NormEntry, PemnHeader } from "./header.js";
 import { maskRecordBytes } from "./mask-encoding.js";
-import type { NormDtype } from "./pemn-contents.js";
+import { normByteLength } from "./norm-encoding.js";
 import { PemnFormatError } from "./pemn-format-error.js";
 import { elementCount } from "./tensor-shape.js";
 import { checkValueReference } from "./value-reference.js";
@@ -23,8 +23,6 @@ export interface Placed<Entry> {
   readonly bytes: Uint8Array;
 }
 
-const NORM_DTYPE_BYTES: Readonly<Record<NormDtype, number>> = { fp32: 4, fp16: 2 };
-
 /**
  * Checks that each section holds exactly what the header announces ("shape-mismatch"
  * otherwise) and places every entry in it, without reading any mask or value. The header's
@@ -45,11 +43,8 @@ export function layOutSections(header: PemnHeader, sections: ContainerSections):
   const layers = place(header.layers, sections.masks, "masks", (layer, weights) =>
     maskRecordBytes(layer.mask, weights),
   );
-  const norms = place(
-    header.norms,
-    sections.norms,
-    "norms",
-    (norm, elements) => elements * NORM_DTYPE_BYTES[norm.dtype],
+  const norms = place(header.norms, sections.norms, "norms", (norm, elements) =>
+    normByteLength(norm.dtype, elements),
   );
   return { storedValueCount, layers, norms };
 }
