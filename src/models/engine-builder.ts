@@ -119,8 +119,8 @@ export class EngineBuilder implements NetworkBuilder<Tensor> {
     return x.mean([...axes]);
   }
 
-  maxPool(x: Tensor, kernel: number, stride = kernel): Tensor {
-    return F.maxPool2d(x, kernel, stride);
+  maxPool(x: Tensor, kernel: number, stride = kernel, padding = 0): Tensor {
+    return F.maxPool2d(x, kernel, stride, padding);
   }
 
   flatten(x: Tensor, startDim: number): Tensor {

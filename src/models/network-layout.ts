@@ -196,9 +196,15 @@ export class ShapeBuilder extends ComposingBuilder<Shape> implements NetworkBuil
     return x.filter((_, index) => !dropped.has(index));
   }
 
-  maxPool(x: Shape, kernel: number, stride = kernel): Shape {
+  maxPool(x: Shape, kernel: number, stride = kernel, padding = 0): Shape {
     const [batch, channels, height, width] = this.#image(x, "maxPool", "");
-    const side = (length: number) => Math.floor((length - kernel) / stride) + 1;
+    // PyTorch refuses more: a window could then lie wholly in the padding.
+    if (padding > kernel / 2) {
+      throw new RangeError(
+        `maxPool ${kernel}x${kernel}: padding ${padding} is over half the kernel`,
+      );
+    }
+    const side = (length: number) => Math.floor((length + 2 * padding - kernel) / stride) + 1;
     if (side(height) < 1 || side(width) < 1) {
       throw new RangeError(`maxPool ${kernel}x${kernel} does not fit the ${height}x${width} input`);
     }

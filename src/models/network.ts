@@ -47,8 +47,11 @@ export interface NetworkBuilder<V> {
   matmul(a: V, b: V): V;
   /** The mean over `axes`, which are dropped. */
   mean(x: V, axes: readonly number[]): V;
-  /** Max pooling over H and W, square windows, no padding. */
-  maxPool(x: V, kernel: number, stride?: number): V;
+  /**
+   * Max pooling over H and W, square windows (stride defaults to the kernel); `padding`
+   * pixels on every side never win the max (PyTorch's MaxPool2d, ONNX's MaxPool pads).
+   */
+  maxPool(x: V, kernel: number, stride?: number, padding?: number): V;
   /** Dimensions from `startDim` on flattened into one. */
   flatten(x: V, startDim: number): V;
   reshape(x: V, shape: readonly number[]): V;

@@ -181,10 +181,12 @@ export class OnnxBuilder extends ComposingBuilder<OnnxValue> implements NetworkB
     });
   }
 
-  maxPool(x: OnnxValue, kernel: number, stride = kernel): OnnxValue {
-    return this.#node("MaxPool", [x.name], this.#shapes.maxPool(x.shape, kernel, stride), {
+  maxPool(x: OnnxValue, kernel: number, stride = kernel, padding = 0): OnnxValue {
+    const shape = this.#shapes.maxPool(x.shape, kernel, stride, padding);
+    return this.#node("MaxPool", [x.name], shape, {
       kernel_shape: intsAttribute([kernel, kernel]),
       strides: intsAttribute([stride, stride]),
+      pads: intsAttribute([padding, padding, padding, padding]),
     });
   }
 
