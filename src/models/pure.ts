@@ -4,6 +4,7 @@ export type { MaskedLayerSpec } from "../weights/layer-spec.js";
 export * from "./backbone.js";
 export * from "./backbone-flags.js";
 export * from "./backbones/convmixer.js";
+export * from "./backbones/imagenet-resnet.js";
 export * from "./backbones/mlp.js";
 export * from "./backbones/resnet.js";
 export * from "./backbones/vit.js";

@@ -3,6 +3,7 @@ import { parseConfig } from "../config/parse-config.js";
 import type { Backbone, BackboneConfigBase } from "./backbone.js";
 import { conv } from "./backbones/conv.js";
 import { convMixer } from "./backbones/convmixer.js";
+import { imagenetResnet } from "./backbones/imagenet-resnet.js";
 import { mlp } from "./backbones/mlp.js";
 import { resnet } from "./backbones/resnet.js";
 import { vit } from "./backbones/vit.js";
@@ -12,7 +13,7 @@ import { vit } from "./backbones/vit.js";
  * layouts, the ONNX export, the CLI's --model choices and flags, `pemn models` and the tests'
  * list of backbones are all derived from this list: registering a backbone is one line here.
  */
-export const BACKBONES = [convMixer, vit, resnet, mlp, conv] as const;
+export const BACKBONES = [convMixer, vit, resnet, mlp, conv, imagenetResnet] as const;
 
 /** The schemas of a tuple of backbones, as a tuple (mapped types keep tuples over type parameters). */
 type SchemasOf<T extends readonly { schema: unknown }[]> = {
