@@ -5,9 +5,11 @@ import {
   mpMethod,
   PAPER_COMPRESSIONS,
   pruningMethods,
+  RESNET_SGD,
   representationMethods,
   rpMethods,
   seedAxis,
+  WHOLE_TRAINING_SET,
 } from "./preset-parts.js";
 
 /*
@@ -49,10 +51,6 @@ const RESNET_TRAIN = {
   ],
   testEachEpoch: true,
 };
-const RESNET_SGD = { kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 5e-4 };
-
-/** The reference code trains on all 50,000 images: no validation split, the last epoch is the model. */
-const WHOLE_TRAINING_SET = { size: { fraction: 0 } };
 const cifar10 = {
   source: { name: "cifar10", dir: "cifar-10-batches-bin" },
   validation: WHOLE_TRAINING_SET,
