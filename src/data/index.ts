@@ -69,6 +69,7 @@ export { checkShardable, type DataShard, shardRange } from "./distributed-sample
 export { gunzipIfCompressed } from "./gzip.js";
 export { type IdxImages, parseIdxImages, parseIdxLabels } from "./idx.js";
 export { type ImageShape, valuesPerImage } from "./image-shape.js";
+export { IMAGENET100_CLASSES } from "./imagenet100-classes.js";
 export { loadDataset } from "./load-dataset.js";
 export { type ChannelStats, DATASET_STATS, Normalizer } from "./normalization.js";
 export {

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { IMAGENET100_CLASSES } from "../../src/data/index.js";
+import { expandSweep } from "../../src/experiments/expand-sweep.js";
+import {
+  IMAGENET100_SOURCE,
+  imagenet100Resnet50,
+} from "../../src/experiments/presets/imagenet-presets.js";
+import { parseSweepSpec } from "../../src/experiments/sweep-spec.js";
+
+test("ImageNet-100's classes: CMC's 100 WordNet IDs, sorted into label order", () => {
+  assert.equal(IMAGENET100_CLASSES.length, 100);
+  assert.equal(new Set(IMAGENET100_CLASSES).size, 100);
+  assert.ok(IMAGENET100_CLASSES.every((id) => /^n\d{8}$/.test(id)));
+  assert.deepEqual([...IMAGENET100_CLASSES].sort(), IMAGENET100_CLASSES);
+  // The first and last lines of CMC's imagenet100.txt.
+  assert.ok(IMAGENET100_CLASSES.includes("n02869837"));
+  assert.ok(IMAGENET100_CLASSES.includes("n02090622"));
+});
+
+test("imagenet100-resnet50: its grid validates on any 100-class source (the image-folder one is the default)", () => {
+  assert.deepEqual(IMAGENET100_SOURCE, { name: "folder", dir: "imagenet100" });
+  // Until the image-folder dataset is registered, CIFAR-100 stands in for the source.
+  const spec = parseSweepSpec(imagenet100Resnet50({ name: "cifar100", dir: "cifar-100-binary" }));
+  const runs = expandSweep(spec);
+  // dense, RP 1e-1 / 1e-2 / 1e-3, magnitude pruning at 92 / 94 / 96%: one seed each.
+  assert.deepEqual(
+    runs.map((run) => [run.labels.method, run.labels.compression].filter(Boolean).join(" ")),
+    [
+      "dense",
+      "RP 1e-1",
+      "RP 1e-2",
+      "RP 1e-3",
+      "magnitude pruning 92%",
+      "magnitude pruning 94%",
+      "magnitude pruning 96%",
+    ],
+  );
+  for (const run of runs) {
+    assert.equal(run.config.model.name, "imagenet-resnet");
+    assert.equal((run.config.model as { depth: number }).depth, 50);
+  }
+});
