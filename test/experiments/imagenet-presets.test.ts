@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { IMAGENET100_CLASSES } from "../../src/data/index.js";
 import { expandSweep } from "../../src/experiments/expand-sweep.js";
@@ -40,4 +41,10 @@ test("imagenet100-resnet50: its grid validates on any 100-class source (the imag
     assert.equal(run.config.model.name, "imagenet-resnet");
     assert.equal((run.config.model as { depth: number }).depth, 50);
   }
+});
+
+test("docs/data.md lists the same ImageNet-100 classes as the code", () => {
+  const docs = readFileSync(new URL("../../docs/data.md", import.meta.url), "utf8");
+  const section = docs.slice(docs.indexOf("### ImageNet-100"), docs.indexOf("### File layouts"));
+  assert.deepEqual(section.match(/\bn\d{8}\b/g), IMAGENET100_CLASSES);
 });
