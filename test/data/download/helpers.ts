@@ -109,8 +109,11 @@ export function zip(entries: readonly ArchiveEntry[]): Buffer {
 export type Route =
   /** The bytes, honouring one `Range: bytes=N-` (206), as a plain static server does. */
   | { kind: "bytes"; data: Uint8Array; ignoreRange?: boolean }
-  /** Announces the bytes' length, sends the first `after` of them, then cuts the connection. */
-  | { kind: "cut"; data: Uint8Array; after: number }
+  /**
+   * Announces the bytes' length, sends the first `after` of them, then cuts the connection;
+   * from then on serves as `afterwards` says, if given.
+   */
+  | { kind: "cut"; data: Uint8Array; after: number; afterwards?: Route }
   /** Announces the bytes' length, sends `after` of them (or no answer at all), then nothing. */
   | { kind: "stall"; data: Uint8Array; after: number | null }
   | { kind: "redirect"; to: string; status?: number }
@@ -139,6 +142,7 @@ export async function startServer(routes: Record<string, Route> = {}): Promise<L
       return;
     }
     serve(route, request, response);
+    if (route.kind === "cut" && route.afterwards) table.set(path, route.afterwards);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
