@@ -31,6 +31,7 @@ import {
   number,
   positiveNumber,
 } from "./arguments.js";
+import { downloadOption, withDownloadedData } from "./download-option.js";
 
 type Parse = ArgumentParser<unknown>;
 
@@ -286,6 +287,7 @@ export function registerTrain(program: Command, version: string): void {
         .default("auto"),
     )
     .option("--json", "print summary.json's contents instead of a short report")
+    .addOption(downloadOption())
     .option(
       "--nproc <n>",
       "data-parallel: start n local ranks (each with cores / n threads), as torchrun does",
@@ -337,7 +339,12 @@ export function registerTrain(program: Command, version: string): void {
       }
       options.device = fileDevice;
     }
-    const config = parseRunConfig(deepMerge(fromFile, configFromFlags(options)));
+    const merged = deepMerge(fromFile, configFromFlags(options));
+    const config = parseRunConfig(
+      options.download
+        ? await withDownloadedData(merged, options.progress as ProgressMode)
+        : merged,
+    );
     const runDir = (options.runDir as string | undefined) ?? defaultRunDir();
     const role = rankRoleFromEnv(process.env, {
       masterAddr: options.masterAddr as string | undefined,

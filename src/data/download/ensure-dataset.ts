@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import { FASHION_MNIST_DEFAULT_DIR } from "../dataset-source.js";
 import { cachedDatasetDir } from "./data-cache.js";
 import { catalogueEntry, catalogueFromEnvironment } from "./dataset-catalogue.js";
-import { missingFiles } from "./dataset-files.js";
+import { isFolder, missingFiles } from "./dataset-files.js";
 import { SILENT_PROGRESS } from "./download-progress.js";
 import { type FetchOptions, fetchDataset } from "./fetch-dataset.js";
 
@@ -27,13 +28,14 @@ export async function ensureDatasetDir(
   const entry = catalogueEntry(catalogue, name);
   if (entry === undefined) return undefined;
   const given = dir ?? DEFAULT_DIRS[name];
-  const missing = given === undefined ? null : missingFiles(entry, given);
-  if (given !== undefined && missing?.length === 0) return given;
   const cached = cachedDatasetDir(name, env);
-  if (given !== cached && missing !== null) {
-    (options.progress ?? SILENT_PROGRESS).note(
-      `${given} lacks ${missing.join(", ")}: reading ${name} from ${cached}`,
-    );
+  if (given !== undefined) {
+    const missing = missingFiles(entry, given);
+    if (missing.length === 0) return given;
+    if (resolve(given) !== cached) {
+      const why = isFolder(given) ? `lacks ${missing.join(", ")}` : "does not exist";
+      (options.progress ?? SILENT_PROGRESS).note(`${given} ${why}: reading ${name} from ${cached}`);
+    }
   }
   if (missingFiles(entry, cached).length === 0) return cached;
   return (await fetchDataset(name, { ...options, catalogue, dir: cached })).dir;

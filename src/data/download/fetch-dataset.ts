@@ -46,6 +46,14 @@ export interface FetchResult {
 
 const DEFAULT_STALL_TIMEOUT_SECONDS = 60;
 const DEFAULT_RETRIES = 2;
+/** Connection failures that another try a second later would meet again. */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+]);
 /** How often a process waiting for another one's fetch of the same folder looks again. */
 const LOCK_POLL_MS = 500;
 
@@ -78,6 +86,7 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     retries: options.retries ?? DEFAULT_RETRIES,
     retryDelayMs: options.retryDelayMs ?? 1000,
     downloaded: [],
+    again: `pemn data fetch ${name}${options.dir === undefined ? "" : ` --dir ${dir}`}`,
   };
   // An unpacked archive's folder exists only once complete: nothing to look at again.
   if (entry.layout.kind === "archive" && missingFiles(entry, dir).length === 0) {
@@ -105,6 +114,8 @@ interface FetchContext {
   readonly retries: number;
   readonly retryDelayMs: number;
   readonly downloaded: string[];
+  /** The command that fetches into the same folder, for the error's advice. */
+  readonly again: string;
 }
 
 /** Each file checked (or fetched) and moved into the dataset's folder. */
@@ -213,7 +224,10 @@ async function obtainFile(context: FetchContext, file: CatalogueFile): Promise<s
         failures.push(error.message);
         codes.add(error.code);
         if (error.code === "size-mismatch") rmSync(part, { force: true });
-        // A dropped or stalled transfer is tried again from where it stopped.
+        // A dropped or stalled transfer is tried again from where it stopped; a host that
+        // cannot be reached at all (offline, a wrong name) is not waited for.
+        const system = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+        if (system !== undefined && UNREACHABLE.has(system)) break;
         if (error.code === "network" || error.code === "stalled") continue;
         break;
       }
@@ -241,7 +255,7 @@ async function obtainFile(context: FetchContext, file: CatalogueFile): Promise<s
     [
       `could not download ${file.name} (md5 ${file.md5}${file.bytes ? `, ${file.bytes} bytes` : ""}) of ${context.entry.title}:`,
       ...failures.map((failure) => `  ${failure}`),
-      `Download it by hand from ${file.urls.join(" or ")} and save it as ${target}; fetching again checks its md5 and ${context.entry.layout.kind === "archive" ? "unpacks it" : "moves it into place"}.`,
+      `Download it by hand from ${file.urls.join(" or ")} and save it as ${target}; then \`${context.again}\` (or --download) checks its md5 and ${context.entry.layout.kind === "archive" ? "unpacks it" : "moves it into place"}.`,
     ].join("\n"),
     { url: file.urls[0], file: target },
   );
