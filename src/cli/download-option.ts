@@ -29,10 +29,11 @@ interface SourceLike {
 async function downloadedDir(
   source: SourceLike,
   progress: DownloadProgressMode,
+  fetch = true,
 ): Promise<string | undefined> {
   const name = typeof source.name === "string" ? source.name : "fashion-mnist";
   const dir = typeof source.dir === "string" ? source.dir : undefined;
-  return ensureDatasetDir(name, dir, { progress: createDownloadProgress(progress) });
+  return ensureDatasetDir(name, dir, { progress: createDownloadProgress(progress), fetch });
 }
 
 /** A dataset source with `dir` set to the folder --download reads (see downloadedDir). */
@@ -58,13 +59,17 @@ export async function withDownloadedData(
 /**
  * A sweep's runs with each dataset folder downloaded: as `--set data.source.dir=<folder>`
  * for the runs of each dataset whose folder lacks files (their run ids follow their configs).
+ * `fetch` false (--dry-run) names the folders without downloading anything.
  */
-export async function withDownloadedRuns(runs: readonly SweepRun[]): Promise<SweepRun[]> {
+export async function withDownloadedRuns(
+  runs: readonly SweepRun[],
+  fetch = true,
+): Promise<SweepRun[]> {
   const folders = new Map<string, string | undefined>();
   for (const run of runs) {
     const { source } = run.config.data;
     const key = JSON.stringify([source.name, source.dir]);
-    if (!folders.has(key)) folders.set(key, await downloadedDir(source, "auto"));
+    if (!folders.has(key)) folders.set(key, await downloadedDir(source, "auto", fetch));
   }
   return runs.map((run) => {
     const { source } = run.config.data;

@@ -74,7 +74,7 @@ export function registerSweep(program: Command, version: string): void {
       }
       if (!flags.out) throw new InvalidArgumentError("--out <dir> is required");
       const expanded = expandSweep(spec, flags.set.map(parseSetting));
-      const runs = flags.download ? await withDownloadedRuns(expanded) : expanded;
+      const runs = flags.download ? await withDownloadedRuns(expanded, !flags.dryRun) : expanded;
       const shard = flags.shard === undefined ? null : parseShard(flags.shard);
       const base = { spec, runs, resultsDir: flags.out, jobs: flags.jobs, cores, shard };
       if (flags.dryRun) return printPlan(planSweep(base), flags.jobs);

@@ -179,7 +179,7 @@ test("train --download reads the cache when --data-dir lacks files; eval --downl
   assert.equal(JSON.parse(evaluated.stdout).count, 40);
 });
 
-test("sweep --download: runs whose folder lacks files read the cache's, and their ids follow", async () => {
+test("sweep --download: runs whose folder lacks files read the cache's, their ids follow, a dry run downloads nothing", async () => {
   const cache = freshCache();
   const spec = join(temp.dir, "sweep.yaml");
   writeFileSync(
@@ -204,7 +204,14 @@ test("sweep --download: runs whose folder lacks files read the cache's, and thei
     ...["sweep", spec, "--out", join(temp.dir, "out"), "--dry-run", "--download"],
   ]);
   assert.equal(downloaded.status, 0, downloaded.stderr);
-  assert.ok(existsSync(join(cache, "mnist", "train-images-idx3-ubyte.gz")));
+  // A dry run names the cache's folder but downloads nothing.
+  assert.equal(existsSync(join(cache, "mnist")), false);
   const id = (text: string) => text.trim().split(/\s+/)[1];
   assert.notEqual(id(downloaded.stdout), id(plain.stdout));
+  // The run's config is the one a sweep with --set data.source.dir=<cache folder> has.
+  const set = await pemn(cache, [
+    ...["sweep", spec, "--out", join(temp.dir, "out"), "--dry-run"],
+    ...["--set", `data.source.dir=${join(cache, "mnist")}`],
+  ]);
+  assert.equal(id(set.stdout), id(downloaded.stdout));
 });

@@ -21,7 +21,10 @@ const DEFAULT_DIRS: Readonly<Record<string, string>> = {
 export async function ensureDatasetDir(
   name: string,
   dir: string | undefined,
-  options: Omit<FetchOptions, "dir"> = {},
+  options: Omit<FetchOptions, "dir"> & {
+    /** false: only say which folder would be read, fetching nothing (a sweep's --dry-run). */
+    readonly fetch?: boolean;
+  } = {},
 ): Promise<string | undefined> {
   const env = options.env ?? process.env;
   const catalogue = options.catalogue ?? catalogueFromEnvironment(env);
@@ -37,6 +40,6 @@ export async function ensureDatasetDir(
       (options.progress ?? SILENT_PROGRESS).note(`${given} ${why}: reading ${name} from ${cached}`);
     }
   }
-  if (missingFiles(entry, cached).length === 0) return cached;
+  if (options.fetch === false || missingFiles(entry, cached).length === 0) return cached;
   return (await fetchDataset(name, { ...options, catalogue, dir: cached })).dir;
 }

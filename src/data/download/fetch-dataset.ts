@@ -207,7 +207,9 @@ async function obtainFile(context: FetchContext, file: CatalogueFile): Promise<s
   const failures: string[] = [];
   const codes = new Set<DownloadProblem>();
   for (const url of file.urls) {
-    for (let attempt = 0; attempt <= context.retries; attempt++) {
+    // One try more than the retries when resumed bytes turn out wrong (see below).
+    let tries = context.retries + 1;
+    for (let attempt = 0; attempt < tries; attempt++) {
       if (attempt > 0) await sleep(context.retryDelayMs * attempt);
       let resumed = false;
       try {
@@ -245,7 +247,8 @@ async function obtainFile(context: FetchContext, file: CatalogueFile): Promise<s
       );
       codes.add("checksum-mismatch");
       // Resumed bytes may come from another version of the file: once more, whole.
-      if (!resumed) break;
+      if (!resumed || tries > context.retries + 1) break;
+      tries++;
     }
   }
   // One reason everywhere is that reason; several are "failed".

@@ -328,6 +328,20 @@ test("a download killed half-way: the re-run resumes it with a Range and ends ch
   assert.deepEqual(readdirSync(cache), ["cifar10"]);
 });
 
+test("a stale part of other bytes: the resumed file fails its md5, and is fetched again whole", async () => {
+  const local = await server();
+  const { cache, options } = setup(local);
+  const work = join(cache, "cifar10.download");
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, "cifar-10-binary.tar.gz.part"), Buffer.alloc(100, 7));
+  const result = await fetchDataset("cifar10", options);
+  assert.deepEqual(
+    local.requests.map((request) => request.range),
+    ["bytes=100-", undefined],
+  );
+  assert.equal(loadDataset({ name: "cifar10", dir: result.dir }, "test").count, 3);
+});
+
 test("a connection cut once is resumed within the same fetch when retries are allowed", async () => {
   const data = IDX_FILES["train-images-idx3-ubyte.gz"] as Buffer;
   const local = await server({
