@@ -2,11 +2,12 @@ import { statSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
 import { evaluatePemnFile } from "../run/evaluate-pemn.js";
-import { type EvalSplit, evaluateRun } from "../run/index.js";
+import { type EvalSplit, evaluateRun, readRunConfig } from "../run/index.js";
 import { formatPercent } from "../text/percent.js";
 import type { Evaluation } from "../train/index.js";
 import { evaluationBar } from "../train/index.js";
 import { deviceOption, integer } from "./arguments.js";
+import { downloadedSource, downloadOption } from "./download-option.js";
 
 interface EvalOptions {
   split: EvalSplit;
@@ -16,6 +17,7 @@ interface EvalOptions {
   batchSize: number;
   device: string;
   json?: boolean;
+  download?: boolean;
 }
 
 /** Batch size of a .pemn evaluation unless told (a run's own config has one). */
@@ -46,10 +48,13 @@ export function registerEval(program: Command): void {
       PEMN_EVAL_BATCH_SIZE,
     )
     .addOption(deviceOption())
+    .addOption(downloadOption())
     .option("--json", "print the result as JSON")
-    .action((source: string, options: EvalOptions) => {
+    .action(async (source: string, options: EvalOptions) => {
       const isRun = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      const result = isRun ? evaluateRunDir(source, options) : evaluatePemn(source, options);
+      const result = isRun
+        ? await evaluateRunDir(source, options)
+        : await evaluatePemn(source, options);
       const what = isRun ? `${options.checkpoint ?? "last"} checkpoint` : source;
       if (options.json)
         console.log(
@@ -66,19 +71,24 @@ export function registerEval(program: Command): void {
     });
 }
 
-function evaluateRunDir(runDir: string, options: EvalOptions): Evaluation {
+async function evaluateRunDir(runDir: string, options: EvalOptions): Promise<Evaluation> {
   if (options.dataset !== undefined || options.dataDir !== undefined) {
     throw new InvalidArgumentError(
       `${runDir} is a run directory: it is evaluated on its own data (--dataset and --data-dir are for .pemn files)`,
     );
   }
+  // --download: the run's own dataset, from the cache when the run's folder lacks files.
+  const source = options.download
+    ? parseDatasetSource(await downloadedSource(readRunConfig(runDir).data.source))
+    : undefined;
   return evaluateRun(runDir, options.checkpoint ?? "last", options.split, {
     device: options.device,
     progress: evaluationBar,
+    source,
   });
 }
 
-function evaluatePemn(file: string, options: EvalOptions): Evaluation {
+async function evaluatePemn(file: string, options: EvalOptions): Promise<Evaluation> {
   if (options.checkpoint !== undefined) {
     throw new InvalidArgumentError(`${file}: --checkpoint is for run directories, not .pemn files`);
   }
@@ -87,8 +97,9 @@ function evaluatePemn(file: string, options: EvalOptions): Evaluation {
       `${file}: a .pemn file does not record its run's validation split: use --split test or train (the dataset's own files)`,
     );
   }
+  const given = { name: options.dataset ?? "fashion-mnist", dir: options.dataDir };
   return evaluatePemnFile(file, {
-    source: parseDatasetSource({ name: options.dataset ?? "fashion-mnist", dir: options.dataDir }),
+    source: parseDatasetSource(options.download ? await downloadedSource(given) : given),
     split: options.split as DatasetSplit,
     batchSize: options.batchSize,
     device: options.device,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { RUN_IN_USE_EXIT_STATUS, RunLockError } from "../run/run-lock.js";
+import { registerData } from "./data.js";
 import { registerDemo } from "./demo.js";
 import { registerDoctor } from "./doctor.js";
 import { registerEval } from "./eval.js";
@@ -40,6 +41,7 @@ registerExport(program);
 registerReport(program);
 registerSweep(program, packageJson.version);
 registerServe(program);
+registerData(program);
 
 try {
   await program.parseAsync();

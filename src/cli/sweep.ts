@@ -10,6 +10,7 @@ import { parseShard, planSweep, runSweep } from "../experiments/run-sweep.js";
 import { readSweepSpec, type SweepSpec } from "../experiments/sweep-spec.js";
 import { checkLocalProcesses } from "../run/local-process-limit.js";
 import { integer } from "./arguments.js";
+import { downloadOption, withDownloadedRuns } from "./download-option.js";
 
 interface SweepFlags {
   out?: string;
@@ -22,6 +23,7 @@ interface SweepFlags {
   dryRun?: boolean;
   shard?: string;
   set: string[];
+  download?: boolean;
 }
 
 /** The command as typed, quoted where a shell would need it. */
@@ -56,6 +58,7 @@ export function registerSweep(program: Command, version: string): void {
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
+    .addOption(downloadOption())
     .action(async (specFile: string | undefined, flags: SweepFlags) => {
       checkLocalProcesses("--jobs", flags.jobs, Boolean(flags.allowOversubscribe));
       const cores = flags.cores ?? availableParallelism();
@@ -70,7 +73,8 @@ export function registerSweep(program: Command, version: string): void {
         return;
       }
       if (!flags.out) throw new InvalidArgumentError("--out <dir> is required");
-      const runs = expandSweep(spec, flags.set.map(parseSetting));
+      const expanded = expandSweep(spec, flags.set.map(parseSetting));
+      const runs = flags.download ? await withDownloadedRuns(expanded, !flags.dryRun) : expanded;
       const shard = flags.shard === undefined ? null : parseShard(flags.shard);
       const base = { spec, runs, resultsDir: flags.out, jobs: flags.jobs, cores, shard };
       if (flags.dryRun) return printPlan(planSweep(base), flags.jobs);

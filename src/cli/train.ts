@@ -17,6 +17,7 @@ import { formatPercent } from "../text/percent.js";
 import type { ProgressMode } from "../train/index.js";
 import { deviceOption, integer, positiveNumber } from "./arguments.js";
 import { configFromOptions, configOption } from "./config-options.js";
+import { downloadOption, withDownloadedData } from "./download-option.js";
 
 /** The options of `pemn train` that are not config fields (those are in CONFIG_FLAGS). */
 interface TrainCommandOptions {
@@ -27,6 +28,7 @@ interface TrainCommandOptions {
   device: string;
   readonly progress: ProgressMode;
   readonly json?: boolean;
+  readonly download?: boolean;
   readonly nproc?: number;
   readonly allowOversubscribe?: boolean;
   readonly syncBn?: boolean;
@@ -65,6 +67,7 @@ export function registerTrain(program: Command, version: string): void {
         .default("auto"),
     )
     .option("--json", "print summary.json's contents instead of a short report")
+    .addOption(downloadOption())
     .option(
       "--nproc <n>",
       "data-parallel: start n local ranks (each with cores / n threads), as torchrun does",
@@ -116,7 +119,10 @@ export function registerTrain(program: Command, version: string): void {
       }
       options.device = fileDevice;
     }
-    const config = parseRunConfig(deepMerge(fromFile, configFromOptions(CONFIG_FLAGS, options)));
+    const merged = deepMerge(fromFile, configFromOptions(CONFIG_FLAGS, options));
+    const config = parseRunConfig(
+      options.download ? await withDownloadedData(merged, options.progress) : merged,
+    );
     const runDir = options.runDir ?? defaultRunDir();
     const role = rankRoleFromEnv(process.env, {
       masterAddr: options.masterAddr,

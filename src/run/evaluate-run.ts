@@ -1,4 +1,4 @@
-import { isNoValidation } from "../data/index.js";
+import { type DatasetSource, isNoValidation } from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
 import { createPemnModel } from "../models/index.js";
 import {
@@ -20,6 +20,8 @@ export function evaluateRun(
   options: {
     device?: string;
     progress?: (split: string, images: number) => EvaluationProgress;
+    /** The run's dataset read from elsewhere (pemn eval --download: the cache's copy). */
+    source?: DatasetSource;
   } = {},
 ): Evaluation {
   const config = readRunConfig(runDir);
@@ -31,7 +33,10 @@ export function evaluateRun(
   try {
     restoreModel(model, restored);
     model.to(resolveDevice(options.device ?? "cpu"));
-    const data = loadRunData(config)[split];
+    const { source } = options;
+    const data = loadRunData(
+      source === undefined ? config : { ...config, data: { ...config.data, source } },
+    )[split];
     return evaluate(
       model,
       data,
