@@ -1,8 +1,13 @@
 import { statSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
-import { evaluatePemnFile } from "../run/evaluate-pemn.js";
-import { type EvalSplit, evaluateRun } from "../run/index.js";
+import {
+  DATASET_NAMES,
+  type DatasetSplit,
+  parseDatasetSource,
+  prepareDataset,
+} from "../data/index.js";
+import { evaluatePemnFileAsync } from "../run/evaluate-pemn.js";
+import { type EvalSplit, evaluateRun, readRunConfig } from "../run/index.js";
 import { formatPercent } from "../text/percent.js";
 import type { Evaluation } from "../train/index.js";
 import { evaluationBar } from "../train/index.js";
@@ -37,7 +42,7 @@ export function registerEval(program: Command): void {
         "best",
       ]),
     )
-    .option("--dataset <name>", ".pemn: fashion-mnist (default) | mnist | cifar10 | cifar100")
+    .option("--dataset <name>", `.pemn: ${DATASET_NAMES.join(" | ")} (default fashion-mnist)`)
     .option("--data-dir <dir>", ".pemn: directory of the dataset's files")
     .option(
       "--batch-size <n>",
@@ -47,9 +52,11 @@ export function registerEval(program: Command): void {
     )
     .addOption(deviceOption())
     .option("--json", "print the result as JSON")
-    .action((source: string, options: EvalOptions) => {
+    .action(async (source: string, options: EvalOptions) => {
       const isRun = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      const result = isRun ? evaluateRunDir(source, options) : evaluatePemn(source, options);
+      const result = isRun
+        ? await evaluateRunDir(source, options)
+        : await evaluatePemn(source, options);
       const what = isRun ? `${options.checkpoint ?? "last"} checkpoint` : source;
       if (options.json)
         console.log(
@@ -66,19 +73,21 @@ export function registerEval(program: Command): void {
     });
 }
 
-function evaluateRunDir(runDir: string, options: EvalOptions): Evaluation {
+async function evaluateRunDir(runDir: string, options: EvalOptions): Promise<Evaluation> {
   if (options.dataset !== undefined || options.dataDir !== undefined) {
     throw new InvalidArgumentError(
       `${runDir} is a run directory: it is evaluated on its own data (--dataset and --data-dir are for .pemn files)`,
     );
   }
+  // Image files are decoded into the data cache first, if the run's were not (or are gone).
+  await prepareDataset(readRunConfig(runDir).data.source);
   return evaluateRun(runDir, options.checkpoint ?? "last", options.split, {
     device: options.device,
     progress: evaluationBar,
   });
 }
 
-function evaluatePemn(file: string, options: EvalOptions): Evaluation {
+function evaluatePemn(file: string, options: EvalOptions): Promise<Evaluation> {
   if (options.checkpoint !== undefined) {
     throw new InvalidArgumentError(`${file}: --checkpoint is for run directories, not .pemn files`);
   }
@@ -87,7 +96,7 @@ function evaluatePemn(file: string, options: EvalOptions): Evaluation {
       `${file}: a .pemn file does not record its run's validation split: use --split test or train (the dataset's own files)`,
     );
   }
-  return evaluatePemnFile(file, {
+  return evaluatePemnFileAsync(file, {
     source: parseDatasetSource({ name: options.dataset ?? "fashion-mnist", dir: options.dataDir }),
     split: options.split as DatasetSplit,
     batchSize: options.batchSize,

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { DATASET_NAMES, DEFAULT_DATASET } from "../data/index.js";
 import {
   type CollectiveBackend,
   DEVICE_PATTERN,
@@ -154,12 +155,18 @@ const CONFIG_FLAGS: readonly ConfigFlag[] = [
   {
     flags: "--dataset <name>",
     path: ["data", "source", "name"],
-    help: "fashion-mnist | mnist | cifar10 | cifar100",
+    help: `${DATASET_NAMES.join(" | ")} (default ${DEFAULT_DATASET})`,
   },
   {
     flags: "--data-dir <dir>",
     path: ["data", "source", "dir"],
-    help: "directory of the dataset's files",
+    help: "directory of the dataset's files (folder: of its class folders)",
+  },
+  {
+    flags: "--image-size <n>",
+    path: ["data", "source", "size"],
+    help: "folder, tiny-imagenet: side images are resized to",
+    parse: integer({ min: 1 }),
   },
   {
     flags: "--val-fraction <f>",
