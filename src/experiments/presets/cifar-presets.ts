@@ -17,7 +17,7 @@ import {
  */
 
 /** The reference ConvMixer recipe: AdamW, batch 512, 100 epochs, piecewise-linear rate. */
-const CONVMIXER_TRAIN = {
+export const CONVMIXER_TRAIN = {
   epochs: 100,
   batchSize: 512,
   schedule: { kind: "piecewise-linear" },
@@ -30,9 +30,9 @@ const CONVMIXER_TRAIN = {
   ],
   testEachEpoch: true,
 };
-const CONVMIXER_PEMN = { kind: "adamw", lr: 0.05, weightDecay: 0.005 };
+export const CONVMIXER_PEMN = { kind: "adamw", lr: 0.05, weightDecay: 0.005 };
 /** Trained ConvMixer values: the ConvMixer CIFAR script's default rate. */
-const CONVMIXER_TRAINED = { kind: "adamw", lr: 0.01, weightDecay: 0.005 };
+export const CONVMIXER_TRAINED = { kind: "adamw", lr: 0.01, weightDecay: 0.005 };
 
 /**
  * ResNets: the supplement's batch 256, 200 epochs, momentum 0.9, weight decay 5e-4, with
@@ -52,7 +52,7 @@ const RESNET_TRAIN = {
 const RESNET_SGD = { kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 5e-4 };
 
 /** The reference code trains on all 50,000 images: no validation split, the last epoch is the model. */
-const WHOLE_TRAINING_SET = { size: { fraction: 0 } };
+export const WHOLE_TRAINING_SET = { size: { fraction: 0 } };
 const cifar10 = {
   source: { name: "cifar10", dir: "cifar-10-batches-bin" },
   validation: WHOLE_TRAINING_SET,
