@@ -2,6 +2,7 @@ import { type MaskedLayerSpec, type ModelConfig, modelLayout } from "../models/p
 import { GENERATOR_VERSION } from "../random/index.js";
 import { planWeights, type WeightStrategy } from "../weights/index.js";
 import {
+  type DatasetRecord,
   decodePemn,
   type GeneratorRecord,
   keptLayerValues,
@@ -23,6 +24,8 @@ export interface DecodedModel {
   readonly model: ModelConfig;
   readonly strategy: WeightStrategy;
   readonly generator: GeneratorRecord;
+  /** What the model was trained on (name, class names in label order), when the file says. */
+  readonly dataset?: DatasetRecord;
   /**
    * Each masked layer's effective weight W * M (dropped weights are 0, or -0 where W < 0, as
    * float32 multiplication gives them), by layer name, in the model's layout order.
@@ -50,6 +53,13 @@ export function decodeModelBytes(bytes: Uint8Array): DecodedModel {
  */
 export function decodeModel(contents: PemnContents): DecodedModel {
   const { model, strategy } = parseModelHeader(contents);
+  const classNames = contents.dataset?.classNames;
+  if (classNames !== undefined && classNames.length !== model.classes) {
+    throw new PemnModelError(
+      "dataset-mismatch",
+      `the file names ${classNames.length} classes, its model has ${model.classes}`,
+    );
+  }
   const { declarations, maskedLayers: layout } = modelLayout(model);
   checkMaskedLayers(contents.maskedLayers, layout);
   const seeded = seededValues(contents, strategy, layout);
@@ -67,7 +77,14 @@ export function decodeModel(contents: PemnContents): DecodedModel {
     new Map(contents.norms.map((norm) => [norm.name, { shape: norm.shape, values: norm.values }])),
     declarations,
   );
-  return { model, strategy, generator: contents.generator, maskedWeights, normTensors };
+  return {
+    model,
+    strategy,
+    generator: contents.generator,
+    ...(contents.dataset === undefined ? {} : { dataset: contents.dataset }),
+    maskedWeights,
+    normTensors,
+  };
 }
 
 /** The strategy's values of every layer, when some layer is seeded (else null). */

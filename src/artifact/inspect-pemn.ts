@@ -48,6 +48,11 @@ export interface PemnInspection {
   readonly strategy: JsonObject;
   /** The seed as a decimal string: JSON numbers are not exact above 2^53. */
   readonly generator: { readonly name: string; readonly seed: string };
+  /** The training data: its name and class names (null: not recorded, or not known). */
+  readonly dataset: {
+    readonly name: string | null;
+    readonly classNames: readonly string[] | null;
+  };
   /** How the masked layers' values are held: all seeded, all stored, or some of each. */
   readonly valueMode: "seed" | "stored" | "mixed";
   readonly totalBytes: number;
@@ -174,6 +179,10 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
     model: description.model,
     strategy: description.strategy,
     generator: { name: description.generator.name, seed: description.generator.seed.toString() },
+    dataset: {
+      name: description.dataset?.name ?? null,
+      classNames: description.dataset?.classNames ?? null,
+    },
     valueMode: valueMode(description),
     totalBytes: description.totalBytes,
     maskedLayers: description.layers.length,

@@ -7,12 +7,12 @@ import {
   createDownloadProgress,
   DOWNLOADABLE_DATASETS,
   type DownloadProgressMode,
-  dataCacheRoot,
   downloadDir,
   fetchDataset,
   missingFiles,
   partialName,
 } from "../data/download/index.js";
+import { dataCacheDir } from "../data/index.js";
 
 interface FetchFlags {
   dir?: string;
@@ -51,7 +51,7 @@ export function registerData(program: Command): void {
     .description("the datasets pemn can download, where they go, and which are there")
     .action(() => {
       const catalogue = catalogueFromEnvironment();
-      console.log(`cache: ${dataCacheRoot()} ($PEMN_DATA)`);
+      console.log(`cache: ${dataCacheDir()} ($PEMN_DATA)`);
       for (const name of DOWNLOADABLE_DATASETS) {
         const entry = catalogue[name];
         if (entry === undefined) continue;

@@ -1,7 +1,12 @@
 import { statSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type DatasetSplit, parseDatasetSource } from "../data/index.js";
-import { evaluatePemnFile } from "../run/evaluate-pemn.js";
+import {
+  DATASET_NAMES,
+  type DatasetSplit,
+  parseDatasetSource,
+  prepareDataset,
+} from "../data/index.js";
+import { evaluatePemnFileAsync } from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun, readRunConfig } from "../run/index.js";
 import { formatPercent } from "../text/percent.js";
 import type { Evaluation } from "../train/index.js";
@@ -39,7 +44,7 @@ export function registerEval(program: Command): void {
         "best",
       ]),
     )
-    .option("--dataset <name>", ".pemn: fashion-mnist (default) | mnist | cifar10 | cifar100")
+    .option("--dataset <name>", `.pemn: ${DATASET_NAMES.join(" | ")} (default fashion-mnist)`)
     .option("--data-dir <dir>", ".pemn: directory of the dataset's files")
     .option(
       "--batch-size <n>",
@@ -81,6 +86,8 @@ async function evaluateRunDir(runDir: string, options: EvalOptions): Promise<Eva
   const source = options.download
     ? parseDatasetSource(await downloadedSource(readRunConfig(runDir).data.source))
     : undefined;
+  // Image files are decoded into the data cache first, if the run's were not (or are gone).
+  await prepareDataset(source ?? readRunConfig(runDir).data.source);
   return evaluateRun(runDir, options.checkpoint ?? "last", options.split, {
     device: options.device,
     progress: evaluationBar,
@@ -98,7 +105,7 @@ async function evaluatePemn(file: string, options: EvalOptions): Promise<Evaluat
     );
   }
   const given = { name: options.dataset ?? "fashion-mnist", dir: options.dataDir };
-  return evaluatePemnFile(file, {
+  return evaluatePemnFileAsync(file, {
     source: parseDatasetSource(options.download ? await downloadedSource(given) : given),
     split: options.split as DatasetSplit,
     batchSize: options.batchSize,

@@ -39,6 +39,15 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
   console.log(`model:          ${String(modelName)} ${JSON.stringify(modelFields)}`);
   console.log(`strategy:       ${String(kind)} ${JSON.stringify(strategyFields)}`);
   console.log(`generator:      ${generator.name}, seed ${generator.seed}`);
+  const { dataset } = inspection;
+  if (dataset.name !== null) {
+    const names = dataset.classNames;
+    const shown =
+      names === null
+        ? ""
+        : `, ${names.length} classes: ${names.slice(0, 10).join(", ")}${names.length > 10 ? `, ... (${names.length - 10} more)` : ""}`;
+    console.log(`dataset:        ${dataset.name}${shown}`);
+  }
   console.log(
     `values:         ${inspection.valueMode}; the strategy's unique values ${count(inspection.uniqueValues)}, stored in the file ${count(inspection.storedValues)}`,
   );

@@ -125,7 +125,10 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; meta: FlagMeta | undefin
     ) {
       current = current.def.innerType as z.ZodType;
     } else if (current instanceof z.ZodPipe) {
-      current = current.def.in as z.ZodType;
+      // A preprocess step (a transform, then the schema): the schema says what is accepted.
+      current = (
+        current.def.in instanceof z.ZodTransform ? current.def.out : current.def.in
+      ) as z.ZodType;
     } else {
       return { inner: current, meta };
     }

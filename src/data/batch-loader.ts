@@ -3,7 +3,7 @@ import { ImagePipeline } from "./augment/image-pipeline.js";
 import type { Dataset } from "./dataset.js";
 import { type DataShard, shardRange } from "./distributed-sampler.js";
 import { valuesPerImage } from "./image-shape.js";
-import { type ChannelStats, DATASET_STATS } from "./normalization.js";
+import { type ChannelStats, datasetStats } from "./normalization.js";
 import { type RandomSource, shuffleInPlace } from "./random-source.js";
 
 /** One batch, ready to become tensors. */
@@ -62,7 +62,7 @@ export class BatchLoader {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
       throw new RangeError(`batchSize must be a positive integer, got ${options.batchSize}`);
     }
-    const stats = options.stats ?? DATASET_STATS[dataset.name];
+    const stats = options.stats ?? datasetStats(dataset.name, dataset.channels);
     const steps = options.mode === "train" ? options.augmentation : [];
     this.pipeline = new ImagePipeline(steps, dataset, stats);
     this.imageSize = valuesPerImage(dataset);

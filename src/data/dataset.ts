@@ -1,11 +1,17 @@
 import { type ImageShape, valuesPerImage } from "./image-shape.js";
 
-export type DatasetName = "mnist" | "fashion-mnist" | "cifar10" | "cifar100";
+export type DatasetName =
+  | "mnist"
+  | "fashion-mnist"
+  | "cifar10"
+  | "cifar100"
+  | "tiny-imagenet"
+  | "folder";
 
 /**
  * A labelled image set held in memory as raw bytes.
- * Labels are Uint8Array because every supported dataset has at most 100 classes; batches
- * turn them into int64 for the loss (see batch-loader.ts).
+ * Labels are Uint8Array because every supported dataset has at most 256 classes (an image
+ * folder is refused beyond); batches turn them into int64 for the loss (see batch-loader.ts).
  */
 export interface Dataset extends ImageShape {
   readonly name: DatasetName;
@@ -15,6 +21,8 @@ export interface Dataset extends ImageShape {
   readonly labels: Uint8Array;
   readonly count: number;
   readonly classes: number;
+  /** The classes' names in label order, where the data names them (folders, Tiny-ImageNet). */
+  readonly classNames?: readonly string[];
 }
 
 /** A new dataset holding copies of the given images, in the given order. */

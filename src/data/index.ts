@@ -54,24 +54,42 @@ export {
   parseCifarRecords,
 } from "./cifar.js";
 export { CLASS_NAMES } from "./class-names.js";
+export { dataCacheDir } from "./data-cache.js";
 export { type Dataset, type DatasetName, subsetDataset } from "./dataset.js";
 export { DatasetError, type DatasetProblem } from "./dataset-error.js";
-export { type DatasetInfo, datasetInfo } from "./dataset-info.js";
 export {
+  type DatasetInfo,
+  datasetClassNames,
+  datasetInfo,
+  resolveDatasetSource,
+} from "./dataset-info.js";
+export {
+  DATASET_NAMES,
   type DatasetSource,
   type DatasetSourceInput,
   type DatasetSplit,
+  DEFAULT_DATASET,
   datasetSourceSchema,
   FASHION_MNIST_DEFAULT_DIR,
+  type ImageFileSource,
+  imageSize,
   parseDatasetSource,
 } from "./dataset-source.js";
 export { checkShardable, type DataShard, shardRange } from "./distributed-sampler.js";
 export { gunzipIfCompressed } from "./gzip.js";
 export { type IdxImages, parseIdxImages, parseIdxLabels } from "./idx.js";
+export {
+  type ImageDatasetOptions,
+  listImageSource,
+  type PreparedImages,
+  type PrepareImageOptions,
+  prepareImageDataset,
+} from "./image-files/image-dataset.js";
+export type { ImageFile, ImageListing } from "./image-files/image-listing.js";
 export { type ImageShape, valuesPerImage } from "./image-shape.js";
 export { IMAGENET100_CLASSES } from "./imagenet100-classes.js";
-export { loadDataset } from "./load-dataset.js";
-export { type ChannelStats, DATASET_STATS, Normalizer } from "./normalization.js";
+export { loadDataset, loadDatasetAsync, prepareDataset } from "./load-dataset.js";
+export { type ChannelStats, DATASET_STATS, datasetStats, Normalizer } from "./normalization.js";
 export {
   type RandomSource,
   randomBelow,

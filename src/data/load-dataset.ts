@@ -6,11 +6,24 @@ import type { Dataset } from "./dataset.js";
 import { DatasetError } from "./dataset-error.js";
 import type { DatasetSource, DatasetSplit } from "./dataset-source.js";
 import { parseIdxImages, parseIdxLabels } from "./idx.js";
+import {
+  type ImageDatasetOptions,
+  loadImageDataset,
+  type PrepareImageOptions,
+  prepareImageDataset,
+} from "./image-files/image-dataset.js";
 
 const MNIST_CLASSES = 10;
 
-/** Reads one split of a dataset from disk into memory. */
-export function loadDataset(source: DatasetSource, split: DatasetSplit): Dataset {
+/**
+ * Reads one split of a dataset from disk into memory. Image files (an image folder,
+ * Tiny-ImageNet) are read from their decoded cache: prepareDataset first.
+ */
+export function loadDataset(
+  source: DatasetSource,
+  split: DatasetSplit,
+  options: ImageDatasetOptions = {},
+): Dataset {
   switch (source.name) {
     case "mnist":
     case "fashion-mnist":
@@ -18,7 +31,33 @@ export function loadDataset(source: DatasetSource, split: DatasetSplit): Dataset
     case "cifar10":
     case "cifar100":
       return loadCifarDataset(source, split);
+    case "folder":
+    case "tiny-imagenet":
+      return loadImageDataset(source, split, options);
   }
+}
+
+/**
+ * Makes a source loadable synchronously: image files are decoded (with sharp, which is
+ * asynchronous) into the decoded cache once; other datasets need nothing.
+ */
+export async function prepareDataset(
+  source: DatasetSource,
+  options: PrepareImageOptions = {},
+): Promise<void> {
+  if (source.name === "folder" || source.name === "tiny-imagenet") {
+    await prepareImageDataset(source, options);
+  }
+}
+
+/** prepareDataset, then loadDataset. */
+export async function loadDatasetAsync(
+  source: DatasetSource,
+  split: DatasetSplit,
+  options: PrepareImageOptions = {},
+): Promise<Dataset> {
+  await prepareDataset(source, options);
+  return loadDataset(source, split, options);
 }
 
 /** The MNIST family: {train,t10k}-{images-idx3,labels-idx1}-ubyte, with or without .gz. */

@@ -7,13 +7,30 @@ export interface ChannelStats {
   readonly std: readonly number[];
 }
 
-/** The constants the reference training scripts normalise with. */
+/**
+ * The constants the reference training scripts normalise with; Tiny-ImageNet's are its
+ * training set's, as commonly quoted; an image folder ("folder") takes ImageNet's.
+ */
 export const DATASET_STATS: Readonly<Record<DatasetName, ChannelStats>> = {
   mnist: { mean: [0.1307], std: [0.3081] },
   "fashion-mnist": { mean: [0.286], std: [0.353] },
   cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
   cifar100: { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] },
+  "tiny-imagenet": { mean: [0.4802, 0.4481, 0.3975], std: [0.277, 0.2691, 0.2821] },
+  folder: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
 };
+
+/**
+ * A dataset's constants for its images' channels: an RGB dataset decoded to one channel
+ * (an image folder or Tiny-ImageNet with `color: gray`) takes the mean of its three.
+ */
+export function datasetStats(name: DatasetName, channels: number): ChannelStats {
+  const stats = DATASET_STATS[name];
+  if (channels !== 1 || stats.mean.length === 1) return stats;
+  const average = (values: readonly number[]) =>
+    Number((values.reduce((sum, value) => sum + value, 0) / values.length).toFixed(4));
+  return { mean: [average(stats.mean)], std: [average(stats.std)] };
+}
 
 /**
  * Maps uint8 CHW images to (value / 255 - mean) / std as Float32.

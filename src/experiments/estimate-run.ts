@@ -35,6 +35,9 @@ const DATASET_IMAGES = {
   mnist: { train: 60000, test: 10000 },
   cifar10: { train: 50000, test: 10000 },
   cifar100: { train: 50000, test: 10000 },
+  "tiny-imagenet": { train: 100000, test: 10000 },
+  /** Unknown without listing the folder: an estimate of a small one. */
+  folder: { train: 10000, test: 2000 },
 } as const;
 
 /** Measured training speeds per thread of finished runs, by backbone and dataset. */

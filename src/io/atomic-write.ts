@@ -66,6 +66,51 @@ export function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): vo
   }
 }
 
+/**
+ * writeFileAtomic for contents made piece by piece (too large to hold at once): `produce`
+ * calls `write` with each piece in order; the file appears, whole, only once it resolves.
+ * If it throws, the temporary file is removed and `path` left as it was.
+ */
+export async function writeFileAtomicFrom(
+  path: string,
+  produce: (write: (chunk: Uint8Array) => void) => Promise<void>,
+): Promise<void> {
+  const target = regularFileTarget(path);
+  const directory = dirname(target);
+  const temporary = join(directory, temporaryName(basename(target)));
+  faultPoint("write", basename(target));
+  let fd: number;
+  try {
+    fd = openSync(temporary, "wx");
+  } catch (error) {
+    throw namingFile(path, error);
+  }
+  let open = true;
+  try {
+    await produce((chunk) => {
+      try {
+        writeFully(fd, chunk);
+      } catch (error) {
+        throw namingFile(path, error);
+      }
+    });
+    try {
+      fsyncSync(fd);
+      closeSync(fd);
+      open = false;
+      faultPoint("rename", basename(target));
+      renameSync(temporary, target);
+    } catch (error) {
+      throw namingFile(path, error);
+    }
+  } catch (error) {
+    if (open) closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  syncDirectory(directory);
+}
+
 /** Appends `text` to `path` and flushes it to disk. */
 export function appendFileDurable(path: string, text: string): void {
   regularFileTarget(path);

@@ -1,4 +1,6 @@
 import type { DecodedModel } from "../artifact/decode-model.js";
+import { DATASET_NAMES } from "../data/dataset-source.js";
+import { datasetStats } from "../data/normalization.js";
 import { BATCH, backboneOf } from "../models/pure.js";
 import { OnnxGraph } from "./onnx-graph.js";
 import { OnnxBuilder } from "./onnx-network.js";
@@ -10,7 +12,8 @@ export const ONNX_OUTPUT = "logits";
 /**
  * A decoded `.pemn` model as an ONNX model (opset 17): its backbone's network built as ONNX
  * nodes, the masks folded into the weights (W * M), BatchNorm in evaluation mode. The input is
- * normalised images as pemn feeds them to its own models; the output is logits.
+ * normalised images as pemn feeds them to its own models; the output is logits. When the file
+ * records its dataset, the model's metadata_props carry it (onnxMetadata).
  */
 export function exportOnnx(decoded: DecodedModel): Uint8Array {
   const graph = new OnnxGraph();
@@ -30,5 +33,28 @@ export function exportOnnx(decoded: DecodedModel): Uint8Array {
     output: logits.name,
     outputName: ONNX_OUTPUT,
     outputShape: [null, model.classes],
+    metadata: onnxMetadata(decoded),
   });
+}
+
+/**
+ * metadata_props of an exported model whose `.pemn` records its dataset: `dataset` (its
+ * name), `class_names` (a JSON list, label order) when known, and `normalization` (JSON
+ * `{ mean, std }` per channel, of pixel values in [0, 1]) when the dataset is one pemn knows.
+ */
+export function onnxMetadata(decoded: DecodedModel): [string, string][] {
+  const { dataset } = decoded;
+  if (dataset === undefined) return [];
+  const metadata: [string, string][] = [["dataset", dataset.name]];
+  if (dataset.classNames !== undefined) {
+    metadata.push(["class_names", JSON.stringify(dataset.classNames)]);
+  }
+  const known = DATASET_NAMES.find((name) => name === dataset.name);
+  if (known !== undefined) {
+    metadata.push([
+      "normalization",
+      JSON.stringify(datasetStats(known, decoded.model.input.channels)),
+    ]);
+  }
+  return metadata;
 }

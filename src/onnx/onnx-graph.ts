@@ -101,6 +101,8 @@ export class OnnxGraph {
     readonly output: string;
     readonly outputName: string;
     readonly outputShape: readonly (number | null)[];
+    /** The model's metadata_props (key, value), in order. */
+    readonly metadata?: readonly (readonly [string, string])[];
   }): Uint8Array {
     this.#nodes.push(
       onnx.NodeProto.create({
@@ -115,6 +117,7 @@ export class OnnxGraph {
         irVersion: ONNX_IR_VERSION,
         opsetImport: [{ domain: "", version: ONNX_OPSET }],
         producerName: "pemn",
+        metadataProps: (options.metadata ?? []).map(([key, value]) => ({ key, value })),
         graph: {
           name: options.name,
           node: this.#nodes,

@@ -1,6 +1,13 @@
+import type { DecodedModel } from "../artifact/decode-model.js";
 import { attributeToFile, readDecodedModel } from "../artifact/pemn-file.js";
 import { PemnModelError } from "../artifact/pemn-model-error.js";
-import { type DatasetSource, type DatasetSplit, datasetInfo, loadDataset } from "../data/index.js";
+import {
+  type DatasetSource,
+  type DatasetSplit,
+  datasetInfo,
+  loadDataset,
+  prepareDataset,
+} from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
 import { availableMemoryBytes } from "../io/machine-memory.js";
 import { buildDecodedModel } from "../packing/build-decoded-model.js";
@@ -25,6 +32,46 @@ export function evaluatePemnFile(file: string, options: PemnEvalOptions): Evalua
     use: "evaluate",
     availableBytes: availableMemoryBytes(),
   });
+  return evaluateDecoded(file, decoded, { ...options, source: sourceFor(decoded, options.source) });
+}
+
+/** evaluatePemnFile, image files decoded first (into the data cache) if they need to be. */
+export async function evaluatePemnFileAsync(
+  file: string,
+  options: PemnEvalOptions,
+): Promise<Evaluation> {
+  const decoded = readDecodedModel(file, {
+    use: "evaluate",
+    availableBytes: availableMemoryBytes(),
+  });
+  const source = sourceFor(decoded, options.source);
+  await prepareDataset(source);
+  return evaluateDecoded(file, decoded, { ...options, source });
+}
+
+/**
+ * The source as the model takes it: images decoded to the model's input size and colour, and
+ * an image folder's classes in the order the file names them (its labels), unless given.
+ */
+function sourceFor(decoded: DecodedModel, source: DatasetSource): DatasetSource {
+  if (source.name !== "folder" && source.name !== "tiny-imagenet") return source;
+  const { channels, height, width } = decoded.model.input;
+  const decodedAs = {
+    ...source,
+    size: [height, width] as [number, number],
+    color: channels === 1 ? ("gray" as const) : ("rgb" as const),
+  };
+  const names = decoded.dataset?.name === "folder" ? decoded.dataset.classNames : undefined;
+  return decodedAs.name === "folder" && decodedAs.classes === undefined && names !== undefined
+    ? { ...decodedAs, classes: [...names] }
+    : decodedAs;
+}
+
+function evaluateDecoded(
+  file: string,
+  decoded: DecodedModel,
+  options: PemnEvalOptions,
+): Evaluation {
   const { model: config } = decoded;
   const info = datasetInfo(options.source);
   const { channels, height, width } = config.input;

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { PemnContents } from "../artifact/format/index.js";
 import { attributeToFile, writePemnFile } from "../artifact/pemn-file.js";
+import { datasetClassNames } from "../data/index.js";
 import { createPemnModel } from "../models/index.js";
 import { type PackOptions, packModel } from "../packing/pack-model.js";
 import { PemnPackError } from "../packing/pemn-pack-error.js";
@@ -27,7 +28,7 @@ export function packRun(source: string, options: PackRunOptions): PemnContents {
   const { model } = createPemnModel(config);
   try {
     restoreModel(model, checkpoint);
-    return packModel(model, config, options);
+    return { ...packModel(model, config, options), dataset: datasetRecord(config) };
   } catch (error) {
     if (error instanceof PemnPackError && error.file === undefined) {
       throw new PemnPackError(error.code, error.detail, checkpointFile);
@@ -36,6 +37,16 @@ export function packRun(source: string, options: PackRunOptions): PemnContents {
   } finally {
     model.dispose();
   }
+}
+
+/** What the run trained on, for the file's header: the dataset's name and class names. */
+function datasetRecord(config: RunConfig): { name: string; classNames?: readonly string[] } {
+  const { source } = config.data;
+  const classNames = datasetClassNames(source);
+  // Only names that match the model (a Tiny-ImageNet folder changed since is not believed).
+  return classNames !== null && classNames.length === config.model.classes
+    ? { name: source.name, classNames }
+    : { name: source.name };
 }
 
 /** Packs a run into `output` (written atomically); returns the file's length and weights. */

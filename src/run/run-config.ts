@@ -2,7 +2,12 @@ import { totalmem } from "node:os";
 import { z } from "zod";
 import { type ConfigFlag, configFlags, flag } from "../config/config-flags.js";
 import { configError, parseConfig } from "../config/parse-config.js";
-import { datasetInfo, datasetSourceSchema, validationSplitSchema } from "../data/index.js";
+import {
+  datasetInfo,
+  datasetSourceSchema,
+  resolveDatasetSource,
+  validationSplitSchema,
+} from "../data/index.js";
 import {
   BACKBONE_NAMES,
   backboneConfigFlags,
@@ -100,7 +105,12 @@ const TRAIN_DEFAULTS = {
 const RUN_CONFIG = "run config";
 
 export function parseRunConfig(value: unknown): RunConfig {
-  const { model, train, ...rest } = parseConfig(runConfigSchema, value, RUN_CONFIG);
+  const { model, train, ...parsed } = parseConfig(runConfigSchema, value, RUN_CONFIG);
+  // An image folder's classes are listed once, here: config.json records them (and the labels).
+  const rest = {
+    ...parsed,
+    data: { ...parsed.data, source: resolveDatasetSource(parsed.data.source) },
+  };
   // A stored config (config.json) repeats the seed in train; a different one is a mistake.
   if ("seed" in train && train.seed !== rest.seed) {
     throw configError(RUN_CONFIG, ["train", "seed"], "use the top-level seed");

@@ -13,6 +13,9 @@ export const runSummarySchema = z.strictObject({
   strategy: z.looseObject({ kind: z.string() }),
   keep_fraction: z.number(),
   dataset: z.string(),
+  /** The model's classes, and their names in label order where the dataset names them. */
+  classes: z.number().int().positive().nullable().default(null),
+  class_names: z.array(z.string()).nullable().default(null),
   seed: z.number().int(),
   generator: z.string(),
   /** Epochs trained (0: the model was only built). */

@@ -1,4 +1,4 @@
-import { isNoValidation } from "../data/index.js";
+import { datasetClassNames, isNoValidation, prepareDataset } from "../data/index.js";
 import { createPemnModel } from "../models/index.js";
 import type {
   DataParallel,
@@ -57,7 +57,11 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
       data ??= loadRunData(config);
       return data;
     };
-    // Data that cannot load is refused before anything is written.
+    // Data that cannot load is refused before anything is written. Image files are decoded
+    // first (once: into the data cache).
+    if (config.train.epochs > 0 || config.strategy.kind === "pruned") {
+      await prepareDataset(config.data.source);
+    }
     if (config.train.epochs > 0) loadData();
     if (!resume) directory?.writeConfig();
     const split = dataParallel
@@ -124,6 +128,8 @@ function summarize(
     strategy: config.strategy,
     keep_fraction: config.keepFraction,
     dataset: config.data.source.name,
+    classes: config.model.classes,
+    class_names: classNamesOf(config),
     seed: config.seed,
     generator: plan.generator,
     epochs: config.train.epochs,
@@ -142,6 +148,12 @@ function summarize(
     world_size: options.dataParallel?.worldSize ?? 1,
     all_reduced_bytes_per_step: history.at(-1)?.all_reduced_bytes_per_step ?? null,
   };
+}
+
+/** The classes' names as the dataset gives them, when they match the model's classes. */
+function classNamesOf(config: RunConfig): string[] | null {
+  const names = datasetClassNames(config.data.source);
+  return names !== null && names.length === config.model.classes ? [...names] : null;
 }
 
 /** The epochs' mean training throughput (every epoch trains on the same images). */

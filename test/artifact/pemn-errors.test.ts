@@ -147,6 +147,16 @@ test("bad-header: JSON that does not parse or is not what version 1 expects", ()
     ],
     [goodJson.replace('"name":"g"', '"name":""'), /generator name must be a non-empty string/],
     [`{"model":${"[".repeat(100_000)}`, /header JSON does not parse/],
+    [goodJson.replace("{", '{"dataset":3,'), /dataset must be an object/],
+    [goodJson.replace("{", '{"dataset":{"name":""},'), /dataset name must be a string/],
+    [
+      goodJson.replace("{", '{"dataset":{"name":"folder","labels":[]},'),
+      /dataset has unknown field "labels"/,
+    ],
+    [
+      goodJson.replace("{", '{"dataset":{"name":"folder","classNames":["a",1]},'),
+      /dataset classNames must be a list of at most 65536 strings/,
+    ],
   ];
   for (const [json, pattern] of cases) {
     assertPemnError(

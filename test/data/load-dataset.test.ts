@@ -119,6 +119,39 @@ test("dataset sources: defaults and messages that name the field", () => {
   );
 });
 
+test("a source without a name is the default dataset's; an unknown name lists the known ones", () => {
+  assert.deepEqual(parseDatasetSource({ dir: "/d" }), { name: "fashion-mnist", dir: "/d" });
+  assert.throws(
+    () => parseDatasetSource({ name: "imagenet", dir: "/d" }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(
+        error.message,
+        /name must be one of "fashion-mnist", "mnist", "cifar10", "cifar100", "tiny-imagenet", "folder", not "imagenet"/,
+      );
+      assert.doesNotMatch(error.message, /discriminator/i);
+      return true;
+    },
+  );
+  assert.deepEqual(parseDatasetSource({ name: "folder", dir: "/d" }), {
+    name: "folder",
+    dir: "/d",
+    size: 32,
+    color: "rgb",
+    testFraction: 0.2,
+    splitSeed: 0,
+  });
+  assert.throws(
+    () => parseDatasetSource({ name: "folder", dir: "/d", classes: ["a", "a"] }),
+    /classes must not repeat a folder/,
+  );
+  assert.throws(
+    () => parseDatasetSource({ name: "folder", dir: "/d", classes: ["a", "../b"] }),
+    /a class must be one folder name/,
+  );
+  assert.throws(() => parseDatasetSource({ name: "folder", dir: "/d", size: 0 }), /at size/);
+});
+
 const fashionPresent = existsSync(join(FASHION_MNIST_DEFAULT_DIR, "train-images-idx3-ubyte.gz"));
 
 test("real Fashion-MNIST from Debian's dataset-fashion-mnist package", {

@@ -1,12 +1,22 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DATASET_STATS, Normalizer } from "../../src/data/normalization.js";
+import { DATASET_STATS, datasetStats, Normalizer } from "../../src/data/normalization.js";
 
 test("published per-channel constants", () => {
   assert.deepEqual(DATASET_STATS["fashion-mnist"], { mean: [0.286], std: [0.353] });
   assert.deepEqual(DATASET_STATS.mnist, { mean: [0.1307], std: [0.3081] });
   assert.deepEqual(DATASET_STATS.cifar10.std, [0.247, 0.2435, 0.2616]);
   assert.deepEqual(DATASET_STATS.cifar100.mean, [0.5071, 0.4865, 0.4409]);
+});
+
+test("image folders take ImageNet's constants; an RGB dataset decoded grey the mean of its three", () => {
+  assert.deepEqual(datasetStats("folder", 3), {
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+  });
+  assert.deepEqual(datasetStats("folder", 1), { mean: [0.449], std: [0.226] });
+  assert.deepEqual(datasetStats("tiny-imagenet", 1), { mean: [0.4419], std: [0.2761] });
+  assert.equal(datasetStats("mnist", 1), DATASET_STATS.mnist);
 });
 
 test("(v / 255 - mean) / std per channel, in float32 steps like ToTensor + Normalize", () => {

@@ -3,11 +3,8 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { IMAGENET100_CLASSES } from "../../src/data/index.js";
 import { expandSweep } from "../../src/experiments/expand-sweep.js";
-import {
-  IMAGENET100_SOURCE,
-  imagenet100Resnet50,
-} from "../../src/experiments/presets/imagenet-presets.js";
-import { parseSweepSpec } from "../../src/experiments/sweep-spec.js";
+import { IMAGENET100_SOURCE } from "../../src/experiments/presets/imagenet-presets.js";
+import { presetSpec } from "../../src/experiments/presets/index.js";
 
 test("ImageNet-100's classes: CMC's 100 WordNet IDs, sorted into label order", () => {
   assert.equal(IMAGENET100_CLASSES.length, 100);
@@ -19,11 +16,15 @@ test("ImageNet-100's classes: CMC's 100 WordNet IDs, sorted into label order", (
   assert.ok(IMAGENET100_CLASSES.includes("n02090622"));
 });
 
-test("imagenet100-resnet50: its grid validates on any 100-class source (the image-folder one is the default)", () => {
-  assert.deepEqual(IMAGENET100_SOURCE, { name: "folder", dir: "imagenet100" });
-  // Until the image-folder dataset is registered, CIFAR-100 stands in for the source.
-  const spec = parseSweepSpec(imagenet100Resnet50({ name: "cifar100", dir: "cifar-100-binary" }));
-  const runs = expandSweep(spec);
+test("imagenet100-resnet50: the user's image folder at 224x224, its 100 classes named, without reading it", () => {
+  assert.deepEqual(IMAGENET100_SOURCE, {
+    name: "folder",
+    dir: "imagenet100",
+    size: 224,
+    classes: IMAGENET100_CLASSES,
+  });
+  // No folder here: the named classes let every run's config validate without it.
+  const runs = expandSweep(presetSpec("imagenet100-resnet50"));
   // dense, RP 1e-1 / 1e-2 / 1e-3, magnitude pruning at 92 / 94 / 96%: one seed each.
   assert.deepEqual(
     runs.map((run) => [run.labels.method, run.labels.compression].filter(Boolean).join(" ")),
@@ -38,6 +39,8 @@ test("imagenet100-resnet50: its grid validates on any 100-class source (the imag
     ],
   );
   for (const run of runs) {
+    assert.deepEqual(run.config.model.input, { channels: 3, height: 224, width: 224 });
+    assert.equal(run.config.model.classes, 100);
     assert.equal(run.config.model.name, "imagenet-resnet");
     assert.equal((run.config.model as { depth: number }).depth, 50);
   }

@@ -91,6 +91,8 @@ export function makeRecord(sweep: string, spec: RunSpec): ReportRecord {
       strategy: spec.strategy as { kind: string },
       keep_fraction: 0.5,
       dataset: "fashion-mnist",
+      classes: 10,
+      class_names: null,
       seed: spec.seed,
       generator: "pemn-threefry4x32-20-v1",
       epochs: 1,

@@ -200,6 +200,8 @@ const EXPECTED_RUNS: Record<string, number> = {
   "fig4-cifar10": 2 * (4 + 2 * 4) * 3,
   "fig4-cifar100": 2 * (4 + 2 * 4) * 3,
   "fig5-cifar10": 2 * (1 + 3 + 2 * 4) * 3, // (dense, 3 RP, 2 criteria x 4 ratios)
+  "fig3-tiny": 1 * 9 * 3, // ConvMixer-256/8 x (dense, mask, one-layer, MP, 5 RP) x 3 seeds
+  "imagenet100-resnet50": 1 + 3 + 3, // dense, 3 RP, magnitude pruning at 3 ratios; one seed
 };
 
 test("every preset expands and validates", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -32,6 +32,51 @@ test("a stored config parses to itself (config.json round trip)", () => {
     seed: 3,
   });
   assert.deepEqual(parseRunConfig(JSON.parse(JSON.stringify(config))), config);
+});
+
+test("an image folder's classes come from its class folders, and config.json records them", () => {
+  const temp = temporaryDirectory();
+  try {
+    for (const name of ["dog", "ant", "cat"]) mkdirSync(join(temp.dir, name));
+    const config = parseRunConfig({
+      model: { name: "mlp", hidden: [8] },
+      data: { source: { name: "folder", dir: temp.dir, size: 16, color: "gray" } },
+    });
+    assert.deepEqual(config.data.source, {
+      name: "folder",
+      dir: temp.dir,
+      size: 16,
+      color: "gray",
+      testFraction: 0.2,
+      splitSeed: 0,
+      classes: ["ant", "cat", "dog"],
+    });
+    assert.deepEqual(config.model.input, { channels: 1, height: 16, width: 16 });
+    assert.equal(config.model.classes, 3);
+    // Stored, the classes stay what they were when the run began, whatever the folder gains.
+    mkdirSync(join(temp.dir, "emu"));
+    const stored = parseRunConfig(JSON.parse(JSON.stringify(config)));
+    assert.deepEqual(stored, config);
+    const chosen = parseRunConfig({
+      model: { name: "mlp", hidden: [8] },
+      data: { source: { name: "folder", dir: temp.dir, classes: ["emu", "ant"] } },
+    });
+    assert.equal(chosen.model.classes, 2);
+    assert.deepEqual(chosen.model.input, { channels: 3, height: 32, width: 32 });
+  } finally {
+    temp.remove();
+  }
+});
+
+test("a data source giving only dir is the default dataset's", () => {
+  const config = parseRunConfig({ data: { source: { dir: "/somewhere" } } });
+  assert.deepEqual(config.data.source, { name: "fashion-mnist", dir: "/somewhere" });
+  assert.equal(config.model.classes, 10);
+  const tiny = parseRunConfig({
+    model: { name: "mlp", hidden: [8] },
+    data: { source: { name: "tiny-imagenet", dir: "/not/yet" } },
+  });
+  assert.deepEqual([tiny.model.classes, tiny.model.input.height], [200, 64]);
 });
 
 test("errors name the field", () => {

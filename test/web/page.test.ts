@@ -387,3 +387,47 @@ test("a corrupt, truncated or unsupported file gets a message in words; a good o
   await page.waitForSelector("#error:not([hidden])");
   await page.screenshot({ path: join(ARTIFACTS, "web-page-error.png") });
 });
+
+test("the page names a model's classes as its file does (an image folder's folders)", async () => {
+  const spec = {
+    model: parseModelConfig({
+      name: "mlp",
+      hidden: [16],
+      input: { channels: 1, height: 28, width: 28 },
+      classes: 3,
+    }),
+    strategy: parseWeightStrategy({ kind: "mask" }),
+    keepFraction: 0.5,
+    seed: 9,
+  };
+  const { model } = createPemnModel(spec);
+  let bytes: Uint8Array;
+  try {
+    bytes = encodePemn({
+      ...packModel(model.eval(), spec, { values: "seed", norms: "fp32" }),
+      dataset: { name: "folder", classNames: ["ant", "cat", "dog"] },
+    });
+  } finally {
+    model.dispose();
+  }
+  await openInPage("folder.pemn", bytes);
+  await waitForModel("folder.pemn");
+  assert.match(
+    (await page.textContent("#summary")) ?? "",
+    /Trained onfolder, 3 classes: ant, cat, dog/,
+  );
+  const samples = JSON.parse(
+    readFileSync(join(WEB_DIR, "public/samples.json"), "utf8"),
+  ) as Sample[];
+  const sample = samples[0] as Sample;
+  await page.click(`#samples button[data-index="${sample.index}"]`);
+  await page.waitForSelector(`#prediction[data-source="sample:${sample.index}"]`);
+  assert.deepEqual(
+    await page.$$eval("#probabilities .class-name", (nodes) =>
+      nodes.map((node) => node.textContent),
+    ),
+    ["ant", "cat", "dog"],
+  );
+  await openInPage("example.pemn", EXAMPLE);
+  await waitForModel("example.pemn");
+});

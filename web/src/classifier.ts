@@ -2,7 +2,8 @@ import wasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 import * as ort from "onnxruntime-web/wasm";
 import type { DecodedModel } from "../../src/artifact/index.js";
 import { CLASS_NAMES } from "../../src/data/class-names.js";
-import { DATASET_STATS, Normalizer } from "../../src/data/normalization.js";
+import { DATASET_NAMES } from "../../src/data/dataset-source.js";
+import { datasetStats, Normalizer } from "../../src/data/normalization.js";
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/export-onnx.js";
 import type { Classification, ClassifierState } from "./protocol.js";
 
@@ -12,9 +13,23 @@ ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
 
-/** The images the page draws and ships: Fashion-MNIST's, 1 x 28 x 28 in 10 classes. */
+/** The images the page draws and ships: Fashion-MNIST's, 1 x 28 x 28. */
 const PAGE_DATASET = "fashion-mnist";
 const PAGE_INPUT = { channels: 1, height: 28, width: 28 } as const;
+
+/**
+ * The names of a model's classes: the ones its file records (the data it was trained on:
+ * an image folder's class folders, ...), else Fashion-MNIST's for a 10-class model, else
+ * "class 0", "class 1", ...
+ */
+export function modelClassNames(decoded: DecodedModel): readonly string[] {
+  const { classes } = decoded.model;
+  const recorded = decoded.dataset?.classNames;
+  if (recorded !== undefined && recorded.length === classes) return recorded;
+  const page = CLASS_NAMES[PAGE_DATASET] as readonly string[];
+  if (decoded.dataset === undefined && classes === page.length) return page;
+  return Array.from({ length: classes }, (_, index) => `class ${index}`);
+}
 
 /** A decoded model as an onnxruntime-web session over the page's images. */
 export class Classifier {
@@ -24,35 +39,37 @@ export class Classifier {
   ) {}
 
   /**
-   * The model's classifier when it takes the page's images (else why not): its ONNX graph
-   * built from the decoded weights by the project's exporter, loaded into onnxruntime-web.
+   * The model's classifier when it takes the page's images, 1 x 28 x 28 (else why not): its
+   * ONNX graph built from the decoded weights by the project's exporter, loaded into
+   * onnxruntime-web; its classes named as its file names them.
    */
   static async create(
     decoded: DecodedModel,
   ): Promise<{ classifier: Classifier | null; state: ClassifierState }> {
     const { input, classes } = decoded.model;
-    const classNames = CLASS_NAMES[PAGE_DATASET] as readonly string[];
     if (
       input.channels !== PAGE_INPUT.channels ||
       input.height !== PAGE_INPUT.height ||
-      input.width !== PAGE_INPUT.width ||
-      classes !== classNames.length
+      input.width !== PAGE_INPUT.width
     ) {
       return {
         classifier: null,
         state: {
           ready: false,
-          reason: `the page classifies Fashion-MNIST images (1×28×28, 10 classes); this model takes ${input.channels}×${input.height}×${input.width} images in ${classes} classes`,
+          reason: `the page classifies 1×28×28 grey images (as Fashion-MNIST's); this model takes ${input.channels}×${input.height}×${input.width} images in ${classes} classes`,
         },
       };
     }
+    const classNames = modelClassNames(decoded);
+    // Normalised as the model was trained: its dataset's constants where the file names one.
+    const trainedOn = DATASET_NAMES.find((name) => name === decoded.dataset?.name) ?? PAGE_DATASET;
     const started = performance.now();
     const session = await ort.InferenceSession.create(exportOnnx(decoded), {
       executionProviders: ["wasm"],
     });
     const classifier = new Classifier(
       session,
-      new Normalizer(DATASET_STATS[PAGE_DATASET], PAGE_INPUT),
+      new Normalizer(datasetStats(trainedOn, PAGE_INPUT.channels), PAGE_INPUT),
     );
     return {
       classifier,

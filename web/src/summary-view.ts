@@ -40,6 +40,15 @@ export function renderSummary(name: string, inspection: PemnInspection): void {
       element("strong", {}, String(model.name)),
       ` ${describeFields(model, ["name", "input", "classes"])}; input ${input.channels}×${input.height}×${input.width}, ${String(model.classes)} classes`,
     ),
+    ...(inspection.dataset.name === null
+      ? []
+      : row(
+          "Trained on",
+          element("strong", {}, inspection.dataset.name),
+          inspection.dataset.classNames === null
+            ? ""
+            : `, ${inspection.dataset.classNames.length} classes: ${inspection.dataset.classNames.join(", ")}`,
+        )),
     ...row(
       "Strategy",
       element("strong", {}, kind),

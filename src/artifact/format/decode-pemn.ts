@@ -40,6 +40,7 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
     model: header.model,
     strategy: header.strategy,
     generator: header.generator,
+    ...(header.dataset === undefined ? {} : { dataset: header.dataset }),
     maskedLayers,
     storedValues: decodeFloat32(sections.values.bytes),
     norms,

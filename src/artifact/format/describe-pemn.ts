@@ -4,7 +4,7 @@ import { decodeHeader } from "./header.js";
 import type { JsonObject } from "./json-value.js";
 import { countKept } from "./mask-bits.js";
 import type { MaskEncoding } from "./mask-encoding.js";
-import type { GeneratorRecord, NormDtype, ValueReference } from "./pemn-contents.js";
+import type { DatasetRecord, GeneratorRecord, NormDtype, ValueReference } from "./pemn-contents.js";
 import { layOutSections } from "./section-layout.js";
 
 const EMPTY_TABLE_BYTES = 1;
@@ -50,6 +50,8 @@ export interface PemnDescription {
   readonly model: JsonObject;
   readonly strategy: JsonObject;
   readonly generator: GeneratorRecord;
+  /** The training data's record, when the file has one. */
+  readonly dataset?: DatasetRecord;
   readonly totalBytes: number;
   readonly parts: PemnPartBytes;
   /** The file's length without its norm tensors (their data and their header entries). */
@@ -91,6 +93,7 @@ export function describePemn(bytes: Uint8Array): PemnDescription {
     model: header.model,
     strategy: header.strategy,
     generator: header.generator,
+    ...(header.dataset === undefined ? {} : { dataset: header.dataset }),
     totalBytes,
     parts,
     bytesWithoutNorms,

@@ -1,7 +1,7 @@
 import { assembleContainer } from "./container.js";
 import { encodeFloat32 } from "./float32-bytes.js";
 import { encodeHeader, type LayerEntry, type NormEntry } from "./header.js";
-import { checkGenerator } from "./header-json.js";
+import { checkDatasetRecord, checkGenerator } from "./header-json.js";
 import { checkJsonObject } from "./json-value.js";
 import { hasCleanPadding, maskByteLength } from "./mask-bits.js";
 import { encodeMask, encodePositions } from "./mask-encoding.js";
@@ -25,6 +25,7 @@ export function encodePemn(contents: PemnContents): Uint8Array {
   checkJsonObject(contents.model, "model");
   checkJsonObject(contents.strategy, "strategy");
   checkGenerator(contents.generator, "invalid-contents");
+  if (contents.dataset !== undefined) checkDatasetRecord(contents.dataset, "invalid-contents");
   checkTableNames(
     contents.maskedLayers.map((layer) => layer.name),
     "masked layers",
@@ -64,6 +65,7 @@ export function encodePemn(contents: PemnContents): Uint8Array {
       model: contents.model,
       strategy: contents.strategy,
       generator: contents.generator,
+      ...(contents.dataset === undefined ? {} : { dataset: contents.dataset }),
       layers: layerEntries,
       norms: normEntries,
     }),

@@ -1,5 +1,5 @@
 import { isJsonObject, type JsonObject } from "./json-value.js";
-import type { GeneratorRecord } from "./pemn-contents.js";
+import type { DatasetRecord, GeneratorRecord } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
 
 /** The JSON part of the header: what the container records without interpreting. */
@@ -7,6 +7,42 @@ export interface HeaderJson {
   readonly model: JsonObject;
   readonly strategy: JsonObject;
   readonly generator: GeneratorRecord;
+  readonly dataset?: DatasetRecord;
+}
+
+/** Bounds on the dataset record, so a hostile header cannot ask for much (a name in UTF-16 units). */
+const MAX_DATASET_NAME = 256;
+const MAX_CLASS_NAMES = 65_536;
+const MAX_CLASS_NAME = 1024;
+
+/** Throws `problem`-coded errors for a dataset record the format cannot hold. */
+export function checkDatasetRecord(
+  value: unknown,
+  problem: "invalid-contents" | "bad-header",
+): DatasetRecord {
+  const fail = (detail: string): never => {
+    throw new PemnFormatError(problem, `dataset ${detail}`);
+  };
+  if (!isJsonObject(value)) fail("must be an object");
+  const record = value as JsonObject;
+  for (const key of Object.keys(record)) {
+    if (key !== "name" && key !== "classNames") fail(`has unknown field "${key}"`);
+  }
+  const { name, classNames } = record;
+  if (typeof name !== "string" || name.length === 0 || name.length > MAX_DATASET_NAME) {
+    fail(`name must be a string of 1 to ${MAX_DATASET_NAME} characters`);
+  }
+  if (classNames === undefined) return { name: name as string };
+  if (
+    !Array.isArray(classNames) ||
+    classNames.length > MAX_CLASS_NAMES ||
+    !classNames.every((entry) => typeof entry === "string" && entry.length <= MAX_CLASS_NAME)
+  ) {
+    fail(
+      `classNames must be a list of at most ${MAX_CLASS_NAMES} strings of at most ${MAX_CLASS_NAME} characters`,
+    );
+  }
+  return { name: name as string, classNames: [...(classNames as string[])] };
 }
 
 const TWO_POW_64 = 1n << 64n;
@@ -38,6 +74,8 @@ export function encodeHeaderJson(json: HeaderJson): Uint8Array {
       model: json.model,
       strategy: json.strategy,
       generator: { name: json.generator.name, seed: json.generator.seed.toString() },
+      // Only when known: a file without it is byte for byte what pemn wrote before it existed.
+      ...(json.dataset === undefined ? {} : { dataset: json.dataset }),
     }),
   );
 }
@@ -52,7 +90,12 @@ export function decodeHeaderJson(bytes: Uint8Array): HeaderJson {
       `header JSON does not parse: ${(error as Error).message}`,
     );
   }
-  const top = expectFields(parsed, "header JSON", ["model", "strategy", "generator"]);
+  const top = expectFields(
+    parsed,
+    "header JSON",
+    ["model", "strategy", "generator", "dataset"],
+    ["dataset"],
+  );
   const model = top.model;
   const strategy = top.strategy;
   if (!isJsonObject(model)) {
@@ -67,11 +110,26 @@ export function decodeHeaderJson(bytes: Uint8Array): HeaderJson {
   }
   const record = { name: generator.name as string, seed: BigInt(generator.seed) };
   checkGenerator(record, "bad-header");
-  return { model, strategy, generator: record };
+  return {
+    model,
+    strategy,
+    generator: record,
+    ...(top.dataset === undefined
+      ? {}
+      : { dataset: checkDatasetRecord(top.dataset, "bad-header") }),
+  };
 }
 
-/** `value` as an object with exactly `fields` (a reader of version 1 knows no others). */
-function expectFields(value: unknown, what: string, fields: readonly string[]): JsonObject {
+/**
+ * `value` as an object with exactly `fields`, less any of `optional` (a reader of version 1
+ * knows no others).
+ */
+function expectFields(
+  value: unknown,
+  what: string,
+  fields: readonly string[],
+  optional: readonly string[] = [],
+): JsonObject {
   if (!isJsonObject(value)) throw new PemnFormatError("bad-header", `${what} must be an object`);
   for (const key of Object.keys(value)) {
     if (!fields.includes(key)) {
@@ -79,7 +137,7 @@ function expectFields(value: unknown, what: string, fields: readonly string[]): 
     }
   }
   for (const field of fields) {
-    if (!Object.hasOwn(value, field)) {
+    if (!Object.hasOwn(value, field) && !optional.includes(field)) {
       throw new PemnFormatError("bad-header", `${what} lacks field "${field}"`);
     }
   }

@@ -19,6 +19,7 @@ export type { JsonObject } from "./json-value.js";
 export { countKept, maskByteLength, packMask, unpackMask } from "./mask-bits.js";
 export type { MaskEncoding } from "./mask-encoding.js";
 export type {
+  DatasetRecord,
   GeneratorRecord,
   MaskedLayer,
   NormDtype,

@@ -56,6 +56,16 @@ export interface GeneratorRecord {
   readonly seed: bigint;
 }
 
+/**
+ * What the model was trained on, as far as a user of it needs: the dataset's name (which
+ * also says how inputs are normalised, docs/data.md) and its classes' names in label order,
+ * where known. Optional: a file without it (any written before it existed) says nothing.
+ */
+export interface DatasetRecord {
+  readonly name: string;
+  readonly classNames?: readonly string[];
+}
+
 /** Everything a `.pemn` file holds. */
 export interface PemnContents {
   /** The model configuration, opaque to the container. */
@@ -63,6 +73,8 @@ export interface PemnContents {
   /** The weight strategy and its parameters, opaque to the container. */
   readonly strategy: JsonObject;
   readonly generator: GeneratorRecord;
+  /** The training data's name and class names; absent when the writer did not record them. */
+  readonly dataset?: DatasetRecord;
   /** In the model's definition order. */
   readonly maskedLayers: readonly MaskedLayer[];
   /** The values `stored` references slice; empty when every layer is seeded. */

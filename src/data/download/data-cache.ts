@@ -1,20 +1,9 @@
-import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
-
-/**
- * Where downloaded datasets live: $PEMN_DATA, else $XDG_CACHE_HOME/pemn/data, else
- * ~/.cache/pemn/data (a relative XDG_CACHE_HOME is ignored, as the XDG spec says).
- */
-export function dataCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PEMN_DATA) return resolve(env.PEMN_DATA);
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache");
-  return join(base, "pemn", "data");
-}
+import { join, resolve } from "node:path";
+import { dataCacheDir } from "../data-cache.js";
 
 /** The folder a dataset is fetched into by default: `<cache>/<name>`, what --data-dir names. */
 export function cachedDatasetDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(dataCacheRoot(env), name);
+  return join(dataCacheDir(env), name);
 }
 
 /**

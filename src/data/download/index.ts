@@ -1,4 +1,4 @@
-export { cachedDatasetDir, dataCacheRoot, downloadDir, partialName } from "./data-cache.js";
+export { cachedDatasetDir, downloadDir, partialName } from "./data-cache.js";
 export {
   type Catalogue,
   type CatalogueEntry,

@@ -19,7 +19,7 @@ import {
  */
 
 /** The reference ConvMixer recipe: AdamW, batch 512, 100 epochs, piecewise-linear rate. */
-const CONVMIXER_TRAIN = {
+export const CONVMIXER_TRAIN = {
   epochs: 100,
   batchSize: 512,
   schedule: { kind: "piecewise-linear" },
@@ -32,9 +32,9 @@ const CONVMIXER_TRAIN = {
   ],
   testEachEpoch: true,
 };
-const CONVMIXER_PEMN = { kind: "adamw", lr: 0.05, weightDecay: 0.005 };
+export const CONVMIXER_PEMN = { kind: "adamw", lr: 0.05, weightDecay: 0.005 };
 /** Trained ConvMixer values: the ConvMixer CIFAR script's default rate. */
-const CONVMIXER_TRAINED = { kind: "adamw", lr: 0.01, weightDecay: 0.005 };
+export const CONVMIXER_TRAINED = { kind: "adamw", lr: 0.01, weightDecay: 0.005 };
 
 /**
  * ResNets: the supplement's batch 256, 200 epochs, momentum 0.9, weight decay 5e-4, with

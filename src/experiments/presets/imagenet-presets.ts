@@ -1,3 +1,4 @@
+import { IMAGENET100_CLASSES } from "../../data/imagenet100-classes.js";
 import type { SweepSpecInput } from "../sweep-spec.js";
 import {
   compressionAxis,
@@ -19,7 +20,13 @@ import {
  * folder per class named by its WordNet ID (IMAGENET100_CLASSES, docs/data.md), read by the
  * image-folder dataset at 224x224. The one line to change for another location or reader.
  */
-export const IMAGENET100_SOURCE: Record<string, unknown> = { name: "folder", dir: "imagenet100" };
+export const IMAGENET100_SOURCE: Record<string, unknown> = {
+  name: "folder",
+  dir: "imagenet100",
+  size: 224,
+  // Named, so that the runs' configs hold the class order without reading the folder.
+  classes: [...IMAGENET100_CLASSES],
+};
 
 /** The compression ratios of the paper's ImageNet-100 figure's pruned baselines. */
 const IMAGENET100_COMPRESSIONS = [0.92, 0.94, 0.96] as const;

@@ -15,6 +15,18 @@ export interface ReportPlan {
   readonly plots: readonly { readonly name: string; readonly spec: TopLevelSpec }[];
 }
 
+/** "tiny-imagenet (200 classes)", or the name alone for a summary written before classes were. */
+function datasetLabel(summary: {
+  dataset: string;
+  classes: number | null;
+  class_names: string[] | null;
+}): string {
+  if (summary.classes === null) return summary.dataset;
+  const names = summary.class_names;
+  const listed = names !== null && names.length <= 10 ? `: ${names.join(", ")}` : "";
+  return `${summary.dataset} (${summary.classes} classes${listed})`;
+}
+
 /** The whole report as blocks and plot specs: a pure function of what the directory holds. */
 export function buildReport(results: SweepResults): ReportPlan {
   const { description, records } = results;
@@ -25,7 +37,7 @@ export function buildReport(results: SweepResults): ReportPlan {
   const failed = records.filter((record) => record.status === "failed").length;
   const datasets = [
     ...new Set(
-      records.flatMap((record) => (record.status === "ok" ? [record.summary.dataset] : [])),
+      records.flatMap((record) => (record.status === "ok" ? [datasetLabel(record.summary)] : [])),
     ),
   ];
   const blocks: Block[] = [

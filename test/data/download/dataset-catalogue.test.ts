@@ -4,11 +4,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ConfigError } from "../../../src/config/parse-config.js";
-import {
-  cachedDatasetDir,
-  dataCacheRoot,
-  downloadDir,
-} from "../../../src/data/download/data-cache.js";
+import { dataCacheDir } from "../../../src/data/data-cache.js";
+import { cachedDatasetDir, downloadDir } from "../../../src/data/download/data-cache.js";
 import {
   catalogueFromEnvironment,
   DOWNLOADABLE_DATASETS,
@@ -128,10 +125,10 @@ test("a bad catalogue file is refused naming the field", () => {
 });
 
 test("the cache: PEMN_DATA, else $XDG_CACHE_HOME/pemn/data (absolute only), else ~/.cache/pemn/data", () => {
-  assert.equal(dataCacheRoot({ PEMN_DATA: "/srv/pemn", XDG_CACHE_HOME: "/x" }), "/srv/pemn");
-  assert.equal(dataCacheRoot({ XDG_CACHE_HOME: "/var/cache/me" }), "/var/cache/me/pemn/data");
-  assert.equal(dataCacheRoot({ XDG_CACHE_HOME: "relative" }), join(homedir(), ".cache/pemn/data"));
-  assert.equal(dataCacheRoot({}), join(homedir(), ".cache/pemn/data"));
+  assert.equal(dataCacheDir({ PEMN_DATA: "/srv/pemn", XDG_CACHE_HOME: "/x" }), "/srv/pemn");
+  assert.equal(dataCacheDir({ XDG_CACHE_HOME: "/var/cache/me" }), "/var/cache/me/pemn/data");
+  assert.equal(dataCacheDir({ XDG_CACHE_HOME: "relative" }), join(homedir(), ".cache/pemn/data"));
+  assert.equal(dataCacheDir({}), join(homedir(), ".cache/pemn/data"));
   assert.equal(cachedDatasetDir("cifar10", { PEMN_DATA: "/d" }), "/d/cifar10");
   assert.equal(downloadDir("/d/cifar10/"), "/d/cifar10.download");
 });
