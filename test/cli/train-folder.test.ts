@@ -102,7 +102,8 @@ test("--data-dir alone means the default dataset; an unknown dataset lists the k
   await assertRefusals([
     [
       ["train", "--dataset", "imagenet", "--data-dir", images, "--epochs", "0"],
-      /name must be one of "fashion-mnist", "mnist", "cifar10", "cifar100", "tiny-imagenet", "folder", not "imagenet"/,
+      // The flag's choices come from the schema's dataset names.
+      /'--dataset <name>' argument 'imagenet' is invalid\. Allowed choices are fashion-mnist, mnist, cifar10, cifar100, tiny-imagenet, folder/,
     ],
     [
       ["train", "--dataset", "folder", "--data-dir", join(images, "ant"), "--epochs", "0"],
