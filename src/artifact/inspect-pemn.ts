@@ -87,7 +87,7 @@ export interface PemnInspection {
     readonly indexBits: number;
     /** Within this file's bits without norms. */
     readonly sameAsFile: PrunedComparison;
-    /** Within the paper's figure without norms. */
+    /** Within the paper's figure without norms (a quantized network's: its levels and scales). */
     readonly sameAsPaper: PrunedComparison;
   };
   /** A pruned network's own figures (strategy `pruned`), else null. */
@@ -256,7 +256,8 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
     pruned: {
       indexBits,
       sameAsFile: prunedWithin(fileWithoutNorms),
-      sameAsPaper: prunedWithin(paper.withoutNorms.bits),
+      // A quantized network's own count is its levels and scales, not 32 bits per value.
+      sameAsPaper: prunedWithin((quantizedNetwork?.compression ?? paper).withoutNorms.bits),
     },
     prunedNetwork,
     quantizedNetwork,

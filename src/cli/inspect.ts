@@ -114,7 +114,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
     );
     for (const [label, comparison] of [
       ["as this file", pruned.sameAsFile],
-      ["as the paper's count", pruned.sameAsPaper],
+      [quantized === null ? "as the paper's count" : "as levels + scales", pruned.sameAsPaper],
     ] as const) {
       console.log(
         `  ${label.padEnd(22)} keeps ${count(comparison.keptWeights)} weights (sparsity ${formatPercent(comparison.sparsity)}): ${count(comparison.valueBits)} value bits + ${count(comparison.indexBits)} index bits`,
