@@ -1,9 +1,15 @@
 import { type MaskedLayerSpec, type ModelConfig, modelLayout } from "../models/pure.js";
 import { GENERATOR_VERSION } from "../random/index.js";
-import { planWeights, type WeightStrategy } from "../weights/index.js";
+import {
+  planWeights,
+  trainsValues,
+  type WeightStrategy,
+  weightQuantization,
+} from "../weights/index.js";
 import {
   type DatasetRecord,
   decodePemn,
+  dequantizedLayerValues,
   type GeneratorRecord,
   keptLayerValues,
   type PemnContents,
@@ -62,6 +68,7 @@ export function decodeModel(contents: PemnContents): DecodedModel {
   }
   const { declarations, maskedLayers: layout } = modelLayout(model);
   checkMaskedLayers(contents.maskedLayers, layout);
+  checkQuantizedLayers(contents, strategy);
   const seeded = seededValues(contents, strategy, layout);
   const maskedWeights = new Map<string, DecodedTensor>();
   for (const layer of contents.maskedLayers) {
@@ -70,7 +77,9 @@ export function decodeModel(contents: PemnContents): DecodedModel {
         ? (seeded?.get(layer.name) as Float32Array)
         : layer.values.kind === "kept"
           ? keptLayerValues(contents.storedValues, layer)
-          : storedLayerValues(contents.storedValues, layer);
+          : layer.values.kind === "quantized"
+            ? dequantizedLayerValues(layer.values, layer.shape)
+            : storedLayerValues(contents.storedValues, layer);
     maskedWeights.set(layer.name, { shape: layer.shape, values: masked(values, layer.mask) });
   }
   const normTensors = unfoldBatchNorms(
@@ -95,7 +104,7 @@ function seededValues(
 ): ReadonlyMap<string, Float32Array> | null {
   const firstSeeded = contents.maskedLayers.find((layer) => layer.values.kind === "seed");
   if (firstSeeded === undefined) return null;
-  if (strategy.kind === "dense" || strategy.kind === "pruned") {
+  if (trainsValues(strategy.kind)) {
     throw new PemnModelError(
       "invalid-strategy",
       `a ${strategy.kind} network's trained values must be stored, layer "${firstSeeded.name}" is seeded`,
@@ -110,6 +119,25 @@ function seededValues(
   }
   const plan = planWeights({ strategy, seed, layers: layout });
   return new Map(plan.layers.map((layer) => [layer.name, layer.values]));
+}
+
+/**
+ * A quantized or binary network's layers all hold quantized values of the strategy's width,
+ * and no other strategy's layer does ("invalid-strategy" otherwise).
+ */
+function checkQuantizedLayers(contents: PemnContents, strategy: WeightStrategy): void {
+  const bits = weightQuantization(strategy)?.bits;
+  for (const layer of contents.maskedLayers) {
+    const { values } = layer;
+    const held = values.kind === "quantized" ? values.bits : undefined;
+    if (held === bits) continue;
+    throw new PemnModelError(
+      "invalid-strategy",
+      bits === undefined
+        ? `a ${strategy.kind} network's layer "${layer.name}" holds ${held}-bit quantized values`
+        : `a ${bits}-bit ${strategy.kind} network's layer "${layer.name}" holds ${held === undefined ? `${values.kind} values` : `${held}-bit levels`}`,
+    );
+  }
 }
 
 /** W * M in float32, as the engine computes it (W times a 0/1 mask). */

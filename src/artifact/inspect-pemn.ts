@@ -1,11 +1,12 @@
 import { maskedLayout } from "../models/pure.js";
-import { countWeights, type PruningIndex } from "../weights/index.js";
+import { countWeights, type PruningIndex, weightQuantization } from "../weights/index.js";
 import {
   describePemn,
   type JsonObject,
   type LayerDescription,
   type NormDescription,
   type PemnDescription,
+  quantizedValueBytes,
 } from "./format/index.js";
 import { isRunningStatistic } from "./format/norm-names.js";
 import { checkMaskedLayers, parseModelHeader } from "./model-header.js";
@@ -53,8 +54,11 @@ export interface PemnInspection {
     readonly name: string | null;
     readonly classNames: readonly string[] | null;
   };
-  /** How the masked layers' values are held: all seeded, all stored, or some of each. */
-  readonly valueMode: "seed" | "stored" | "mixed";
+  /**
+   * How the masked layers' values are held: all seeded, all stored (float32), some of each, or
+   * all quantized (levels and scales).
+   */
+  readonly valueMode: "seed" | "stored" | "mixed" | "quantized";
   readonly totalBytes: number;
   readonly maskedLayers: number;
   readonly maskedWeights: number;
@@ -88,11 +92,13 @@ export interface PemnInspection {
     readonly indexBits: number;
     /** Within this file's bits without norms. */
     readonly sameAsFile: PrunedComparison;
-    /** Within the paper's figure without norms. */
+    /** Within the paper's figure without norms (a quantized network's: its levels and scales). */
     readonly sameAsPaper: PrunedComparison;
   };
   /** A pruned network's own figures (strategy `pruned`), else null. */
   readonly prunedNetwork: PrunedNetworkInspection | null;
+  /** A quantized or binary network's own figures, else null. */
+  readonly quantizedNetwork: QuantizedNetworkInspection | null;
   readonly layers: readonly LayerDescription[];
   readonly norms: readonly NormDescription[];
 }
@@ -113,6 +119,24 @@ export interface PrunedNetworkInspection {
   readonly sparsity: number;
   readonly valueBytes: number;
   readonly indexBytes: number;
+  /** Without norms: (values + masks) against 32-bit dense; with: plus the norms section. */
+  readonly compression: FigurePair;
+}
+
+/**
+ * What a quantized (or binary) file's network costs, measured from its values section: each
+ * layer's levels (bits per weight, each layer's rounded up to whole bytes) and its float32
+ * scales, one per output channel. Its masks keep every weight, so they cost no masks bytes.
+ */
+export interface QuantizedNetworkInspection {
+  /** Bits per level: 1 for binary weights. */
+  readonly bits: number;
+  /** How each channel's scale is chosen: its largest |w| (`max`) or its mean |w| (`mean`, binary). */
+  readonly scale: "max" | "mean";
+  readonly levelBytes: number;
+  readonly scaleBytes: number;
+  /** 8 x (levels + scales) / weights: about `bits` plus 32 bits per channel's weights. */
+  readonly bitsPerWeight: number;
   /** Without norms: (values + masks) against 32-bit dense; with: plus the norms section. */
   readonly compression: FigurePair;
 }
@@ -174,6 +198,29 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
           },
         }
       : null;
+  const quantization = weightQuantization(strategy);
+  let quantizedNetwork: QuantizedNetworkInspection | null = null;
+  if (quantization !== null) {
+    const bytes = description.layers.map((layer) =>
+      quantizedValueBytes(layer.shape, quantization.bits),
+    );
+    const levelBytes = bytes.reduce((sum, part) => sum + part.levels, 0);
+    const scaleBytes = bytes.reduce((sum, part) => sum + part.scales, 0);
+    quantizedNetwork = {
+      ...quantization,
+      levelBytes,
+      scaleBytes,
+      bitsPerWeight: (8 * (levelBytes + scaleBytes)) / maskedWeights,
+      compression: {
+        withoutNorms: storageFigure(8 * (parts.values + parts.masks), denseBits),
+        withNorms: storageFigure(
+          8 * (parts.values + parts.masks + parts.norms),
+          denseBits + normDenseBits,
+        ),
+      },
+    };
+  }
+  const ownNetwork = prunedNetwork ?? quantizedNetwork;
   return {
     formatVersion: description.formatVersion,
     model: description.model,
@@ -208,8 +255,9 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
         withNorms: storageFigure(8 * description.totalBytes, denseBits + normDenseBits),
         withoutNorms: storageFigure(fileWithoutNorms, denseBits),
       },
-      // The paper counts a pruned network by its values and index, as the file stores them.
-      paper: prunedNetwork?.compression ?? {
+      // The paper counts a pruned network by its values and index, as the file stores them;
+      // a quantized one likewise by its levels and scales.
+      paper: ownNetwork?.compression ?? {
         withNorms: paper.withNorms,
         withoutNorms: paper.withoutNorms,
       },
@@ -217,15 +265,21 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
     pruned: {
       indexBits,
       sameAsFile: prunedWithin(fileWithoutNorms),
-      sameAsPaper: prunedWithin(paper.withoutNorms.bits),
+      // A quantized network's own count is its levels and scales, not 32 bits per value.
+      sameAsPaper: prunedWithin((quantizedNetwork?.compression ?? paper).withoutNorms.bits),
     },
     prunedNetwork,
+    quantizedNetwork,
     layers: description.layers,
     norms: description.norms,
   };
 }
 
 function valueMode(description: PemnDescription): PemnInspection["valueMode"] {
+  const { layers } = description;
+  if (layers.length > 0 && layers.every((layer) => layer.values.kind === "quantized")) {
+    return "quantized";
+  }
   const seeded = description.layers.filter((layer) => layer.values.kind === "seed").length;
   if (seeded === description.layers.length) return "seed";
   return seeded === 0 ? "stored" : "mixed";

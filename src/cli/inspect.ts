@@ -82,7 +82,20 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
     );
   figure("this file", compression.file);
   const network = inspection.prunedNetwork;
-  if (network === null) {
+  const quantized = inspection.quantizedNetwork;
+  if (quantized !== null) {
+    const levels = quantized.bits === 1 ? "1-bit signs (binary)" : `${quantized.bits}-bit levels`;
+    const scale =
+      quantized.scale === "max" ? `largest |w| / ${2 ** (quantized.bits - 1) - 1}` : "mean |w|";
+    console.log("");
+    console.log(
+      `quantized network: ${levels}, a float32 scale per output channel (${scale}): ${count(quantized.levelBytes)} bytes of levels + ${count(quantized.scaleBytes)} bytes of scales, ${bits(quantized.bitsPerWeight)} bits per weight`,
+    );
+    figure(
+      `its levels + scales (${count(parts.framing.bytes + parts.header.bytes)} bytes of header, framing left out)`,
+      quantized.compression,
+    );
+  } else if (network === null) {
     figure("the paper's count (32 bits per unique value + masks)", compression.paper);
   } else {
     const { index } = network;
@@ -102,7 +115,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
     );
     console.log(`  target ${formatPercent(network.targetCompression)}`);
   }
-  // A pruned file is its own pruned network: the comparison is for PEMNs.
+  // A pruned file is its own pruned network: the comparison is for PEMNs (and quantized ones).
   if (network === null) {
     console.log("");
     console.log(
@@ -110,7 +123,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
     );
     for (const [label, comparison] of [
       ["as this file", pruned.sameAsFile],
-      ["as the paper's count", pruned.sameAsPaper],
+      [quantized === null ? "as the paper's count" : "as levels + scales", pruned.sameAsPaper],
     ] as const) {
       console.log(
         `  ${label.padEnd(22)} keeps ${count(comparison.keptWeights)} weights (sparsity ${formatPercent(comparison.sparsity)}): ${count(comparison.valueBits)} value bits + ${count(comparison.indexBits)} index bits`,
@@ -126,7 +139,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
   );
   for (const layer of inspection.layers) {
     console.log(
-      `${layer.name.padEnd(width)}${layer.shape.join("x").padEnd(18)}${formatPercent(layer.keepFraction).padStart(8)}  ${layer.values.kind.padEnd(6)}  ${count(layer.bytes)} bytes, ${layer.encoding} (${bits(layer.bitsPerWeight)} bits per weight)`,
+      `${layer.name.padEnd(width)}${layer.shape.join("x").padEnd(18)}${formatPercent(layer.keepFraction).padStart(8)}  ${layer.values.kind.padEnd(6)}  ${count(layer.bytes)} bytes, ${layer.encoding} (${bits(layer.bitsPerWeight)} bits per weight)${layer.values.kind === "quantized" ? `; values ${count(layer.valueBytes)} bytes, ${layer.values.bits}-bit levels (${bits((8 * layer.valueBytes) / layer.weights)} bits per weight with scales)` : ""}`,
     );
   }
   console.log("");

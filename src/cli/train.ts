@@ -176,7 +176,7 @@ export function registerTrain(program: Command, version: string): void {
     }
     console.log(`run directory:   ${runDir}`);
     console.log(
-      `model:           ${summary.model.name}, strategy ${summary.strategy.kind}${"rescale" in summary.strategy ? ` (rescale ${summary.strategy.rescale})` : ""}, keep ${summary.keep_fraction}`,
+      `model:           ${summary.model.name}, strategy ${summary.strategy.kind}${"rescale" in summary.strategy ? ` (rescale ${summary.strategy.rescale})` : ""}${"bits" in summary.strategy ? ` (${summary.strategy.bits} bits)` : ""}, keep ${summary.keep_fraction}`,
     );
     console.log(`masked weights:  ${summary.masked_weights.toLocaleString("en-US")}`);
     console.log(`unique values:   ${summary.unique_values.toLocaleString("en-US")}`);

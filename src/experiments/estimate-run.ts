@@ -1,5 +1,6 @@
 import { type ModelName, modelLayout } from "../models/pure.js";
 import type { RunConfig } from "../run/run-config.js";
+import { trainsValues } from "../weights/index.js";
 import { canonicalJson } from "./run-id.js";
 import type { SweepRecord } from "./sweep-record.js";
 
@@ -74,8 +75,7 @@ export function estimateRunSeconds(
       modelLayout(config.model).forwardMacs;
   const epochs = config.train.epochs;
   const evaluated = epochs > 0 ? epochs * validation + images.test : 0;
-  const kind: string = config.strategy.kind;
-  const processes = kind === "dense" || kind === "pruned" ? 2 : 3;
+  const processes = trainsValues(config.strategy.kind) ? 2 : 3;
   return (
     (epochs * training + evaluated / EVAL_SPEEDUP) / (speed * threads) + processes * PROCESS_SECONDS
   );

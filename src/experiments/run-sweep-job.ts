@@ -21,6 +21,7 @@ import {
   type RunSummary,
   runSummarySchema,
 } from "../run/index.js";
+import { trainsValues } from "../weights/index.js";
 import type { SweepRun } from "./expand-sweep.js";
 import { readRecord, sweepRunPaths } from "./results-dir.js";
 import {
@@ -171,11 +172,10 @@ async function runLockedJob(
 
 /**
  * Seed mode regenerates a PEMN's fixed values; a network whose values were trained (dense,
- * pruned) can only be packed with its values stored.
+ * pruned, quantized) can only be packed with its values stored.
  */
 function valueModes(run: SweepRun): readonly ("seed" | "stored")[] {
-  const kind: string = run.config.strategy.kind;
-  return kind === "dense" || kind === "pruned" ? ["stored"] : ["seed", "stored"];
+  return trainsValues(run.config.strategy.kind) ? ["stored"] : ["seed", "stored"];
 }
 
 /** Runs `pemn <args>` with its output appended to `log`; rejects with its last error line. */

@@ -8,7 +8,7 @@ import type { ModelConfig } from "./registry.js";
 export interface PemnModelSpec {
   model: ModelConfig;
   strategy: WeightStrategy;
-  /** Fraction of each masked layer's weights its mask keeps (ignored by `dense`, `pruned`). */
+  /** Fraction of each masked layer's weights its mask keeps (ignored where values are trained). */
   keepFraction: number;
   /** Keep fractions of particular layers (by layout name), overriding keepFraction. */
   keepFractionByLayer?: Readonly<Record<string, number>>;
@@ -18,10 +18,13 @@ export interface PemnModelSpec {
 
 /**
  * The weight mode a strategy implies: `dense` trains values, `pruned` trains them under a
- * fixed mask (set by the run once chosen), every other strategy masks fixed values.
+ * fixed mask (set by the run once chosen), `quantized` and `binary` train them quantized,
+ * every other strategy masks fixed values.
  */
 export function weightModeOf(strategy: WeightStrategy, keepFraction: number): WeightMode {
   if (strategy.kind === "dense" || strategy.kind === "pruned") return { kind: strategy.kind };
+  if (strategy.kind === "quantized") return { kind: "quantized", bits: strategy.bits };
+  if (strategy.kind === "binary") return { kind: "binary" };
   return { kind: "masked", keepFraction };
 }
 

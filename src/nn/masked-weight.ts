@@ -2,6 +2,7 @@ import { z } from "zod";
 import { keep, noGrad, ones, type Tensor, tensor, tidy, topKMasks } from "../engine/index.js";
 import { createGenerator } from "../random/index.js";
 import { Module } from "./module.js";
+import { type QuantizedTensor, quantizedWeight, quantizeTensor } from "./weight-quantizer.js";
 
 /** How many of n weights a layer keeps for keep fraction k: exactly round(k * n). */
 export function keptCount(size: number, keepFraction: number): number {
@@ -33,7 +34,9 @@ export interface MaskedWeightConfig {
  * The weight of a masked conv or linear layer. In masked mode it holds fixed values W
  * (a buffer) and trainable scores S, and yields W * M with M the top-k of |S|; the
  * gradient reaching M passes straight through to |S| and on through abs to S. In pruned
- * mode the values are trained and M is a fixed buffer (all ones until `prune` sets it).
+ * mode the values are trained and M is a fixed buffer (all ones until `prune` sets it). In
+ * quantized and binary modes the values are trained and the layer computes with them
+ * quantized per output channel, the gradient passing straight through (weight-quantizer.ts).
  */
 export class MaskedWeight extends Module {
   readonly mode: WeightMode;
@@ -58,7 +61,11 @@ export class MaskedWeight extends Module {
     this.shape = config.shape;
     const values = tensor(config.values, config.shape);
     this.pruningMask = null;
-    if (config.mode.kind === "dense") {
+    if (
+      config.mode.kind === "dense" ||
+      config.mode.kind === "quantized" ||
+      config.mode.kind === "binary"
+    ) {
       this.values = this.registerParameter("values", values);
       this.scores = null;
     } else if (config.mode.kind === "pruned") {
@@ -108,8 +115,23 @@ export class MaskedWeight extends Module {
     );
   }
 
+  /**
+   * Quantized and binary modes: the levels and per-channel scales the forward pass multiplies
+   * (the caller owns both), which a `.pemn` file stores; null in other modes.
+   */
+  quantization(): QuantizedTensor | null {
+    const { mode } = this;
+    return mode.kind === "quantized" || mode.kind === "binary"
+      ? quantizeTensor(this.values, mode)
+      : null;
+  }
+
   /** The weight the layer computes with. */
   effective(): Tensor {
+    const { mode } = this;
+    if (mode.kind === "quantized" || mode.kind === "binary") {
+      return quantizedWeight(this.values, mode);
+    }
     if (this.pruningMask !== null) return this.values.mul(this.pruningMask);
     const mask = this.#currentMask();
     if (mask === null || this.scores === null) return this.values;
@@ -178,7 +200,9 @@ export class MaskedWeight extends Module {
 /**
  * How a masked layer uses its weights: `masked` learns which fixed random values to keep
  * (edge-popup), `dense` trains the values themselves (the ordinary reference network),
- * `pruned` trains the values under a fixed 0/1 mask chosen once (the pruning baselines).
+ * `pruned` trains the values under a fixed 0/1 mask chosen once (the pruning baselines),
+ * `quantized` (2 to 8 bits) and `binary` train the values and compute with them quantized
+ * (the quantization baselines, weight-quantizer.ts).
  */
 export const weightModeSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -188,6 +212,8 @@ export const weightModeSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("dense") }),
   z.object({ kind: z.literal("pruned") }),
+  z.object({ kind: z.literal("quantized"), bits: z.number().int().min(2).max(8) }),
+  z.object({ kind: z.literal("binary") }),
 ]);
 
 export type WeightMode = z.infer<typeof weightModeSchema>;

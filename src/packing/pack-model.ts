@@ -6,6 +6,7 @@ import {
   type NormTensor,
   type PemnContents,
   packMask,
+  type QuantizedValues,
   storedLayerValues,
   type ValueReference,
 } from "../artifact/format/index.js";
@@ -15,7 +16,7 @@ import { tidy } from "../engine/index.js";
 import { maskedLayout, maskedWeightsOf, modelLayout, type PemnModelSpec } from "../models/index.js";
 import type { MaskedWeight, Module } from "../nn/index.js";
 import { firstNonFinite, type TensorData } from "../train/index.js";
-import { planWeights, type WeightPlan } from "../weights/index.js";
+import { planWeights, type WeightPlan, weightQuantization } from "../weights/index.js";
 import { normTensors } from "./norm-tensors.js";
 import { PemnPackError } from "./pemn-pack-error.js";
 import { storedSlices } from "./stored-slices.js";
@@ -59,8 +60,14 @@ export function packModel(model: Module, spec: PemnModelSpec, options: PackOptio
     ]),
   );
   const masks = weights.map((weight) => tidy(() => weight.mask()?.toArray<"float32">()));
-  const { maskedLayers, storedValues } =
-    spec.strategy.kind === "pruned"
+  const quantization = weightQuantization(spec.strategy);
+  const { maskedLayers, storedValues } = quantization
+    ? // Whatever the value mode: the levels and scales the forward pass multiplies.
+      maskedLayersOf(plan, masks, {
+        references: weights.map((weight) => quantizedValues(weight, quantization.bits)),
+        storedValues: new Float32Array(0),
+      })
+    : spec.strategy.kind === "pruned"
       ? // Whatever the value mode: no seed stands for trained values.
         prunedLayers(
           plan.layers.map((layer, index) => ({
@@ -183,6 +190,21 @@ function maskedLayersOf(
     }),
   );
   return { maskedLayers, storedValues };
+}
+
+/** A quantized or binary layer's levels and scales, as its forward pass computes them. */
+function quantizedValues(weight: MaskedWeight, bits: number): QuantizedValues {
+  return tidy(() => {
+    const quantization = weight.quantization();
+    if (quantization === null) throw new Error("a quantized strategy built a layer that is not");
+    return {
+      kind: "quantized",
+      bits,
+      scales: quantization.scales.toArray<"float32">(),
+      // Integers within [-127, 127]; -0 becomes 0.
+      levels: Int8Array.from(quantization.levels.toArray<"float32">()),
+    };
+  });
 }
 
 /** A NaN score would make the mask arbitrary, a NaN norm every output NaN: refused by name. */

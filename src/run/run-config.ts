@@ -21,7 +21,7 @@ import {
 } from "../models/index.js";
 import { keptCount } from "../nn/index.js";
 import { MAX_EPOCHS, seedSchema, trainConfigSchema } from "../train/index.js";
-import { type WeightStrategy, weightStrategySchema } from "../weights/index.js";
+import { trainsValues, type WeightStrategy, weightStrategySchema } from "../weights/index.js";
 import { deepMerge } from "./config-file.js";
 
 /**
@@ -199,7 +199,8 @@ function checkServable(config: RunConfig, layout: readonly MaskedLayerSpec[]): v
         `masked layer ${layer.name} has ${size} weights, more than a .pemn file can hold (2^30 = ${MAX_LAYER_WEIGHTS})`,
       );
     }
-    if (config.strategy.kind === "dense") continue;
+    // Only masks over fixed values keep a fraction: the other strategies train every weight.
+    if (trainsValues(config.strategy.kind)) continue;
     const byLayer = config.keepFractionByLayer[layer.name];
     const keep = byLayer ?? config.keepFraction;
     if (keptCount(size, keep) < 1) {

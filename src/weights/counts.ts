@@ -29,6 +29,9 @@ export function countWeights(
     case "mask":
     // A pruned network's values are trained, like dense ones; what it keeps is its mask's.
     case "pruned":
+    // Quantized baselines store every weight too, in fewer bits (their file says how many).
+    case "quantized":
+    case "binary":
       return { maskedWeights, uniqueValues: maskedWeights };
     case "one-layer": {
       // Equal shapes have equal sizes, so one entry per shape counts each prototype once.

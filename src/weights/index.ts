@@ -33,10 +33,14 @@ export {
   type PruningIndex,
   parseWeightStrategy,
   pruningIndexSchema,
+  type QuantizedStrategy,
   type Rescale,
+  trainsValues,
+  type WeightQuantization,
   type WeightStrategy,
   type WeightStrategyInput,
   type WeightStrategyKind,
+  weightQuantization,
   weightStrategySchema,
 } from "./strategy.js";
 export { layerValueStream, pruningStream, RP_ORDER_STREAM } from "./weight-streams.js";

@@ -29,7 +29,7 @@ export interface WeightPlanRequest {
 
 /** Where a layer's values come from. */
 export type ValueSource =
-  /** Its own stream: N(0, 2 / fanIn) (dense, pruned, mask, one-layer prototypes and unique shapes). */
+  /** Its own stream: N(0, 2 / fanIn) (dense, pruned, quantized, binary, mask, one-layer prototypes and unique shapes). */
   | { readonly kind: "own" }
   /** one-layer: the same values as the earlier layer of the same shape. */
   | { readonly kind: "copy"; readonly of: string }
@@ -154,6 +154,8 @@ function layerValues(
     case "dense":
     case "mask":
     case "pruned":
+    case "quantized":
+    case "binary":
       return ownPerLayer(seed, specs);
     case "one-layer":
       return onePerShape(seed, specs);

@@ -114,6 +114,26 @@ const prunedStrategySchema = z
       'dense pre-training only makes sense for criterion "magnitude": a random mask ignores the values',
   });
 
+const quantizationBitsMessage = (issue: { input: unknown }) =>
+  `must be an integer from 2 to 8, got ${showValue(issue.input)}`;
+
+/**
+ * Trained values whose forward pass uses them quantized to `bits` bits: per output channel
+ * (dim 0), symmetric and uniform, scale max|w| / (2^(bits-1) - 1), levels in
+ * [-(2^(bits-1) - 1), 2^(bits-1) - 1]; quantization-aware training with a straight-through
+ * estimator (docs/baselines.md). The file stores the levels and one float32 scale per channel.
+ */
+const quantizedStrategySchema = z.strictObject({
+  kind: z.literal("quantized"),
+  bits: z
+    .number({ error: quantizationBitsMessage })
+    .int({ error: quantizationBitsMessage })
+    .min(2, { error: quantizationBitsMessage })
+    .max(8, { error: quantizationBitsMessage })
+    .default(8)
+    .meta(flag("bits", "quantized: bits per weight, 2 to 8 (default 8)")),
+});
+
 export const weightStrategySchema = z
   .discriminatedUnion(
     "kind",
@@ -144,6 +164,12 @@ export const weightStrategySchema = z
         rescale: rescaleSchema,
       }),
       prunedStrategySchema,
+      quantizedStrategySchema,
+      /**
+       * Trained values whose forward pass uses sign(w) (+1 for w = 0) times the mean |w| of
+       * their output channel (XNOR-Net), straight-through gradient: 1 bit per weight stored.
+       */
+      z.strictObject({ kind: z.literal("binary") }),
     ],
     { error: (issue) => describeBadKind(issue.input) },
   )
@@ -154,7 +180,7 @@ function describeBadKind(input: unknown): string {
     return `must be an object with a "kind" field, got ${showValue(input)}`;
   }
   const kind = (input as { kind?: unknown }).kind;
-  return `must be one of "dense", "mask", "one-layer", "mp", "rp", "pruned", got ${showValue(kind)}`;
+  return `must be one of "dense", "mask", "one-layer", "mp", "rp", "pruned", "quantized", "binary", got ${showValue(kind)}`;
 }
 
 export type WeightStrategy = z.output<typeof weightStrategySchema>;
@@ -164,6 +190,31 @@ export type WeightStrategyKind = WeightStrategy["kind"];
 export type Rescale = z.output<typeof rescaleSchema>;
 export type PrunedStrategy = z.output<typeof prunedStrategySchema>;
 export type PruningIndex = z.output<typeof pruningIndexSchema>;
+export type QuantizedStrategy = z.output<typeof quantizedStrategySchema>;
+
+/**
+ * How a quantized baseline's forward pass (and its file) holds each weight: `bits` per level,
+ * and each output channel's scale from its largest |w| (`max`: uniform levels) or its mean |w|
+ * (`mean`: binary, XNOR-Net). Null for strategies whose values are used as they are.
+ */
+export interface WeightQuantization {
+  readonly bits: number;
+  readonly scale: "max" | "mean";
+}
+
+export function weightQuantization(strategy: WeightStrategy): WeightQuantization | null {
+  if (strategy.kind === "quantized") return { bits: strategy.bits, scale: "max" };
+  if (strategy.kind === "binary") return { bits: 1, scale: "mean" };
+  return null;
+}
+
+/**
+ * Whether a strategy trains the values themselves (dense, the pruned and quantized baselines),
+ * so that no seed regenerates them; every other strategy masks fixed random values.
+ */
+export function trainsValues(kind: string): boolean {
+  return kind === "dense" || kind === "pruned" || kind === "quantized" || kind === "binary";
+}
 
 /** Validates a strategy from a config or file; throws a ConfigError naming each bad field. */
 export function parseWeightStrategy(input: unknown): WeightStrategy {

@@ -95,6 +95,7 @@ test("the parts add up to the file; norms and the file without them are accounte
       kept: 1536,
       keepFraction: 0.5,
       values: { kind: "stored", start: 0, length: 65_536 },
+      valueBytes: 0,
       encoding: "bits",
       offset: 0,
       bytes: 384,

@@ -1,18 +1,24 @@
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import * as ort from "onnxruntime-node";
 import {
   decodeModelBytes,
   decodePemn,
   encodePemn,
   float16BitsToNumber,
   float32ToFloat16Bits,
+  inspectPemn,
   type PemnContents,
   packMask,
+  quantizedValueBytes,
 } from "../../src/artifact/index.js";
+import { inspectPemnFile } from "../../src/artifact/pemn-file.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../src/engine/index.js";
 import { createPemnModel, maskedLayout } from "../../src/models/index.js";
 import { type Layer, MaskedWeight } from "../../src/nn/index.js";
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
 import {
   buildDecodedModel,
   normTensors,
@@ -22,9 +28,13 @@ import {
 } from "../../src/packing/index.js";
 import type { RunConfig } from "../../src/run/index.js";
 import { readCheckpoint } from "../../src/run/index.js";
-import { packRun } from "../../src/run/pack-run.js";
+import { packRun, packRunToFile } from "../../src/run/pack-run.js";
 import { restoreModel } from "../../src/train/index.js";
-import { countWeights, type WeightStrategyInput } from "../../src/weights/index.js";
+import {
+  countWeights,
+  type WeightStrategyInput,
+  weightQuantization,
+} from "../../src/weights/index.js";
 import { temporaryDirectory } from "../data/helpers.js";
 import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
 import { assertSameBits } from "./same-bits-assert.js";
@@ -74,9 +84,12 @@ function maskedWeightOf(model: Layer, layer: string): MaskedWeight {
 }
 
 /** Fixed inputs, the same for every model. */
+function probeValues(): Float32Array {
+  return new Float32Array(32 * 784).map((_, index) => Math.sin(index * 0.61) * 2);
+}
+
 function probeImages(): Tensor {
-  const values = new Float32Array(32 * 784).map((_, index) => Math.sin(index * 0.61) * 2);
-  return tensor(values, [32, 1, 28, 28]);
+  return tensor(probeValues(), [32, 1, 28, 28]);
 }
 
 function logitsOf(model: Layer): Float32Array {
@@ -177,6 +190,86 @@ test("a dense run is stored with its trained values; seed mode is refused", asyn
     trained.dispose();
   }
 });
+
+/** The quantization baselines (docs/baselines.md). */
+const QUANTIZED_STRATEGIES: readonly WeightStrategyInput[] = [
+  { kind: "quantized", bits: 8 },
+  { kind: "quantized", bits: 4 },
+  { kind: "binary" },
+];
+
+for (const [index, strategy] of QUANTIZED_STRATEGIES.entries()) {
+  test(`${JSON.stringify(strategy)}: the file holds levels and scales, gives back the trained model exactly, and costs what inspect says`, async () => {
+    const { runDir, config, trained } = await trainAndRestore(strategy, `quantized-${index}`);
+    try {
+      // Levels and scales whatever --values says: no seed stands for trained values.
+      const contents = pack(runDir, "seed");
+      assert.deepEqual(encodePemn(pack(runDir, "stored")), encodePemn(contents));
+      assert.equal(contents.storedValues.length, 0);
+      assert.ok(contents.maskedLayers.every((layer) => layer.values.kind === "quantized"));
+      assertFaithful(contents, trained);
+
+      // The bytes: the file pack writes, read back by inspect, against the format's own count.
+      const bits = weightQuantization(config.strategy)?.bits as number;
+      const layout = maskedLayout(config.model);
+      const expected = layout.map((layer) => quantizedValueBytes(layer.shape, bits));
+      const levelBytes = expected.reduce((sum, part) => sum + part.levels, 0);
+      const scaleBytes = expected.reduce((sum, part) => sum + part.scales, 0);
+      const { maskedWeights } = countWeights(config.strategy, layout);
+      const file = join(data.dir, `quantized-${index}.pemn`);
+      const written = packRunToFile(runDir, file, {
+        values: "stored",
+        norms: "fp32",
+        checkpoint: "last",
+      });
+      const inspection = inspectPemnFile(file);
+      assert.equal(written.bytes, statSync(file).size);
+      assert.equal(inspection.totalBytes, written.bytes);
+      assert.deepEqual(inspection, inspectPemn(encodePemn(contents)));
+      assert.equal(inspection.valueMode, "quantized");
+      assert.equal(inspection.parts.values.bytes, levelBytes + scaleBytes);
+      assert.equal(inspection.parts.masks.bytes, 0, "masks keeping every weight cost nothing");
+      assert.equal(
+        Object.values(inspection.parts).reduce((sum, part) => sum + part.bytes, 0),
+        written.bytes,
+      );
+      const network = inspection.quantizedNetwork;
+      assert.ok(network !== null);
+      assert.deepEqual(
+        [network.bits, network.levelBytes, network.scaleBytes],
+        [bits, levelBytes, scaleBytes],
+      );
+      // Each layer's levels round up to whole bytes: within a byte per layer of `bits` each.
+      assert.ok(8 * levelBytes - bits * maskedWeights < 8 * layout.length);
+      assert.equal(network.bitsPerWeight, (8 * (levelBytes + scaleBytes)) / maskedWeights);
+      const channels = layout.reduce((sum, layer) => sum + (layer.shape[0] as number), 0);
+      assert.ok(
+        Math.abs(network.bitsPerWeight - (bits + (32 * channels) / maskedWeights)) < 0.01,
+        `${network.bitsPerWeight} bits per weight`,
+      );
+      assert.equal(
+        network.compression.withoutNorms.compressionRatio,
+        1 - (8 * (levelBytes + scaleBytes)) / (32 * maskedWeights),
+      );
+
+      // ONNX computes what the engine computes.
+      const session = await ort.InferenceSession.create(
+        exportOnnx(decodeModelBytes(encodePemn(contents))),
+      );
+      const output = await session.run({
+        [ONNX_INPUT]: new ort.Tensor("float32", probeValues(), [32, 1, 28, 28]),
+      });
+      const onnx = output[ONNX_OUTPUT]?.data as Float32Array;
+      const engine = logitsOf(trained);
+      assert.ok(
+        engine.every((value, i) => Math.abs(value - (onnx[i] as number)) < 1e-4),
+        "ONNX logits",
+      );
+    } finally {
+      trained.dispose();
+    }
+  });
+}
 
 test("fp16 norms are the checkpoint's rounded to float16; the best checkpoint packs too", async () => {
   const { runDir, config, trained } = await trainAndRestore({ kind: "mask" }, "fp16");

@@ -189,8 +189,9 @@ test("bad-header: malformed tables", () => {
     [[0xff, 0xff, 0xff, 0xff, 0x7f], /layer count is 34359738367, above 2\^32 - 1/],
     [[0xff, 0xff, 0xff, 0xff, 0x0f], /header ends inside masked layer 0/],
     // One layer "a" of shape [4] (name: shared 0, suffix 1, "a"; rank 1, dimension 4), then
-    // its flags (1 stored values, 2 range-coded) and their fields, then the norm count.
-    [[1, 0, 1, 0x61, 1, 4, 4, 0], /masked layer 0 has unknown flags 0x4/],
+    // its flags (1 stored values, 2 range-coded, 4 quantized) and their fields, then the norm count.
+    [[1, 0, 1, 0x61, 1, 4, 8, 0], /masked layer 0 has unknown flags 0x8/],
+    [[1, 0, 1, 0x61, 1, 4, 4, 0], /masked layer 0: quantized width 0 is not in \[1, 8\]/],
     [[1, 0, 1, 0x61, 1, 4, 1, 0], /header ends inside masked layer 0: stored values length/],
     [[1, 0, 1, 0x61, 1, 4, 2, 5, 0, 0], /masked layer "a" keeps 5 of 4 weights/],
     [[1, 0, 1, 0x61, 1, 0, 0, 0], /masked layer "a" has dimension 0/],

@@ -172,6 +172,31 @@ test("an axis the table does not show (keep fraction) tells rows apart and is na
   close(rows[0]?.accuracy?.mean, 0.305, "keep 0.3 mean");
 });
 
+test("quantized and binary runs are their own baseline family, after PEMN and pruning", () => {
+  const records = [
+    { kind: "binary" },
+    { kind: "quantized", bits: 4 },
+    { kind: "mask" },
+    { kind: "quantized" },
+  ].map((strategy, seed) =>
+    makeRecord("quantized-test", {
+      backbone: "resnet20",
+      strategy,
+      seed,
+      outcome: { accuracy: 0.8 },
+    }),
+  );
+  assert.deepEqual(
+    resultRows(records).map((row) => [row.family, row.method]),
+    [
+      ["pemn", "mask"],
+      ["quantized", "4-bit quantized"],
+      ["quantized", "8-bit quantized"],
+      ["quantized", "binary"],
+    ],
+  );
+});
+
 test("RP ratios are written as the paper writes them", () => {
   assert.equal(scientific(0.1), "1e-1");
   assert.equal(scientific(0.001), "1e-3");

@@ -193,6 +193,10 @@ const STRATEGIES = [
   { kind: "mp" },
   { kind: "rp", ratio: 0.05, order: "copy" },
   { kind: "rp", ratio: 0.05, order: "rand" },
+  // Trained values, packed as levels and scales whatever the value mode (docs/baselines.md).
+  { kind: "quantized", bits: 8 },
+  { kind: "quantized", bits: 4 },
+  { kind: "binary" },
 ].map(parseWeightStrategy);
 
 const sha256 = (values: Float32Array) =>
@@ -217,7 +221,9 @@ test("the page regenerates every strategy's weights bit for bit, seeded or store
         expected[name] = sha256(value.toArray<"float32">());
       }
       for (const values of ["seed", "stored"] as ValueMode[]) {
-        const file = `${strategy.kind}-${"order" in strategy ? strategy.order : "-"}-${values}.pemn`;
+        const variant =
+          "order" in strategy ? strategy.order : "bits" in strategy ? `${strategy.bits}` : "-";
+        const file = `${strategy.kind}-${variant}-${values}.pemn`;
         await openInPage(
           file,
           encodePemn(packModel(model.eval(), spec, { values, norms: "fp32" })),

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseWeightStrategy, validateMaskedLayers } from "../../src/weights/index.js";
+import {
+  parseWeightStrategy,
+  trainsValues,
+  validateMaskedLayers,
+  weightQuantization,
+} from "../../src/weights/index.js";
 
 test("valid strategies parse; rescale defaults to none", () => {
   assert.deepEqual(parseWeightStrategy({ kind: "dense" }), { kind: "dense" });
@@ -82,4 +87,42 @@ test("layer lists are checked: names, shapes, fan-in", () => {
   refuse([{ ...good, fanIn: Number.NaN }], /fanIn must be a positive integer, got NaN/);
   refuse([{ ...good, shape: [2 ** 16, 2 ** 16] }], /more than 4294967295 weights/);
   refuse([{ ...good, bias: true }], /Unrecognized key: "bias"/);
+});
+
+test("quantized (2 to 8 bits, default 8) and binary parse; other widths are refused", () => {
+  assert.deepEqual(parseWeightStrategy({ kind: "quantized" }), { kind: "quantized", bits: 8 });
+  assert.deepEqual(parseWeightStrategy({ kind: "quantized", bits: 4 }), {
+    kind: "quantized",
+    bits: 4,
+  });
+  assert.deepEqual(parseWeightStrategy({ kind: "binary" }), { kind: "binary" });
+  for (const [bits, shown] of [
+    [1, "1"],
+    [9, "9"],
+    [4.5, "4.5"],
+    ["4", '"4"'],
+  ] as const) {
+    assert.throws(
+      () => parseWeightStrategy({ kind: "quantized", bits }),
+      (error: Error) =>
+        error.message ===
+        `invalid weight strategy:\n✖ must be an integer from 2 to 8, got ${shown}\n  → at bits`,
+    );
+  }
+  assert.throws(() => parseWeightStrategy({ kind: "binary", bits: 1 }), /Unrecognized key: "bits"/);
+  assert.deepEqual(weightQuantization(parseWeightStrategy({ kind: "quantized", bits: 4 })), {
+    bits: 4,
+    scale: "max",
+  });
+  assert.deepEqual(weightQuantization(parseWeightStrategy({ kind: "binary" })), {
+    bits: 1,
+    scale: "mean",
+  });
+  assert.equal(weightQuantization(parseWeightStrategy({ kind: "mask" })), null);
+  assert.deepEqual(
+    ["dense", "mask", "one-layer", "mp", "rp", "pruned", "quantized", "binary"].filter(
+      trainsValues,
+    ),
+    ["dense", "pruned", "quantized", "binary"],
+  );
 });

@@ -14,6 +14,8 @@ const FORMAT_WORDS: Readonly<Record<PemnFormatProblem, string>> = {
   "bad-mask": "A mask in the file does not decode to the shape and kept count it announces.",
   "bad-norm":
     "A norm tensor in the file holds NaN, an infinity or a negative variance: the network would output NaN.",
+  "bad-values":
+    "A quantized layer in the file holds a negative or non-finite scale, or a code that is not a level.",
   "invalid-contents": "The contents cannot be written faithfully in the format.",
 };
 

@@ -31,6 +31,7 @@ const VALUE_SOURCES: Readonly<Record<PemnInspection["valueMode"], string>> = {
   seed: "values from the seed",
   stored: "values stored",
   mixed: "values from the seed and stored",
+  quantized: "values stored as quantized levels and scales",
 };
 
 const SVG = "http://www.w3.org/2000/svg";

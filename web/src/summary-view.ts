@@ -8,6 +8,8 @@ const STRATEGY_WORDS: Readonly<Record<string, string>> = {
   "one-layer": "layers of one shape share one random tensor",
   mp: "every layer repeats one random vector (max-layer padding)",
   rp: "every layer tiles one short random vector (random vector padding)",
+  quantized: "trained weights quantized per output channel (a quantization baseline)",
+  binary: "trained weights as sign x a scale per output channel (a binary baseline)",
 };
 
 /** A config's fields as "key value, key value" (objects as JSON), but those in `skip`. */
@@ -32,7 +34,9 @@ export function renderSummary(name: string, inspection: PemnInspection): void {
       ? `regenerated from seed ${generator.seed} (${generator.name}); none stored`
       : inspection.valueMode === "stored"
         ? "stored in the file as float32"
-        : "some regenerated from the seed, some stored";
+        : inspection.valueMode === "quantized"
+          ? "stored in the file as quantized levels, one float32 scale per output channel"
+          : "some regenerated from the seed, some stored";
   byId("summary").replaceChildren(
     ...row("File", `${name}, `, figure("totalBytes", inspection.totalBytes), " bytes"),
     ...row(

@@ -7,6 +7,7 @@ import { decodeNormValues } from "./norm-encoding.js";
 import { checkNormValues } from "./norm-values.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
+import { decodeQuantizedValues } from "./quantized-values.js";
 import { layOutSections } from "./section-layout.js";
 
 /**
@@ -19,10 +20,13 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
   const header = decodeHeader(sections.header.bytes);
   const layout = layOutSections(header, sections);
   const maskedLayers = layout.layers.map(
-    ({ entry, elements, bytes: maskBytes }): MaskedLayer => ({
+    ({ entry, elements, bytes: maskBytes, values }): MaskedLayer => ({
       name: entry.name,
       shape: entry.shape,
-      values: entry.values,
+      values:
+        entry.values.kind === "quantized"
+          ? decodeQuantizedValues(values.bytes, entry.shape, entry.values.bits, entry.name)
+          : entry.values,
       mask: decodeKeptMask(entry, decodeMask(entry.mask, maskBytes, elements, entry.name)),
     }),
   );
@@ -42,7 +46,7 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
     generator: header.generator,
     ...(header.dataset === undefined ? {} : { dataset: header.dataset }),
     maskedLayers,
-    storedValues: decodeFloat32(sections.values.bytes),
+    storedValues: decodeFloat32(layout.storedValueBytes),
     norms,
   };
 }

@@ -4,7 +4,7 @@ import { decodeHeader } from "./header.js";
 import type { JsonObject } from "./json-value.js";
 import { countKept } from "./mask-bits.js";
 import type { MaskEncoding } from "./mask-encoding.js";
-import type { DatasetRecord, GeneratorRecord, NormDtype, ValueReference } from "./pemn-contents.js";
+import type { DatasetRecord, GeneratorRecord, NormDtype, ValueRecord } from "./pemn-contents.js";
 import { layOutSections } from "./section-layout.js";
 
 const EMPTY_TABLE_BYTES = 1;
@@ -15,7 +15,7 @@ export interface PemnPartBytes {
   readonly framing: number;
   /** JSON (model, strategy, generator) and the layer and norm tables. */
   readonly header: number;
-  /** Stored float32 values (0 when every layer is seeded). */
+  /** Stored float32 values (0 when every layer is seeded), and quantized layers' scales and levels. */
   readonly values: number;
   readonly masks: number;
   /** Norm parameters and running statistics. */
@@ -29,7 +29,9 @@ export interface LayerDescription {
   readonly kept: number;
   /** kept / weights: the fraction the mask actually keeps. */
   readonly keepFraction: number;
-  readonly values: ValueReference;
+  readonly values: ValueRecord;
+  /** A quantized layer's bytes in the values section (its scales and levels), else 0. */
+  readonly valueBytes: number;
   readonly encoding: MaskEncoding;
   /** Where the mask's bytes start in the file. */
   readonly offset: number;
@@ -102,7 +104,7 @@ export function describePemn(bytes: Uint8Array): PemnDescription {
     normElements: layout.norms.reduce((sum, norm) => sum + norm.elements, 0),
     bitsPerMaskedWeight: bitsPer(totalBytes),
     bitsPerMaskedWeightWithoutNorms: bitsPer(bytesWithoutNorms),
-    layers: layout.layers.map(({ entry, elements, offset, bytes: maskBytes }) => {
+    layers: layout.layers.map(({ entry, elements, offset, bytes: maskBytes, values }) => {
       // A bitset records no count: its set bits are the count.
       const kept = entry.mask.encoding === "bits" ? countKept(maskBytes) : entry.mask.kept;
       return {
@@ -112,6 +114,7 @@ export function describePemn(bytes: Uint8Array): PemnDescription {
         kept,
         keepFraction: kept / elements,
         values: entry.values,
+        valueBytes: values.bytes.length,
         encoding: entry.mask.encoding,
         offset,
         bytes: maskBytes.length,

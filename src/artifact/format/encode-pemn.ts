@@ -9,6 +9,7 @@ import { encodeNormValues } from "./norm-encoding.js";
 import { checkNormValues } from "./norm-values.js";
 import type { MaskedLayer, NormTensor, PemnContents } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
+import { checkQuantizedValues, encodeQuantizedValues } from "./quantized-values.js";
 import { MAX_RELATIVE_INDEX_BITS } from "./relative-index.js";
 import { checkKeptCount } from "./stored-layer-values.js";
 import { checkTableNames } from "./table-names.js";
@@ -38,6 +39,8 @@ export function encodePemn(contents: PemnContents): Uint8Array {
   );
   const layerEntries: LayerEntry[] = [];
   const maskParts: Uint8Array[] = [];
+  // Stored floats first, then each quantized layer's scales and levels in layer order.
+  const valueParts: Uint8Array[] = [encodeFloat32(contents.storedValues)];
   let maskedWeights = 0;
   for (const layer of contents.maskedLayers) {
     const weights = checkLayer(layer, contents.storedValues.length);
@@ -46,13 +49,15 @@ export function encodePemn(contents: PemnContents): Uint8Array {
       layer.values.kind === "kept"
         ? encodePositions(layer.mask, weights, layer.values.index)
         : encodeMask(layer.mask, weights);
+    const { values } = layer;
     layerEntries.push({
       name: layer.name,
       shape: layer.shape,
-      values: layer.values,
+      values: values.kind === "quantized" ? { kind: "quantized", bits: values.bits } : values,
       mask: mask.record,
     });
     maskParts.push(mask.bytes);
+    if (values.kind === "quantized") valueParts.push(encodeQuantizedValues(values));
   }
   const normEntries: NormEntry[] = [];
   const normParts: Uint8Array[] = [];
@@ -69,7 +74,7 @@ export function encodePemn(contents: PemnContents): Uint8Array {
       layers: layerEntries,
       norms: normEntries,
     }),
-    values: encodeFloat32(contents.storedValues),
+    values: concatenate(valueParts),
     masks: concatenate(maskParts),
     norms: concatenate(normParts),
   });
@@ -96,6 +101,9 @@ function checkLayer(layer: MaskedLayer, storedCount: number): number {
   }
   checkValueReference(layer.values, storedCount, layer.name, "invalid-contents");
   if (layer.values.kind === "kept") checkKeptReference(layer, layer.values);
+  if (layer.values.kind === "quantized") {
+    checkQuantizedValues(layer.values, layer.shape, weights, layer.name, "invalid-contents");
+  }
   return weights;
 }
 

@@ -12,9 +12,10 @@ import {
   NORM_DTYPES,
   type NormDtype,
   type PositionIndex,
-  type ValueReference,
+  type ValueRecord,
 } from "./pemn-contents.js";
 import { PemnFormatError } from "./pemn-format-error.js";
+import { MAX_QUANTIZED_BITS, MIN_QUANTIZED_BITS } from "./quantized-values.js";
 import { MAX_RELATIVE_INDEX_BITS } from "./relative-index.js";
 import { checkTableNames } from "./table-names.js";
 import { addMaskedWeights, checkedElementCount } from "./tensor-shape.js";
@@ -23,7 +24,7 @@ import { addMaskedWeights, checkedElementCount } from "./tensor-shape.js";
 export interface LayerEntry {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly values: ValueReference;
+  readonly values: ValueRecord;
   readonly mask: MaskRecord;
 }
 
@@ -47,11 +48,18 @@ export interface DecodedHeader extends PemnHeader {
 /** A layer entry's flags byte: which optional fields follow; other bits must be zero. */
 const STORED_VALUES_FLAG = 0b01;
 const RANGE_CODED_FLAG = 0b10;
+/** Quantized values (u8 width): its scales and levels in the values section, after the floats. */
+const QUANTIZED_VALUES_FLAG = 0b100;
 /** A pruned layer: kept values stored (start, length = kept count), dropped ones 0. */
 const KEPT_VALUES_FLAG = 0b1_0000;
 /** With KEPT_VALUES_FLAG: positions as relative indices (u8 width, varint byte length). */
 const RELATIVE_INDEX_FLAG = 0b10_0000;
-const KNOWN_FLAGS = STORED_VALUES_FLAG | RANGE_CODED_FLAG | KEPT_VALUES_FLAG | RELATIVE_INDEX_FLAG;
+const KNOWN_FLAGS =
+  STORED_VALUES_FLAG |
+  RANGE_CODED_FLAG |
+  QUANTIZED_VALUES_FLAG |
+  KEPT_VALUES_FLAG |
+  RELATIVE_INDEX_FLAG;
 /** The norm entry's dtype byte; the position in the list is the code. */
 const DTYPE_CODES = NORM_DTYPES;
 
@@ -71,6 +79,7 @@ export function encodeHeader(header: PemnHeader): Uint8Array {
     out.byte(
       (values.kind === "stored" ? STORED_VALUES_FLAG : 0) |
         (mask.encoding === "range" ? RANGE_CODED_FLAG : 0) |
+        (values.kind === "quantized" ? QUANTIZED_VALUES_FLAG : 0) |
         (values.kind === "kept" ? KEPT_VALUES_FLAG : 0) |
         (mask.encoding === "relative" ? RELATIVE_INDEX_FLAG : 0),
     );
@@ -78,6 +87,7 @@ export function encodeHeader(header: PemnHeader): Uint8Array {
       out.varint(values.start);
       out.varint(values.length);
     }
+    if (values.kind === "quantized") out.byte(values.bits);
     if (mask.encoding === "range") {
       out.varint(mask.kept);
       out.varint(mask.byteLength);
@@ -162,8 +172,12 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
 function checkFlags(flags: number, what: string): void {
   const unknown = (flags & ~KNOWN_FLAGS) !== 0;
   const kept = (flags & KEPT_VALUES_FLAG) !== 0;
-  // A pruned layer's values are its own kept ones, its positions a bitset or relative indices.
-  const mixed = kept && (flags & (STORED_VALUES_FLAG | RANGE_CODED_FLAG)) !== 0;
+  // A pruned layer's values are its own kept ones, its positions a bitset or relative indices;
+  // a quantized layer's values are its own levels, neither stored floats nor kept ones.
+  const mixed =
+    (kept && (flags & (STORED_VALUES_FLAG | RANGE_CODED_FLAG | QUANTIZED_VALUES_FLAG)) !== 0) ||
+    (flags & (STORED_VALUES_FLAG | QUANTIZED_VALUES_FLAG)) ===
+      (STORED_VALUES_FLAG | QUANTIZED_VALUES_FLAG);
   const relativeWithoutKept = !kept && (flags & RELATIVE_INDEX_FLAG) !== 0;
   if (unknown || mixed || relativeWithoutKept) {
     throw new PemnFormatError(
@@ -177,15 +191,17 @@ function readMaskedLayer(
   reader: HeaderReader,
   flags: number,
   what: string,
-): { values: ValueReference; mask: MaskRecord } {
-  const values: ValueReference =
+): { values: ValueRecord; mask: MaskRecord } {
+  const values: ValueRecord =
     flags & STORED_VALUES_FLAG
       ? {
           kind: "stored",
           start: reader.varint(`${what}: stored values start`),
           length: reader.varint(`${what}: stored values length`),
         }
-      : { kind: "seed" };
+      : flags & QUANTIZED_VALUES_FLAG
+        ? { kind: "quantized", bits: readQuantizedBits(reader, what) }
+        : { kind: "seed" };
   const mask: MaskRecord =
     flags & RANGE_CODED_FLAG
       ? {
@@ -197,11 +213,22 @@ function readMaskedLayer(
   return { values, mask };
 }
 
+function readQuantizedBits(reader: HeaderReader, what: string): number {
+  const bits = reader.byte(`${what}: quantized width`);
+  if (bits < MIN_QUANTIZED_BITS || bits > MAX_QUANTIZED_BITS) {
+    throw new PemnFormatError(
+      "bad-header",
+      `${what}: quantized width ${bits} is not in [${MIN_QUANTIZED_BITS}, ${MAX_QUANTIZED_BITS}]`,
+    );
+  }
+  return bits;
+}
+
 function readPrunedLayer(
   reader: HeaderReader,
   flags: number,
   what: string,
-): { values: ValueReference; mask: MaskRecord } {
+): { values: ValueRecord; mask: MaskRecord } {
   const start = reader.varint(`${what}: kept values start`);
   const length = reader.varint(`${what}: kept values length`);
   if (!(flags & RELATIVE_INDEX_FLAG)) {

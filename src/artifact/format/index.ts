@@ -26,8 +26,15 @@ export type {
   NormTensor,
   PemnContents,
   PositionIndex,
+  QuantizedValues,
+  ValueRecord,
   ValueReference,
 } from "./pemn-contents.js";
 export { NORM_DTYPES } from "./pemn-contents.js";
 export { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
+export {
+  dequantizedLayerValues,
+  largestQuantizedLevel,
+  quantizedValueBytes,
+} from "./quantized-values.js";
 export { keptLayerValues, storedLayerValues } from "./stored-layer-values.js";

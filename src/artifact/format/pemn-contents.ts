@@ -5,7 +5,8 @@ import type { JsonObject } from "./json-value.js";
  * ValueSource, which the strategy derives again from the seed):
  * - `seed`: regenerated from the generator and seed by the weight strategy (nothing stored);
  * - `stored`: the first `size` values of storedValues[start, start + length) repeated end to
- *   end (a layer smaller than the slice takes its prefix, a larger one tiles it).
+ *   end (a layer smaller than the slice takes its prefix, a larger one tiles it);
+ * - `quantized` (the quantization baselines): the layer's own levels and scales (below).
  */
 export type ValueReference =
   | { readonly kind: "seed" }
@@ -20,7 +21,26 @@ export type ValueReference =
       readonly start: number;
       readonly length: number;
       readonly index: PositionIndex;
-    };
+    }
+  | QuantizedValues;
+
+/**
+ * A quantized layer's values (quantized-values.ts): `bits` (1 to 8) per level, one level per
+ * weight in row-major order, one float32 scale per output channel (dim 0 of its shape); weight
+ * i of channel c is the float32 product levels[i] x scales[c]. One bit holds -1 or +1 (binary
+ * weights), b bits an integer in [-(2^(b-1) - 1), 2^(b-1) - 1].
+ */
+export interface QuantizedValues {
+  readonly kind: "quantized";
+  readonly bits: number;
+  readonly scales: Float32Array;
+  readonly levels: Int8Array;
+}
+
+/** A value reference as the header records it: a quantized layer's width, not its data. */
+export type ValueRecord =
+  | Exclude<ValueReference, QuantizedValues>
+  | { readonly kind: "quantized"; readonly bits: number };
 
 /** How a pruned layer's positions are stored. */
 export type PositionIndex =

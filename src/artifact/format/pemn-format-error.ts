@@ -20,6 +20,8 @@ export type PemnFormatProblem =
   | "bad-mask"
   /** A norm tensor holds a non-finite value, or a running variance a negative one. */
   | "bad-norm"
+  /** A quantized layer's scale is negative or not finite, a level code is not a level, or padding bits are set. */
+  | "bad-values"
   /** The encoder was given contents the format cannot represent faithfully. */
   | "invalid-contents";
 

@@ -3,14 +3,25 @@ import type { LayerEntry, NormEntry, PemnHeader } from "./header.js";
 import { maskRecordBytes } from "./mask-encoding.js";
 import { normByteLength } from "./norm-encoding.js";
 import { PemnFormatError } from "./pemn-format-error.js";
+import { quantizedValueBytes } from "./quantized-values.js";
 import { elementCount } from "./tensor-shape.js";
 import { checkValueReference } from "./value-reference.js";
 
 /** Where each layer's mask and each norm tensor lies, once the sections are known to fit. */
 export interface SectionLayout {
   readonly storedValueCount: number;
-  readonly layers: readonly Placed<LayerEntry>[];
+  /** The stored float32 values: the start of the values section. */
+  readonly storedValueBytes: Uint8Array;
+  readonly layers: readonly PlacedLayer[];
   readonly norms: readonly Placed<NormEntry>[];
+}
+
+export interface PlacedLayer extends Placed<LayerEntry> {
+  /**
+   * A quantized layer's scales and levels in the values section, after the stored floats and
+   * the quantized layers before it (empty for other layers).
+   */
+  readonly values: { readonly offset: number; readonly bytes: Uint8Array };
 }
 
 export interface Placed<Entry> {
@@ -30,23 +41,53 @@ export interface Placed<Entry> {
  */
 export function layOutSections(header: PemnHeader, sections: ContainerSections): SectionLayout {
   const values = sections.values.bytes;
-  if (values.length % 4 !== 0) {
+  // The quantized layers' blocks close the values section; the stored floats come first.
+  const blockLengths = header.layers.map((layer) => {
+    if (layer.values.kind !== "quantized") return 0;
+    const { scales, levels } = quantizedValueBytes(layer.shape, layer.values.bits);
+    return scales + levels;
+  });
+  const blocks = blockLengths.reduce((sum, length) => sum + length, 0);
+  if (blocks > values.length) {
     throw new PemnFormatError(
       "shape-mismatch",
-      `values section of ${values.length} bytes is not a whole number of float32 values`,
+      `the quantized layers need ${blocks} bytes of values, the values section holds ${values.length}`,
     );
   }
-  const storedValueCount = values.length / 4;
+  const floatBytes = values.length - blocks;
+  if (floatBytes % 4 !== 0) {
+    throw new PemnFormatError(
+      "shape-mismatch",
+      blocks === 0
+        ? `values section of ${values.length} bytes is not a whole number of float32 values`
+        : `values section of ${values.length} bytes less ${blocks} of quantized layers is not a whole number of float32 values`,
+    );
+  }
+  const storedValueCount = floatBytes / 4;
   for (const layer of header.layers) {
     checkValueReference(layer.values, storedValueCount, layer.name, "shape-mismatch");
   }
+  let position = floatBytes;
+  const valueBlocks = blockLengths.map((length) => {
+    const block = {
+      offset: sections.values.offset + position,
+      bytes: values.subarray(position, position + length),
+    };
+    position += length;
+    return block;
+  });
   const layers = place(header.layers, sections.masks, "masks", (layer, weights) =>
     maskRecordBytes(layer.mask, weights),
+  ).map(
+    (layer, index): PlacedLayer => ({
+      ...layer,
+      values: valueBlocks[index] as PlacedLayer["values"],
+    }),
   );
   const norms = place(header.norms, sections.norms, "norms", (norm, elements) =>
     normByteLength(norm.dtype, elements),
   );
-  return { storedValueCount, layers, norms };
+  return { storedValueCount, storedValueBytes: values.subarray(0, floatBytes), layers, norms };
 }
 
 /** Entries placed back to back; their lengths must add up to the section's, checked first. */

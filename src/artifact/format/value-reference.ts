@@ -1,17 +1,17 @@
-import type { ValueReference } from "./pemn-contents.js";
+import type { ValueRecord } from "./pemn-contents.js";
 import { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
 
 /**
  * A stored reference must be a non-empty slice inside the stored values, a kept one a slice
- * (empty when the layer keeps nothing); seed ones always fit.
+ * (empty when the layer keeps nothing); seed and quantized ones take no stored float.
  */
 export function checkValueReference(
-  reference: ValueReference,
+  reference: ValueRecord,
   storedCount: number,
   layerName: string,
   problem: PemnFormatProblem,
 ): void {
-  if (reference.kind === "seed") return;
+  if (reference.kind === "seed" || reference.kind === "quantized") return;
   const { start, length } = reference;
   const shortest = reference.kind === "kept" ? 0 : 1;
   if (

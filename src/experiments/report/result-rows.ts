@@ -155,7 +155,7 @@ function summarisePacked(files: readonly PackedFile[]): PackedSummary[] {
   });
 }
 
-const FAMILY_ORDER: readonly MethodFamily[] = ["dense", "pemn", "pruned"];
+const FAMILY_ORDER: readonly MethodFamily[] = ["dense", "pemn", "pruned", "quantized"];
 
 /**
  * Backbone by name; then dense, PEMN methods by unique values descending (mask before

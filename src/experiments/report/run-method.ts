@@ -6,8 +6,11 @@ import type { ReportRecord } from "./read-results.js";
  * seed and without a pruned baseline's target ratio) and, for baselines, that target.
  */
 
-/** dense: trained weights, nothing masked; pemn: a mask over fixed values; pruned: a baseline. */
-export type MethodFamily = "dense" | "pemn" | "pruned";
+/**
+ * dense: trained weights, nothing masked; pemn: a mask over fixed values; pruned and quantized
+ * (quantized or binary weights): baselines.
+ */
+export type MethodFamily = "dense" | "pemn" | "pruned" | "quantized";
 
 export interface RunMethod {
   readonly backbone: string;
@@ -50,6 +53,16 @@ function strategyMethod(record: ReportRecord): RunMethod {
       label: "dense",
       key: "dense",
       kindOrder: 0,
+      targetCompression: null,
+    };
+  }
+  if (kind === "quantized" || kind === "binary") {
+    return {
+      backbone,
+      family: "quantized",
+      label: kind === "binary" ? "binary" : `${String(strategy.bits)}-bit quantized`,
+      key: stableJson(strategy),
+      kindOrder: kind === "binary" ? 1 : 0,
       targetCompression: null,
     };
   }
