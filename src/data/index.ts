@@ -55,6 +55,14 @@ export {
 } from "./cifar.js";
 export { CLASS_NAMES } from "./class-names.js";
 export { dataCacheDir } from "./data-cache.js";
+export {
+  builtInDatasetRecord,
+  type DataDescription,
+  type DatasetRecordLike,
+  dataMismatch,
+  describeData,
+  type ModelShape,
+} from "./data-description.js";
 export { type Dataset, type DatasetName, subsetDataset } from "./dataset.js";
 export { DatasetError, type DatasetProblem } from "./dataset-error.js";
 export {

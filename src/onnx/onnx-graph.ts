@@ -103,6 +103,7 @@ export class OnnxGraph {
     readonly outputShape: readonly (number | null)[];
     /** The model's metadata_props (key, value), in order. */
     readonly metadata?: readonly (readonly [string, string])[];
+    readonly docString?: string;
   }): Uint8Array {
     this.#nodes.push(
       onnx.NodeProto.create({
@@ -117,6 +118,7 @@ export class OnnxGraph {
         irVersion: ONNX_IR_VERSION,
         opsetImport: [{ domain: "", version: ONNX_OPSET }],
         producerName: "pemn",
+        docString: options.docString ?? "",
         metadataProps: (options.metadata ?? []).map(([key, value]) => ({ key, value })),
         graph: {
           name: options.name,

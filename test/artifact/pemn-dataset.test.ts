@@ -70,17 +70,30 @@ test("class names that do not match the model's classes, or cannot be stored, ar
   assertPemnError(() => encodePemn(contents({ name: "" })), "invalid-contents", /dataset name/);
 });
 
-test("an exported ONNX model carries the dataset, class names and normalisation as metadata", () => {
+test("an exported ONNX model carries the dataset, class names and normalisation, and its input layout, as metadata", () => {
   const decoded = decodeModelBytes(encodePemn(contents({ name: "cifar10", classNames: NAMES })));
   const model = onnxProto.onnx.ModelProto.decode(exportOnnx(decoded));
   const metadata = Object.fromEntries(model.metadataProps.map(({ key, value }) => [key, value]));
+  const layout = {
+    input_layout: "NCHW",
+    input_shape: JSON.stringify(["batch", 3, 32, 32]),
+    input_color: "RGB",
+  };
   assert.deepEqual(metadata, {
     dataset: "cifar10",
-    class_names: JSON.stringify(NAMES),
+    ...layout,
+    input_scaling: "pixel / 255, then (x - mean[c]) / std[c] with normalization's mean and std",
     normalization: JSON.stringify({ mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] }),
+    output: "logits",
+    num_classes: "10",
+    class_names: JSON.stringify(NAMES),
   });
+  // Without a dataset record, the layout alone (test/onnx/onnx-metadata.test.ts has the rest).
   const without = onnxProto.onnx.ModelProto.decode(
     exportOnnx(decodeModelBytes(encodePemn(contents()))),
   );
-  assert.deepEqual(without.metadataProps, []);
+  assert.deepEqual(
+    Object.fromEntries(without.metadataProps.map(({ key, value }) => [key, value])),
+    { ...layout, output: "logits", num_classes: "10" },
+  );
 });
