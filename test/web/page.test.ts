@@ -344,6 +344,18 @@ test("the page classifies the shipped test images as the engine does in Node", a
   t.diagnostic(
     `${correct} of ${samples.length} right; largest probability difference ${largestDifference.toExponential(2)}`,
   );
+  // Fed as the example's ONNX metadata says, from the file's own dataset record.
+  assert.deepEqual(
+    await page.$eval("#classify-input", (node) =>
+      Object.fromEntries(
+        ["dataset", "mean", "std", "recorded"].map((key) => [
+          key,
+          node.getAttribute(`data-${key}`),
+        ]),
+      ),
+    ),
+    { dataset: "fashion-mnist", mean: "[0.286]", std: "[0.353]", recorded: "true" },
+  );
   assert.ok(
     correct >= samples.length / 2,
     `the example model gets ${correct} of ${samples.length} right`,

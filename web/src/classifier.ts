@@ -2,9 +2,9 @@ import wasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 import * as ort from "onnxruntime-web/wasm";
 import type { DecodedModel } from "../../src/artifact/index.js";
 import { CLASS_NAMES } from "../../src/data/class-names.js";
-import { DATASET_NAMES } from "../../src/data/dataset-source.js";
-import { datasetStats, Normalizer } from "../../src/data/normalization.js";
+import { type ChannelStats, datasetStats, Normalizer } from "../../src/data/normalization.js";
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/export-onnx.js";
+import { type OnnxInputSpec, readOnnxInputSpec } from "../../src/onnx/onnx-metadata.js";
 import type { Classification, ClassifierState } from "./protocol.js";
 
 // The .wasm ships with the built page; one thread, since a static host gives no cross-origin
@@ -18,17 +18,16 @@ const PAGE_DATASET = "fashion-mnist";
 const PAGE_INPUT = { channels: 1, height: 28, width: 28 } as const;
 
 /**
- * The names of a model's classes: the ones its file records (the data it was trained on:
- * an image folder's class folders, ...), else Fashion-MNIST's for a 10-class model, else
- * "class 0", "class 1", ...
+ * The names of a model's classes, from its ONNX metadata: the ones its file records (the
+ * data it was trained on: an image folder's class folders, ...), else Fashion-MNIST's for a
+ * 10-class model whose file records no dataset, else "class 0", "class 1", ...
  */
-export function modelClassNames(decoded: DecodedModel): readonly string[] {
-  const { classes } = decoded.model;
-  const recorded = decoded.dataset?.classNames;
-  if (recorded !== undefined && recorded.length === classes) return recorded;
+export function modelClassNames(spec: OnnxInputSpec): readonly string[] {
+  const recorded = spec.data?.classNames;
+  if (recorded !== undefined && recorded.length === spec.classes) return recorded;
   const page = CLASS_NAMES[PAGE_DATASET] as readonly string[];
-  if (decoded.dataset === undefined && classes === page.length) return page;
-  return Array.from({ length: classes }, (_, index) => `class ${index}`);
+  if (spec.data === null && spec.classes === page.length) return page;
+  return Array.from({ length: spec.classes }, (_, index) => `class ${index}`);
 }
 
 /** A decoded model as an onnxruntime-web session over the page's images. */
@@ -41,7 +40,8 @@ export class Classifier {
   /**
    * The model's classifier when it takes the page's images, 1 x 28 x 28 (else why not): its
    * ONNX graph built from the decoded weights by the project's exporter, loaded into
-   * onnxruntime-web; its classes named as its file names them.
+   * onnxruntime-web, and fed as the graph's own metadata says: normalised with its dataset's
+   * mean and std, its classes named as its file names them.
    */
   static async create(
     decoded: DecodedModel,
@@ -60,24 +60,27 @@ export class Classifier {
         },
       };
     }
-    const classNames = modelClassNames(decoded);
-    // Normalised as the model was trained: its dataset's constants where the file names one.
-    const trainedOn = DATASET_NAMES.find((name) => name === decoded.dataset?.name) ?? PAGE_DATASET;
     const started = performance.now();
-    const session = await ort.InferenceSession.create(exportOnnx(decoded), {
-      executionProviders: ["wasm"],
-    });
-    const classifier = new Classifier(
-      session,
-      new Normalizer(datasetStats(trainedOn, PAGE_INPUT.channels), PAGE_INPUT),
-    );
+    const onnx = exportOnnx(decoded);
+    // What the exported model says of itself, as any other runtime would read it.
+    const spec = readOnnxInputSpec(onnx);
+    const recorded = spec.data?.normalization ?? null;
+    // A file that does not say (no dataset record, or one whose constants pemn does not know)
+    // is fed as the images the page draws were: Fashion-MNIST's; the page says so.
+    const normalization: ChannelStats = recorded ?? datasetStats(PAGE_DATASET, PAGE_INPUT.channels);
+    const session = await ort.InferenceSession.create(onnx, { executionProviders: ["wasm"] });
+    const classifier = new Classifier(session, new Normalizer(normalization, PAGE_INPUT));
     return {
       classifier,
       state: {
         ready: true,
         height: PAGE_INPUT.height,
         width: PAGE_INPUT.width,
-        classNames,
+        classNames: modelClassNames(spec),
+        dataset: recorded === null ? PAGE_DATASET : (spec.data?.dataset ?? PAGE_DATASET),
+        mean: normalization.mean,
+        std: normalization.std,
+        recorded: recorded !== null,
         buildMs: performance.now() - started,
       },
     };

@@ -45,9 +45,12 @@ export class ClassifyView {
     const unavailable = byId("classify-unavailable");
     unavailable.hidden = classifier.ready;
     byId("classify").hidden = !classifier.ready;
-    if (!classifier.ready)
+    if (!classifier.ready) {
       unavailable.textContent = `This model cannot classify here: ${classifier.reason}.`;
-    else void this.classify();
+      return;
+    }
+    showInput(classifier);
+    void this.classify();
   }
 
   /** Lists the shipped test images (samples.json); choosing one puts it on the pad. */
@@ -131,10 +134,13 @@ export class ClassifyView {
       element("strong", {}, classNames[best] as string),
       ` (${percent(probabilities[best] as number)})`,
     );
+    // A mark only where the model's classes are the test images' own.
+    const mark =
+      this.#classifier.dataset !== "fashion-mnist" ? "" : sample?.label === best ? " ✓" : " ✗";
     byId("truth").textContent =
       sample === null
         ? "Your drawing, 28×28 pixels."
-        : `Fashion-MNIST test image ${sample.index}, labelled ${SAMPLE_CLASSES[sample.label]}${sample.label === best ? " ✓" : " ✗"}`;
+        : `Fashion-MNIST test image ${sample.index}, labelled ${SAMPLE_CLASSES[sample.label]}${mark}`;
     byId("probabilities").replaceChildren(
       ...probabilities.map((probability, index) =>
         element(
@@ -151,4 +157,23 @@ export class ClassifyView {
       ),
     );
   }
+}
+
+/**
+ * How the pixels reach the model, from its ONNX metadata: `#classify-input` carries
+ * `data-dataset`, `data-mean`, `data-std` and `data-recorded` for tests.
+ */
+function showInput(classifier: Extract<ClassifierState, { ready: true }>): void {
+  const note = byId("classify-input");
+  const { dataset, mean, std, recorded } = classifier;
+  Object.assign(note.dataset, {
+    dataset,
+    mean: JSON.stringify(mean),
+    std: JSON.stringify(std),
+    recorded: String(recorded),
+  });
+  const formula = `(pixel / 255 − ${mean.join(", ")}) / ${std.join(", ")}`;
+  note.textContent = recorded
+    ? `Fed as the model's ONNX metadata says: ${formula}, ${dataset}'s normalisation.`
+    : `This file does not say how its inputs were normalised (no dataset record, or one pemn has no constants for): the page assumes ${dataset}'s, ${formula}.`;
 }

@@ -23,7 +23,14 @@ export type ClassifierState =
       readonly ready: true;
       readonly height: number;
       readonly width: number;
+      /** The model's classes, as its ONNX metadata names them (modelClassNames). */
       readonly classNames: readonly string[];
+      /** The data whose normalisation feeds it (from the ONNX metadata, else assumed). */
+      readonly dataset: string;
+      readonly mean: readonly number[];
+      readonly std: readonly number[];
+      /** Whether the normalisation is the file's own; if not, the page assumed Fashion-MNIST's. */
+      readonly recorded: boolean;
       /** Milliseconds to build the ONNX graph and create the onnxruntime-web session. */
       readonly buildMs: number;
     }
