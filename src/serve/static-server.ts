@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import sirv from "sirv";
 import { parseRange } from "./byte-range.js";
 import { guardedHandler } from "./guarded-handler.js";
+import { serveNamedFile } from "./named-file.js";
 import { resolveFile } from "./resolve-file.js";
 
 export interface StaticServer {
@@ -28,10 +29,17 @@ export async function startStaticServer(
     readonly port: number;
     readonly host: string;
     readonly log?: (message: string) => void;
+    /**
+     * Files outside `dir` served at fixed URL paths (e.g. "/model.pemn" -> the file given on
+     * the command line), ahead of `dir`'s: the paths are matched exactly, never mapped to the
+     * file system (serveNamedFile).
+     */
+    readonly namedFiles?: ReadonlyMap<string, string>;
   },
 ): Promise<StaticServer> {
   // Resolved once, as sirv is bound to one directory; a page rebuilt in place keeps this path.
   const root = await realpath(dir);
+  const log = options.log ?? console.error;
   // dev: look files up on each request, so a page rebuilt while served is served whole
   // (sirv otherwise lists the files and their lengths once, at start).
   const files = sirv(root, { dev: true, etag: true });
@@ -48,7 +56,10 @@ export async function startStaticServer(
       return;
     }
     const url = request.url ?? "";
-    const file = await resolveFile(root, url.split(/[?#]/, 1)[0] as string);
+    const pathname = url.split(/[?#]/, 1)[0] as string;
+    const named = options.namedFiles?.get(pathname);
+    if (named !== undefined) return serveNamedFile(named, request, response, log);
+    const file = await resolveFile(root, pathname);
     if (file === undefined) return notFound(response);
     // Hand sirv the file's real path inside the root, so it opens what was checked; names it
     // could not look up ("?" and "#" end its path; decodeURI keeps %3F, %23) are not served.
@@ -71,7 +82,7 @@ export async function startStaticServer(
     }
     files(request, response, () => notFound(response));
   };
-  const server = createServer(guardedHandler(handle, options.log ?? console.error));
+  const server = createServer(guardedHandler(handle, log));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

@@ -48,7 +48,7 @@ test("pemn serve serves a directory's files on loopback, any free port with --po
   }
 });
 
-test("pemn serve refuses a directory without a built page, and a bad port", async () => {
+test("pemn serve refuses a directory without a built page, a missing path, two models, a file that is not a .pemn, and a bad port", async () => {
   const outcome = (...args: string[]) =>
     new Promise<{ code: number; stderr: string }>((resolve) => {
       execFile(
@@ -65,6 +65,16 @@ test("pemn serve refuses a directory without a built page, and a bad port", asyn
     noPage.stderr,
     new RegExp(`${empty}: no index.html there; build the page with npm run build:web`),
   );
+  const missing = await outcome(join(site.dir, "nothing.pemn"), "--port", "0");
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nothing\.pemn: no such file or directory/);
+  const model = join(site.dir, "models/a.pemn");
+  const twoModels = await outcome(model, model, "--port", "0");
+  assert.equal(twoModels.code, 1);
+  assert.match(twoModels.stderr, /a\.pemn: one model at a time/);
+  const notPemn = await outcome(site.dir, join(site.dir, "index.html"), "--port", "0");
+  assert.equal(notPemn.code, 1);
+  assert.match(notPemn.stderr, /index\.html: bad-magic/);
   const badPort = await outcome(site.dir, "--port", "70000");
   assert.notEqual(badPort.code, 0);
   assert.match(badPort.stderr, /expected a port from 0 to 65535, got "70000"/);

@@ -112,10 +112,47 @@ window.addEventListener("drop", async (event) => {
 Object.assign(window, { pemnPage: { tensorHashes: () => client.ask({ kind: "hashes" }) } });
 
 await classifyView.loadSamples();
+const asked = modelToOpen(new URLSearchParams(location.search).get("model"));
 await openFile(
-  EXAMPLE,
-  fetch(`./${EXAMPLE}`).then((response) => {
-    if (!response.ok) throw new Error(`the server answered ${response.status} for ${EXAMPLE}`);
-    return response.arrayBuffer();
-  }),
+  asked.name,
+  asked.url === null
+    ? Promise.reject(new Error(asked.problem))
+    : fetch(asked.url).then((response) => {
+        if (!response.ok)
+          throw new Error(`the server answered ${response.status} for ${asked.url}`);
+        return response.arrayBuffer();
+      }),
 );
+
+/**
+ * The file to open first: `?model=<url>` (relative to the page, as `pemn serve model.pemn`
+ * gives it, or any http(s) address that allows the page to fetch it), else the example.
+ */
+function modelToOpen(
+  parameter: string | null,
+):
+  | { name: string; url: string; problem?: undefined }
+  | { name: string; url: null; problem: string } {
+  if (parameter === null || parameter === "") return { name: EXAMPLE, url: `./${EXAMPLE}` };
+  let url: URL;
+  try {
+    url = new URL(parameter, location.href);
+  } catch {
+    return { name: parameter, url: null, problem: "?model= is not an address" };
+  }
+  const last = url.pathname.split("/").pop() || url.host;
+  let name: string;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    name = last;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return {
+      name,
+      url: null,
+      problem: `?model= must be an http or https address, not ${url.protocol}`,
+    };
+  }
+  return { name, url: url.href };
+}
