@@ -6,6 +6,11 @@ import {
   parseDatasetSource,
   prepareDataset,
 } from "../data/index.js";
+import {
+  PredictionCollector,
+  type PredictionsReceiver,
+  writePredictions,
+} from "../predict/predictions.js";
 import { evaluatePemnFileAsync } from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun, readRunConfig } from "../run/index.js";
 import { formatPercent } from "../text/percent.js";
@@ -23,6 +28,7 @@ interface EvalOptions {
   device: string;
   json?: boolean;
   download?: boolean;
+  predictions?: string;
 }
 
 /** Batch size of a .pemn evaluation unless told (a run's own config has one). */
@@ -55,11 +61,26 @@ export function registerEval(program: Command): void {
     .addOption(deviceOption())
     .addOption(downloadOption())
     .option("--json", "print the result as JSON")
+    .option(
+      "--predictions <file>",
+      "also write every image's prediction as a JSON line (index, label, predicted, class, probabilities)",
+    )
     .action(async (source: string, options: EvalOptions) => {
       const isRun = statSync(source, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      let collector: PredictionCollector | undefined;
+      const predictions: PredictionsReceiver | undefined =
+        options.predictions === undefined
+          ? undefined
+          : (classNames) => {
+              collector = new PredictionCollector(classNames);
+              return collector.onLogits;
+            };
       const result = isRun
-        ? await evaluateRunDir(source, options)
-        : await evaluatePemn(source, options);
+        ? await evaluateRunDir(source, options, predictions)
+        : await evaluatePemn(source, options, predictions);
+      if (options.predictions !== undefined && collector !== undefined) {
+        writePredictions(options.predictions, collector.predictions);
+      }
       const what = isRun ? `${options.checkpoint ?? "last"} checkpoint` : source;
       if (options.json)
         console.log(
@@ -69,14 +90,22 @@ export function registerEval(program: Command): void {
             ...result,
           }),
         );
-      else
+      else {
         console.log(
           `${options.split} (${what}): accuracy ${formatPercent(result.accuracy)}, loss ${result.loss.toFixed(4)}, ${result.count} images`,
         );
+        if (options.predictions !== undefined) {
+          console.log(`predictions: ${options.predictions}, a line per image`);
+        }
+      }
     });
 }
 
-async function evaluateRunDir(runDir: string, options: EvalOptions): Promise<Evaluation> {
+async function evaluateRunDir(
+  runDir: string,
+  options: EvalOptions,
+  predictions: PredictionsReceiver | undefined,
+): Promise<Evaluation> {
   if (options.dataset !== undefined || options.dataDir !== undefined) {
     throw new InvalidArgumentError(
       `${runDir} is a run directory: it is evaluated on its own data (--dataset and --data-dir are for .pemn files)`,
@@ -92,10 +121,15 @@ async function evaluateRunDir(runDir: string, options: EvalOptions): Promise<Eva
     device: options.device,
     progress: evaluationBar,
     source,
+    predictions,
   });
 }
 
-async function evaluatePemn(file: string, options: EvalOptions): Promise<Evaluation> {
+async function evaluatePemn(
+  file: string,
+  options: EvalOptions,
+  predictions: PredictionsReceiver | undefined,
+): Promise<Evaluation> {
   if (options.checkpoint !== undefined) {
     throw new InvalidArgumentError(`${file}: --checkpoint is for run directories, not .pemn files`);
   }
@@ -111,5 +145,6 @@ async function evaluatePemn(file: string, options: EvalOptions): Promise<Evaluat
     batchSize: options.batchSize,
     device: options.device,
     progress: evaluationBar,
+    predictions,
   });
 }

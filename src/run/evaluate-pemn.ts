@@ -11,6 +11,7 @@ import {
 import { resolveDevice } from "../engine/index.js";
 import { availableMemoryBytes } from "../io/machine-memory.js";
 import { buildDecodedModel } from "../packing/build-decoded-model.js";
+import type { PredictionsReceiver } from "../predict/predictions.js";
 import { type Evaluation, type EvaluationProgress, evaluate } from "../train/index.js";
 
 export interface PemnEvalOptions {
@@ -21,6 +22,8 @@ export interface PemnEvalOptions {
   /** "cpu" (default), "cuda", "cuda:N" or "auto". */
   readonly device?: string;
   readonly progress?: (split: string, images: number) => EvaluationProgress;
+  /** Takes every batch's logits (per-image predictions), named by the file's dataset record. */
+  readonly predictions?: PredictionsReceiver;
 }
 
 /**
@@ -97,6 +100,7 @@ function evaluateDecoded(
       options.batchSize,
       undefined,
       options.progress?.(options.split, dataset.count),
+      options.predictions?.(decoded.dataset?.classNames),
     );
   } finally {
     model.dispose();

@@ -1,6 +1,7 @@
-import { type DatasetSource, isNoValidation } from "../data/index.js";
+import { type DatasetSource, datasetClassNames, isNoValidation } from "../data/index.js";
 import { resolveDevice } from "../engine/index.js";
 import { createPemnModel } from "../models/index.js";
+import type { PredictionsReceiver } from "../predict/predictions.js";
 import {
   type Evaluation,
   type EvaluationProgress,
@@ -22,6 +23,8 @@ export function evaluateRun(
     progress?: (split: string, images: number) => EvaluationProgress;
     /** The run's dataset read from elsewhere (pemn eval --download: the cache's copy). */
     source?: DatasetSource;
+    /** Takes every batch's logits (per-image predictions), named as the run's data names them. */
+    predictions?: PredictionsReceiver;
   } = {},
 ): Evaluation {
   const config = readRunConfig(runDir);
@@ -43,6 +46,7 @@ export function evaluateRun(
       config.train.batchSize,
       undefined,
       options.progress?.(split, data.count),
+      options.predictions?.(datasetClassNames(config.data.source) ?? undefined),
     );
   } finally {
     model.dispose();

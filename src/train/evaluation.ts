@@ -14,6 +14,16 @@ export interface Evaluation {
 }
 
 /**
+ * A batch's logits as float32 [size, classes], its labels, and the dataset index of its first
+ * image (the batch's images are the next ones in order); for per-image predictions.
+ */
+export type BatchLogits = (batch: {
+  readonly logits: Float32Array;
+  readonly labels: BigInt64Array;
+  readonly firstIndex: number;
+}) => void;
+
+/**
  * Evaluates `model` on every image of `dataset`, in order, in evaluation mode (BatchNorm
  * running statistics, no dropout) with autograd off; the model's mode is restored after.
  * Data-parallel: each rank evaluates its share of every batch, and all get the totals.
@@ -24,7 +34,11 @@ export function evaluate(
   batchSize: number,
   dataParallel?: DataParallel,
   onProgress?: EvaluationProgress,
+  onLogits?: BatchLogits,
 ): Evaluation {
+  if (onLogits !== undefined && dataParallel !== undefined) {
+    throw new Error("per-image logits are for a single process, not a data-parallel evaluation");
+  }
   const device = model.device;
   let images = 0;
   const loader = new BatchLoader(dataset, {
@@ -40,6 +54,7 @@ export function evaluate(
     noGrad(() => {
       for (const batch of loader.epoch()) {
         if (batch.size === 0) continue; // a last batch smaller than the ranks
+        const firstIndex = images;
         tidy(() => {
           const { images, labels } = batchTensors(batch, model.inputMemoryFormat, device);
           const logits = model.forward(images);
@@ -48,6 +63,7 @@ export function evaluate(
             correctCount(logits, labels),
           ]) as [number, number];
           totals.add(loss, correct, batch.size);
+          onLogits?.({ logits: logits.toFloat32Array(), labels: batch.labels, firstIndex });
         });
         images += batch.globalSize;
         onProgress?.(images);

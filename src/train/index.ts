@@ -26,7 +26,7 @@ export {
   DEFAULT_BUCKET_BYTES,
 } from "./data-parallel.js";
 export { type BestValidation, type EpochMetrics, epochMetricsSchema } from "./epoch-metrics.js";
-export { type Evaluation, evaluate } from "./evaluation.js";
+export { type BatchLogits, type Evaluation, evaluate } from "./evaluation.js";
 export {
   interpolate,
   learningRateAt,
