@@ -244,6 +244,10 @@ export type MemoryFormat = "contiguous" | "channels_last";
 export type Reduction = "mean" | "sum" | "none";
 
 const ADDON_FILE = "pemn_native.node";
+/** How to build the addon, in a checkout and where pemn is installed as a package. */
+const BUILD_HINT =
+  "run `npm run build:native` in a pemn checkout, or `npm rebuild pemn` where pemn is installed " +
+  "(its install script builds the addon with scripts/build-native.mjs); PEMN_NATIVE may name a built pemn_native.node";
 
 /** Where the built addon may be: $PEMN_NATIVE, then native/build/Release above this file. */
 function candidatePaths(): string[] {
@@ -305,7 +309,7 @@ export function native(): NativeBinding {
   if (!path) {
     throw new EngineUnavailableError(
       "the pemn native addon is not built. Install libtorch (apt-get install -y libtorch-dev " +
-        "libopenblas0-pthread, or set LIBTORCH to an unpacked libtorch) and run `npm run build:native`.",
+        `libopenblas0-pthread, or set LIBTORCH to an unpacked libtorch), then ${BUILD_HINT}.`,
     );
   }
   try {
@@ -315,7 +319,7 @@ export function native(): NativeBinding {
     if (!isMainThread) throw new EngineUnavailableError((error as Error).message, { cause: error });
     throw new EngineUnavailableError(
       `the pemn native addon at ${path} failed to load (${(error as Error).message}). ` +
-        "If libtorch was removed or upgraded, reinstall libtorch-dev and run `npm run build:native`.",
+        `If libtorch was removed or upgraded, reinstall libtorch-dev, then ${BUILD_HINT}.`,
       { cause: error },
     );
   }
