@@ -193,9 +193,14 @@ export class BatchWorkerPool {
     if (this.#closing === null) {
       const closed = new DataWorkerError(`the data workers of ${this.#describe()} were closed`);
       for (const stream of this.#streams.values()) stream.fail(closed);
-      this.#closing = Promise.all(this.#slots.map(({ worker }) => worker.terminate())).then(
-        () => {},
-      );
+      // Referenced again: an unreferenced worker's exit would not keep the process alive
+      // until close() resolves, and an awaited close() that never resolves ends Node (13).
+      this.#closing = Promise.all(
+        this.#slots.map(({ worker }) => {
+          worker.ref();
+          return worker.terminate();
+        }),
+      ).then(() => {});
     }
     return this.#closing;
   }
@@ -217,13 +222,15 @@ export class BatchWorkerPool {
 
   #receive(slot: Slot, reply: WorkerReply): void {
     if (reply.kind === "ready") {
-      slot.worker.unref(); // idle: a pool nobody closed cannot keep the process alive
+      // Idle: a pool nobody closed cannot keep the process alive.
+      if (this.#closing === null) slot.worker.unref();
       this.#readyWorkers += 1;
       if (this.#readyWorkers === this.#slots.length) this.#whenStarted?.resolve();
       return;
     }
     slot.pending -= 1;
-    if (slot.pending === 0) slot.worker.unref();
+    // Not once closing: close() holds every worker referenced until it has stopped.
+    if (slot.pending === 0 && this.#closing === null) slot.worker.unref();
     if (reply.kind === "failed") {
       const cause = Object.assign(new Error(reply.message), { name: reply.name });
       if (reply.stack !== undefined) cause.stack = reply.stack;

@@ -132,6 +132,16 @@ test("a stream closed early drops its batches; the next stream starts clean", as
   assertSameBatches(await drain(pool.stream(loader(2))), [...loader(2).epoch()], "after close");
 });
 
+test("closing a pool while its workers make batches ends them and resolves", async () => {
+  const pool = await BatchWorkerPool.start(cifar, { workers: 2, augmentation });
+  const stream = pool.stream(loader(1)); // 4 batches sent at once
+  await stream.ready();
+  stream.take();
+  await pool.close();
+  await assert.rejects(stream.ready(), /the data workers of cifar10 \(300 images\) were closed/);
+  assert.throws(() => pool.stream(loader(2)), /closed/);
+});
+
 test("a pool serves only loaders of its dataset and pipeline", () => {
   const pool = pools.get(1) as BatchWorkerPool;
   const otherDataset = { ...cifar };
