@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { defaultDataWorkers, MAX_DATA_WORKERS } from "../data/index.js";
 import {
   type CollectiveBackend,
   DEVICE_PATTERN,
@@ -280,6 +281,11 @@ export function registerTrain(program: Command, version: string): void {
       integer({ min: 1, max: maxThreads(), why: maxThreadsReason() }),
     )
     .addOption(deviceOption())
+    .option(
+      "--workers <n>",
+      "data loader threads; batches are the same for any n (default: cores - 1, at most 4; 0: the main thread)",
+      integer({ min: 0, max: MAX_DATA_WORKERS }),
+    )
     .addOption(
       new Option("--progress <mode>", "progress display")
         .choices(["auto", "bar", "lines", "none"])
@@ -373,6 +379,7 @@ export function registerTrain(program: Command, version: string): void {
         version,
         dataParallel,
         device,
+        workers: (options.workers as number | undefined) ?? defaultDataWorkers(),
       });
     } finally {
       dataParallel?.group.destroy();

@@ -40,6 +40,8 @@ export interface RunOptions {
    * GPU resumes on the CPU and the reverse.
    */
   device?: string;
+  /** Data loader worker threads (default 0: the main thread); not part of the config either. */
+  workers?: number;
 }
 
 export const RUN_SUMMARY_FILE = "summary.json";
@@ -106,6 +108,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
       data: loadData,
       dataParallel,
       device: options.device,
+      workers: options.workers,
     });
     if (config.train.epochs > 0) {
       result = await train({
@@ -118,6 +121,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         onEpoch: options.onEpoch,
         dataParallel,
         device: options.device,
+        workers: options.workers,
       });
     }
     summary = summarize(config, options, {
