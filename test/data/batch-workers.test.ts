@@ -7,7 +7,7 @@ import {
   DataWorkerError,
   defaultDataWorkers,
 } from "../../src/data/batch-workers.js";
-import type { Dataset } from "../../src/data/dataset.js";
+import { type Dataset, subsetDataset } from "../../src/data/dataset.js";
 import { createGenerator } from "../../src/random/index.js";
 import { seededRandom } from "./helpers.js";
 
@@ -216,4 +216,11 @@ test("the worker count is checked; the default leaves a core to the trainer", as
     [1, 2, 3, 5, 6, 64].map((cores) => defaultDataWorkers(cores)),
     [0, 1, 2, 4, 4, 4],
   );
+});
+
+test("a subset (the training part of a validation split) is made in shared memory", () => {
+  const subset = subsetDataset(cifar, [4, 1]);
+  assert.ok(subset.images.buffer instanceof SharedArrayBuffer, "workers read it in place");
+  assert.ok(subset.labels.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(subset.images.subarray(3072), cifar.images.subarray(3072, 6144));
 });
