@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact|distributed]`: pemn against
+ * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact|distributed|data]`: pemn against
  * references measured in the same invocation. Targets live here, never in unit tests.
  * --json prints one JSON object per line: one per op case, one per model.
  */
@@ -18,7 +18,7 @@ const { values } = parseArgs({
     batch: { type: "string", default: "64" },
   },
 });
-const SUITES = ["ops", "training", "artifact", "distributed"];
+const SUITES = ["ops", "training", "artifact", "distributed", "data"];
 if (values.only !== undefined && !SUITES.includes(values.only)) {
   console.error(`--only must be one of ${SUITES.join(", ")}, got "${values.only}"`);
   process.exit(2);
@@ -171,6 +171,53 @@ if (runs("distributed")) {
     );
     console.log(
       `  all-reduced/step  ${figures.allReducedBytesPerStep.toLocaleString("en-US")} bytes per rank; DDP on the dense network: ${figures.denseDdpBytesPerStep.toLocaleString("en-US")}`,
+    );
+  }
+}
+
+if (runs("data")) {
+  const { benchDataWorkers } = await import("./data-workers.bench.js");
+  const figures = await benchDataWorkers({ quick: values.quick });
+  if (values.json) {
+    for (const row of figures.rows) {
+      console.log(
+        JSON.stringify({
+          suite: "data",
+          pipeline: "cifar-reference",
+          images: figures.images,
+          batch: figures.batch,
+          cores: figures.cores,
+          workers: row.workers,
+          img_per_s: row.imgPerS,
+          ratio: row.ratio,
+          start_ms: row.startMs,
+        }),
+      );
+    }
+    console.log(
+      JSON.stringify({ suite: "data", case: "recipes", img_per_s: figures.recipesImgPerS }),
+    );
+  } else {
+    console.log(
+      `\nCIFAR reference augmentation into batches of ${figures.batch}, ${figures.images} random 3x32x32 images, ${figures.cores} cores`,
+    );
+    const widths = [12, 10, 7, 10];
+    console.log(table(["workers", "img/s", "ratio", "start ms"], widths));
+    for (const row of figures.rows) {
+      console.log(
+        table(
+          [
+            row.workers === 0 ? "0 (main)" : String(row.workers),
+            fixed(row.imgPerS, 0),
+            fixed(row.ratio, 2),
+            fixed(row.startMs, 0),
+          ],
+          widths,
+        ),
+      );
+    }
+    console.log(
+      `main thread's share with workers (walking the draws, no pixels): ${fixed(figures.recipesImgPerS, 0)} img/s`,
     );
   }
 }
