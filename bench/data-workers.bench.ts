@@ -29,6 +29,12 @@ export interface DataWorkerRow {
   readonly ratio: number;
   /** Pool start (threads up, modules loaded), ms; 0 for the main thread. */
   readonly startMs: number;
+  /**
+   * CPU time of the whole process (every thread) per image, µs, over the measured rounds:
+   * what the workers' way costs beyond the main thread's, and what other processes on the
+   * machine barely change (wall-clock rates they do).
+   */
+  readonly cpuUsPerImage: number;
 }
 
 export interface DataWorkerFigures {
@@ -68,14 +74,16 @@ export async function benchDataWorkers(options: {
       augmentation: AUGMENTATION,
       random: createGenerator(1, `train/data/epoch-${epoch}`),
     });
-  // Seconds of one epoch through a stream, every batch waited for and dropped.
-  const epochSeconds = async (batches: BatchStream): Promise<number> => {
+  // Seconds and CPU µs (all threads) of one epoch through a stream, batches waited for and dropped.
+  const epochCost = async (batches: BatchStream): Promise<{ seconds: number; cpuUs: number }> => {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (;;) {
       await batches.ready();
       if (batches.take() === null) break;
     }
-    return (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { seconds: (performance.now() - started) / 1000, cpuUs: used.user + used.system };
   };
 
   const counts = [0, ...(options.workerCounts ?? [1, 2])];
@@ -93,13 +101,14 @@ export async function benchDataWorkers(options: {
     // Rounds alternate between the worker counts (idle workers take no CPU), so a load that
     // comes and goes weighs on each alike; each keeps its best epoch, after a warm-up one.
     const best = new Map(counts.map((workers) => [workers, Number.POSITIVE_INFINITY]));
+    const cpuUs = new Map(counts.map((workers) => [workers, 0]));
     for (let round = 0; round <= rounds; round++) {
       for (const workers of counts) {
         const pool = pools.get(workers);
-        const seconds = await epochSeconds(
-          pool ? pool.stream(loader(round)) : loader(round).stream(),
-        );
-        if (round > 0) best.set(workers, Math.min(best.get(workers) as number, seconds));
+        const cost = await epochCost(pool ? pool.stream(loader(round)) : loader(round).stream());
+        if (round === 0) continue;
+        best.set(workers, Math.min(best.get(workers) as number, cost.seconds));
+        cpuUs.set(workers, (cpuUs.get(workers) as number) + cost.cpuUs);
       }
     }
     const onMain = count / (best.get(0) as number);
@@ -110,6 +119,7 @@ export async function benchDataWorkers(options: {
         imgPerS,
         ratio: imgPerS / onMain,
         startMs: startMs.get(workers) as number,
+        cpuUsPerImage: (cpuUs.get(workers) as number) / (rounds * count),
       });
     }
   } finally {

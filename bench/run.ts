@@ -191,6 +191,7 @@ if (runs("data")) {
           img_per_s: row.imgPerS,
           ratio: row.ratio,
           start_ms: row.startMs,
+          cpu_us_per_image: row.cpuUsPerImage,
         }),
       );
     }
@@ -201,8 +202,8 @@ if (runs("data")) {
     console.log(
       `\nCIFAR reference augmentation into batches of ${figures.batch}, ${figures.images} random 3x32x32 images, ${figures.cores} cores`,
     );
-    const widths = [12, 10, 7, 10];
-    console.log(table(["workers", "img/s", "ratio", "start ms"], widths));
+    const widths = [12, 10, 7, 10, 12];
+    console.log(table(["workers", "img/s", "ratio", "start ms", "CPU µs/img"], widths));
     for (const row of figures.rows) {
       console.log(
         table(
@@ -211,6 +212,7 @@ if (runs("data")) {
             fixed(row.imgPerS, 0),
             fixed(row.ratio, 2),
             fixed(row.startMs, 0),
+            fixed(row.cpuUsPerImage, 1),
           ],
           widths,
         ),
