@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact|distributed|estimate]`: pemn against
+ * `npm run bench [-- --json] [-- --quick] [-- --only ops|training|artifact|distributed|estimate|data]`: pemn against
  * references measured in the same invocation. Targets live here, never in unit tests.
  * --json prints one JSON object per line: one per op case, one per model.
  */
@@ -18,7 +18,7 @@ const { values } = parseArgs({
     batch: { type: "string", default: "64" },
   },
 });
-const SUITES = ["ops", "training", "artifact", "distributed", "estimate"];
+const SUITES = ["ops", "training", "artifact", "distributed", "estimate", "data"];
 if (values.only !== undefined && !SUITES.includes(values.only)) {
   console.error(`--only must be one of ${SUITES.join(", ")}, got "${values.only}"`);
   process.exit(2);
@@ -187,5 +187,54 @@ if (runs("estimate")) {
     console.log(`  estimated   ${figures.estimatedSeconds.toFixed(1)} s`);
     console.log(`  measured    ${figures.measuredSeconds.toFixed(1)} s`);
     console.log(`  ratio       ${figures.ratio.toFixed(2)} (goal 0.67-1.5)`);
+  }
+}
+
+if (runs("data")) {
+  const { benchDataWorkers } = await import("./data-workers.bench.js");
+  const figures = await benchDataWorkers({ quick: values.quick });
+  if (values.json) {
+    for (const row of figures.rows) {
+      console.log(
+        JSON.stringify({
+          suite: "data",
+          pipeline: "cifar-reference",
+          images: figures.images,
+          batch: figures.batch,
+          cores: figures.cores,
+          workers: row.workers,
+          img_per_s: row.imgPerS,
+          ratio: row.ratio,
+          start_ms: row.startMs,
+          cpu_us_per_image: row.cpuUsPerImage,
+        }),
+      );
+    }
+    console.log(
+      JSON.stringify({ suite: "data", case: "recipes", img_per_s: figures.recipesImgPerS }),
+    );
+  } else {
+    console.log(
+      `\nCIFAR reference augmentation into batches of ${figures.batch}, ${figures.images} random 3x32x32 images, ${figures.cores} cores`,
+    );
+    const widths = [12, 10, 7, 10, 12];
+    console.log(table(["workers", "img/s", "ratio", "start ms", "CPU µs/img"], widths));
+    for (const row of figures.rows) {
+      console.log(
+        table(
+          [
+            row.workers === 0 ? "0 (main)" : String(row.workers),
+            fixed(row.imgPerS, 0),
+            fixed(row.ratio, 2),
+            fixed(row.startMs, 0),
+            fixed(row.cpuUsPerImage, 1),
+          ],
+          widths,
+        ),
+      );
+    }
+    console.log(
+      `main thread's share with workers (walking the draws, no pixels): ${fixed(figures.recipesImgPerS, 0)} img/s`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { defaultDataWorkers, MAX_DATA_WORKERS } from "../data/index.js";
 import { DEVICE_PATTERN, resolveDevice, setThreads } from "../engine/index.js";
 import { maxThreads, maxThreadsReason } from "../engine/thread-limit.js";
 import {
@@ -28,6 +29,7 @@ interface TrainCommandOptions {
   device: string;
   readonly progress: ProgressMode;
   readonly json?: boolean;
+  readonly workers?: number;
   readonly download?: boolean;
   readonly nproc?: number;
   readonly allowOversubscribe?: boolean;
@@ -61,6 +63,11 @@ export function registerTrain(program: Command, version: string): void {
       integer({ min: 1, max: maxThreads(), why: maxThreadsReason() }),
     )
     .addOption(deviceOption())
+    .option(
+      "--workers <n>",
+      "data loader threads; batches are the same for any n (default: cores - 1, at most 4; 0: the main thread)",
+      integer({ min: 0, max: MAX_DATA_WORKERS }),
+    )
     .addOption(
       new Option("--progress <mode>", "progress display")
         .choices(["auto", "bar", "lines", "none"])
@@ -165,6 +172,7 @@ export function registerTrain(program: Command, version: string): void {
         version,
         dataParallel,
         device,
+        workers: options.workers ?? defaultDataWorkers(),
       });
     } finally {
       dataParallel?.group.destroy();

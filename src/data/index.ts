@@ -46,7 +46,21 @@ export {
 } from "./augment/resized-crop.js";
 export type { PixelStep, TensorStep } from "./augment/step.js";
 export { autocontrast, equalize, posterize, solarize } from "./augment/tone.js";
-export { type Batch, BatchLoader, type BatchLoaderOptions } from "./batch-loader.js";
+export {
+  assembleBatch,
+  type Batch,
+  BatchLoader,
+  type BatchLoaderOptions,
+  type BatchRecipe,
+  type BatchStream,
+} from "./batch-loader.js";
+export {
+  type BatchWorkerOptions,
+  BatchWorkerPool,
+  DataWorkerError,
+  defaultDataWorkers,
+  MAX_DATA_WORKERS,
+} from "./batch-workers.js";
 export {
   type CifarRecordLayout,
   type CifarRecords,

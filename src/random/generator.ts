@@ -13,6 +13,21 @@ export interface SeededGenerator extends RandomSource {
   fillNormal(out: Float32Array, mean: number, std: number): Float32Array;
   /** A uniformly random permutation of 0..length-1 (Fisher–Yates). */
   permutation(length: number): Uint32Array;
+  /** Where the stream stands now: `generatorAt(snapshot)` continues from here, on any thread. */
+  snapshot(): GeneratorSnapshot;
+}
+
+/**
+ * A generator's place in its stream as plain data (it crosses threads and processes): the
+ * Threefry key (seed and stream words, docs/generator.md section 3) and how many words the
+ * stream has handed out. A stream's words depend on (key, position) alone, so a generator
+ * rebuilt here draws exactly what the original would have drawn next.
+ */
+export interface GeneratorSnapshot {
+  readonly version: GeneratorVersion;
+  readonly key: readonly [number, number, number, number];
+  /** Words drawn so far. */
+  readonly word: number;
 }
 
 const TWO_POW_32 = 2 ** 32;
@@ -34,9 +49,22 @@ class ThreefryGenerator implements SeededGenerator {
   /** Index of the first block of the next refill; stays exact far beyond any real use (2^53). */
   #nextBlock = 0;
 
-  constructor(seed: number | bigint, stream: StreamKey) {
-    [this.#key0, this.#key1] = seedKeyWords(seed);
-    [this.#key2, this.#key3] = streamKeyWords(stream);
+  constructor(key: readonly [number, number, number, number], word: number) {
+    [this.#key0, this.#key1, this.#key2, this.#key3] = key;
+    // The refill holding word `word`, positioned on it (or none yet, on a refill boundary).
+    this.#nextBlock = Math.floor(word / BUFFER_WORDS) * BUFFER_BLOCKS;
+    if (word % BUFFER_WORDS !== 0) {
+      this.#refill();
+      this.#position = word % BUFFER_WORDS;
+    }
+  }
+
+  snapshot(): GeneratorSnapshot {
+    return {
+      version: this.version,
+      key: [this.#key0, this.#key1, this.#key2, this.#key3],
+      word: this.#nextBlock * 4 - (BUFFER_WORDS - this.#position),
+    };
   }
 
   nextUint32(): number {
@@ -131,7 +159,23 @@ class ThreefryGenerator implements SeededGenerator {
  * depend on how much any other stream was used.
  */
 export function createGenerator(seed: number | bigint, stream: StreamKey = 0): SeededGenerator {
-  return new ThreefryGenerator(seed, stream);
+  return new ThreefryGenerator([...seedKeyWords(seed), ...streamKeyWords(stream)], 0);
+}
+
+/** The generator a snapshot describes: it draws what the snapshotted one would draw next. */
+export function generatorAt(snapshot: GeneratorSnapshot): SeededGenerator {
+  const { version, key, word } = snapshot;
+  if (version !== GENERATOR_VERSION) {
+    throw new RangeError(`a ${version} snapshot cannot continue as ${GENERATOR_VERSION}`);
+  }
+  if (key.length !== 4 || !key.every((k) => Number.isInteger(k) && k >= 0 && k < TWO_POW_32)) {
+    throw new RangeError(`a generator key is four 32-bit words, got [${key.join(", ")}]`);
+  }
+  // Block indices stay exact below 2^53 (see #refill), so words do below 2^53 too.
+  if (!Number.isSafeInteger(word) || word < 0) {
+    throw new RangeError(`a stream position is a non-negative safe integer, got ${word}`);
+  }
+  return new ThreefryGenerator(key, word);
 }
 
 /**

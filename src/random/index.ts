@@ -2,7 +2,9 @@ export type { RandomSource } from "./generator.js";
 export {
   createGenerator,
   GENERATOR_VERSION,
+  type GeneratorSnapshot,
   type GeneratorVersion,
+  generatorAt,
   type SeededGenerator,
 } from "./generator.js";
 export { portableLog } from "./portable-log.js";

@@ -16,6 +16,7 @@ export interface PruningPhaseOptions {
   /** The ranks of a data-parallel run pre-train together, as they fine-tune. */
   readonly dataParallel?: DataParallel;
   readonly device?: string;
+  readonly workers?: number;
 }
 
 /**
@@ -45,6 +46,7 @@ export async function preparePruning(
       progress: options.progress,
       dataParallel: options.dataParallel,
       device: options.device,
+      workers: options.workers,
     });
   }
   const layout = maskedLayout(config.model);

@@ -30,6 +30,8 @@ export interface RunOptions {
    * GPU resumes on the CPU and the reverse.
    */
   device?: string;
+  /** Data loader worker threads (default 0: the main thread); not part of the config either. */
+  workers?: number;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
       data: loadData,
       dataParallel,
       device: options.device,
+      workers: options.workers,
     });
     // The directory was checked above: what it holds committed (nothing, for a new run, or
     // a pruned run's fine-tuning before its masks were fixed) is what the run continues.
@@ -91,6 +94,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
             onEpoch: options.onEpoch,
             dataParallel,
             device: options.device,
+            workers: options.workers,
           })
         : null;
     const summary = summarize(config, options, {

@@ -1,4 +1,4 @@
-import { type Batch, BatchLoader, type Dataset } from "../data/index.js";
+import { type Batch, BatchLoader, BatchWorkerPool, type Dataset } from "../data/index.js";
 import { F, keep, manualSeed, type Tensor, tidy } from "../engine/index.js";
 import { type Layer, refreshMasks } from "../nn/index.js";
 import { createGenerator } from "../random/index.js";
@@ -35,6 +35,20 @@ export function trainingLoader(
   });
 }
 
+/**
+ * Worker threads making the training batches of every epoch of a run (null for 0: the main
+ * thread makes them). They make the same batches as the main thread, bit for bit, so the
+ * number is no part of the config. Close the pool when training ends, error or not.
+ */
+export async function startDataWorkers(
+  dataset: Dataset,
+  config: TrainConfig,
+  workers: number,
+): Promise<BatchWorkerPool | null> {
+  if (workers === 0) return null;
+  return BatchWorkerPool.start(dataset, { workers, augmentation: config.augmentation });
+}
+
 /** libtorch's own generator (dropout) is reseeded from (seed, epoch) for the same reason. */
 function seedLibtorch(config: TrainConfig, epoch: number, dataParallel?: DataParallel): void {
   const rank = dataParallel ? `/rank-${dataParallel.rank}` : "";
@@ -52,6 +66,8 @@ export interface EpochTraining {
   /** Data-parallel training: this rank's share of each batch, gradients summed over ranks. */
   readonly dataParallel?: DataParallel;
   readonly precision: StepPrecision;
+  /** Makes the batches in worker threads (startDataWorkers); without it, this thread does. */
+  readonly dataWorkers?: BatchWorkerPool | null;
 }
 
 export interface TrainedEpoch {
@@ -88,6 +104,7 @@ export async function trainEpoch({
   onStep,
   dataParallel,
   precision,
+  dataWorkers,
 }: EpochTraining): Promise<TrainedEpoch> {
   const device = model.device; // batches go where the model is
   const loader = trainingLoader(dataset, config, epoch, dataParallel);
@@ -102,75 +119,82 @@ export async function trainEpoch({
   let lastYield = started;
   seedLibtorch(config, epoch, dataParallel);
   model.train();
-  const batchesLeft = loader.epoch()[Symbol.iterator]();
-  // The next batch is read, augmented and sent while the device still runs this step.
+  const batchesLeft = dataWorkers ? dataWorkers.stream(loader) : loader.stream();
+  // The next batch is sent while the device still runs this step; on this thread it is also
+  // read and augmented then, while workers make it ahead (ready() waits for it beforehand).
   const upload = (): UploadedBatch | null => {
-    const next = batchesLeft.next();
-    if (next.done) return null;
-    const { images, labels } = batchTensors(next.value, model.inputMemoryFormat, device);
-    return { data: next.value, images: keep(images), labels: keep(labels) };
+    const next = batchesLeft.take();
+    if (next === null) return null;
+    const { images, labels } = batchTensors(next, model.inputMemoryFormat, device);
+    return { data: next, images: keep(images), labels: keep(labels) };
   };
-  for (let current = upload(); current !== null; ) {
-    const { data, images, labels } = current;
-    learningRate = learningRateAt(
-      config.schedule,
-      schedule,
-      progressAfterStep(epoch - 1, batch, batches),
-    );
-    optimizer.learningRate = learningRate;
-    tidy(() => {
-      dataParallel?.startStep();
-      refreshMasks(model);
-      const { logits, loss } = precision.forward(() => {
-        const logits = model.forward(images);
-        return {
-          logits,
-          loss: F.crossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing }),
-        };
+  try {
+    await batchesLeft.ready();
+    for (let current = upload(); current !== null; ) {
+      const { data, images, labels } = current;
+      learningRate = learningRateAt(
+        config.schedule,
+        schedule,
+        progressAfterStep(epoch - 1, batch, batches),
+      );
+      optimizer.learningRate = learningRate;
+      await batchesLeft.ready(); // workers: the batch upload() takes in this step is here
+      tidy(() => {
+        dataParallel?.startStep();
+        refreshMasks(model);
+        const { logits, loss } = precision.forward(() => {
+          const logits = model.forward(images);
+          return {
+            logits,
+            loss: F.crossEntropy(logits, labels, { labelSmoothing: config.labelSmoothing }),
+          };
+        });
+        const scaled = precision.scaled(loss);
+        if (dataParallel) {
+          scaled.mul(dataParallel.lossScale(data.size, data.globalSize)).backward();
+        } else scaled.backward();
+        current = upload();
+        // The step's one wait for the device: its loss and its correct count.
+        const [value, correct] = readScalars([loss, correctCount(logits, labels)]) as [
+          number,
+          number,
+        ];
+        // Checked before the gradients leave this rank, so no parameter takes a non-finite update.
+        if (!Number.isFinite(value)) {
+          throw new TrainingDivergedError(
+            `training diverged: loss is ${value} at epoch ${epoch}, batch ${batch + 1}`,
+          );
+        }
+        totals.add(value, correct, data.size);
+        if (dataParallel) dataParallel.reduceGradients(parameters);
+        // fp16 only: a gradient that overflowed skips the step (a second wait, as GradScaler's).
+        if (precision.unscaleFinite(parameters)) {
+          if (config.clipNorm !== null) clipGradNorm(parameters, config.clipNorm);
+          optimizer.step();
+        }
+        optimizer.zeroGrad();
       });
-      const scaled = precision.scaled(loss);
-      if (dataParallel) {
-        scaled.mul(dataParallel.lossScale(data.size, data.globalSize)).backward();
-      } else scaled.backward();
-      current = upload();
-      // The step's one wait for the device: its loss and its correct count.
-      const [value, correct] = readScalars([loss, correctCount(logits, labels)]) as [
-        number,
-        number,
-      ];
-      // Checked before the gradients leave this rank, so no parameter takes a non-finite update.
-      if (!Number.isFinite(value)) {
-        throw new TrainingDivergedError(
-          `training diverged: loss is ${value} at epoch ${epoch}, batch ${batch + 1}`,
-        );
+      images.dispose();
+      labels.dispose();
+      batch += 1;
+      globalImages += data.globalSize;
+      const seconds = (performance.now() - started) / 1000;
+      const stepsLeft = (config.epochs - epoch) * batches + (batches - batch);
+      onStep({
+        batch,
+        loss: totals.loss,
+        accuracy: totals.accuracy,
+        imagesPerSecond: globalImages / seconds,
+        etaSeconds: (seconds / batch) * stepsLeft,
+      });
+      // Signal handlers (SIGINT releasing the run's lock) run only when the event loop turns.
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
       }
-      totals.add(value, correct, data.size);
-      if (dataParallel) dataParallel.reduceGradients(parameters);
-      // fp16 only: a gradient that overflowed skips the step (a second wait, as GradScaler's).
-      if (precision.unscaleFinite(parameters)) {
-        if (config.clipNorm !== null) clipGradNorm(parameters, config.clipNorm);
-        optimizer.step();
-      }
-      optimizer.zeroGrad();
-    });
-    images.dispose();
-    labels.dispose();
-    batch += 1;
-    globalImages += data.globalSize;
-    const seconds = (performance.now() - started) / 1000;
-    const stepsLeft = (config.epochs - epoch) * batches + (batches - batch);
-    onStep({
-      batch,
-      loss: totals.loss,
-      accuracy: totals.accuracy,
-      imagesPerSecond: globalImages / seconds,
-      etaSeconds: (seconds / batch) * stepsLeft,
-    });
-    // Signal handlers (SIGINT releasing the run's lock) run only when the event loop turns.
-    if (performance.now() - lastYield > YIELD_EVERY_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
     }
+  } finally {
+    batchesLeft.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const epochTotals = dataParallel ? dataParallel.reduceTotals(totals) : totals;

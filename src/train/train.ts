@@ -18,7 +18,7 @@ import { StepPrecision } from "./precision.js";
 import { createProgress, type ProgressMode } from "./progress.js";
 import type { RunState } from "./run-state.js";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./train-config.js";
-import { trainEpoch, trainingLoader } from "./train-epoch.js";
+import { startDataWorkers, trainEpoch, trainingLoader } from "./train-epoch.js";
 import { TrainingDivergedError } from "./training-diverged-error.js";
 
 /**
@@ -54,6 +54,11 @@ export interface TrainOptions {
    * there. Not part of the config: a run may resume on another device.
    */
   readonly device?: string;
+  /**
+   * Worker threads making the training batches (default 0: this thread). Not part of the
+   * config either: the batches are the same bit for bit whatever the number.
+   */
+  readonly workers?: number;
 }
 
 /** What an epoch ended with. */
@@ -116,12 +121,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // Rank 0 alone reports a data-parallel run.
   const reports = dataParallel?.writes ?? true;
   const progress = createProgress(reports ? (options.progress ?? "auto") : "none", config.epochs);
+  let dataWorkers: Awaited<ReturnType<typeof startDataWorkers>> = null;
   try {
     let run: RunState = options.resumeFrom
       ? resumeFrom(options.resumeFrom, model, optimizer, config, batchesPerEpoch)
       : { epochsCompleted: 0, step: 0, config, history: [], bestValidation: null };
     const resumedFromEpoch = options.resumeFrom ? run.epochsCompleted : null;
     for (let epoch = run.epochsCompleted + 1; epoch <= config.epochs; epoch++) {
+      dataWorkers ??= await startDataWorkers(data.train, config, options.workers ?? 0);
       progress.startEpoch(epoch, batchesPerEpoch);
       const trained = await trainEpoch({
         model,
@@ -132,6 +139,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         onStep: (step) => progress.step(step),
         dataParallel,
         precision,
+        dataWorkers,
       });
       const evaluationStarted = performance.now();
       dataParallel?.syncBuffers(model);
@@ -215,6 +223,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     progress.stop();
     optimizer.dispose();
     precision.dispose();
+    await dataWorkers?.close();
   }
 }
 

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError } from "../../src/config/parse-config.js";
-import { parseAugmentationConfig } from "../../src/data/augment/augmentation-config.js";
+import {
+  type AugmentationStepInput,
+  parseAugmentationConfig,
+} from "../../src/data/augment/augmentation-config.js";
 import { ImagePipeline } from "../../src/data/augment/image-pipeline.js";
 import { DATASET_STATS, Normalizer } from "../../src/data/normalization.js";
+import type { RandomSource } from "../../src/data/random-source.js";
 import { seededRandom } from "./helpers.js";
 
 const cifar = { channels: 3, height: 32, width: 32 };
@@ -56,4 +60,52 @@ test("saturation jitter on one-channel images is a configuration error", () => {
       error instanceof ConfigError &&
       /colorJitter\.saturation needs 3-channel images, these have 1/.test(error.message),
   );
+});
+
+/** A stream that logs every draw ("u" word, "f" float) so two walks over it can be compared. */
+function recordingRandom(seed: number): { random: RandomSource; draws: string[] } {
+  const source = seededRandom(seed);
+  const draws: string[] = [];
+  return {
+    draws,
+    random: {
+      nextUint32: () => {
+        draws.push("u");
+        return source.nextUint32();
+      },
+      nextFloat: () => {
+        draws.push("f");
+        return source.nextFloat();
+      },
+    },
+  };
+}
+
+test("skipImage draws exactly what transformImage draws, for every step", () => {
+  const steps: AugmentationStepInput[] = [
+    { kind: "randomCrop", padding: 4 },
+    { kind: "randomResizedCrop", scale: [0.08, 1] },
+    { kind: "horizontalFlip" },
+    { kind: "randAugment", numOps: 3, magnitude: 9 },
+    { kind: "colorJitter", brightness: 0.4, contrast: 0.4, saturation: 0.4 },
+    { kind: "randomErasing", p: 0.9, fill: "zero" },
+    { kind: "randomErasing", p: 0.9, fill: "random" },
+  ];
+  const cases = [...steps.map((step) => [step]), steps.slice(0, 6), referenceSteps];
+  for (const config of cases) {
+    const pipeline = new ImagePipeline(
+      parseAugmentationConfig(config),
+      cifar,
+      DATASET_STATS.cifar10,
+    );
+    const transformed = recordingRandom(9);
+    const skipped = recordingRandom(9);
+    const out = new Float32Array(3072);
+    for (let image = 0; image < 4 * 50; image++) {
+      pipeline.transformImage(images, (image % 4) * 3072, out, 0, transformed.random);
+      pipeline.skipImage(skipped.random);
+      assert.equal(skipped.draws.length, transformed.draws.length, JSON.stringify(config));
+    }
+    assert.deepEqual(skipped.draws, transformed.draws, JSON.stringify(config));
+  }
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createGenerator, GENERATOR_VERSION } from "../../src/random/index.js";
+import { createGenerator, GENERATOR_VERSION, generatorAt } from "../../src/random/index.js";
 import { ZIGGURAT_HEIGHTS, ZIGGURAT_WIDTHS } from "../../src/random/standard-normal.js";
 import { float32BitsOf } from "./float-reference.js";
 import { referenceHeights, referenceNormals, referenceWidths } from "./reference-normal.js";
@@ -291,6 +291,39 @@ test("a prefix of a fill is the fill of the prefix", () => {
   const long = createGenerator(4, "p").fillNormal(new Float32Array(1001), 0, 1);
   const short = createGenerator(4, "p").fillNormal(new Float32Array(77), 0, 1);
   assert.deepEqual(short, long.subarray(0, 77));
+});
+
+test("a snapshot continues the stream at any position, on or off a refill boundary", () => {
+  const whole = takeWords(2n ** 63n + 5n, "train/data/epoch-3", 200);
+  for (const drawn of [0, 1, 15, 16, 17, 63, 64, 65, 130]) {
+    const original = createGenerator(2n ** 63n + 5n, "train/data/epoch-3");
+    for (let i = 0; i < drawn; i++) original.nextUint32();
+    const snapshot = original.snapshot();
+    assert.equal(snapshot.word, drawn);
+    // Plain data: what a worker thread receives is a structured clone of it.
+    const resumed = generatorAt(structuredClone(snapshot));
+    const next = Array.from({ length: 200 - drawn }, () => resumed.nextUint32());
+    assert.deepEqual(next, whole.slice(drawn), `after ${drawn} words`);
+    assert.equal(original.nextUint32(), whole[drawn], "taking a snapshot draws nothing");
+  }
+  const mixed = createGenerator(7, 9);
+  mixed.nextFloat();
+  mixed.nextBelow(3);
+  mixed.fillNormal(new Float32Array(5), 0, 1);
+  const copy = generatorAt(mixed.snapshot());
+  assert.equal(copy.nextFloat(), mixed.nextFloat());
+  assert.deepEqual(copy.snapshot(), mixed.snapshot());
+});
+
+test("a snapshot of another generator version, key or position is refused", () => {
+  const snapshot = createGenerator(1).snapshot();
+  assert.throws(
+    () => generatorAt({ ...snapshot, version: "other" as typeof GENERATOR_VERSION }),
+    /cannot continue/,
+  );
+  assert.throws(() => generatorAt({ ...snapshot, key: [0, 0, 0, 2 ** 32] }), /32-bit words/);
+  assert.throws(() => generatorAt({ ...snapshot, word: -1 }), /position/);
+  assert.throws(() => generatorAt({ ...snapshot, word: 0.5 }), /position/);
 });
 
 test("bad arguments are refused with messages that name them", () => {

@@ -35,14 +35,19 @@ export function colorJitterStep(settings: ColorJitterSettings, shape: ImageShape
   }
   const order = new Int32Array(enabled.length);
   const factors = new Float64Array(enabled.length);
+  // Fills `order` and `factors` for one image.
+  const draw = (random: RandomSource): void => {
+    // Restart from the same order so an image's result depends only on its own draws.
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    shuffleInPlace(order, random);
+    enabled.forEach(({ strength }, index) => {
+      factors[index] = randomBetween(random, Math.max(0, 1 - strength), 1 + strength);
+    });
+  };
   return {
+    skip: draw,
     apply(image: Uint8Array, _scratch: Uint8Array, random: RandomSource): Uint8Array {
-      // Restart from the same order so an image's result depends only on its own draws.
-      for (let i = 0; i < order.length; i++) order[i] = i;
-      shuffleInPlace(order, random);
-      enabled.forEach(({ strength }, index) => {
-        factors[index] = randomBetween(random, Math.max(0, 1 - strength), 1 + strength);
-      });
+      draw(random);
       for (const index of order) {
         (enabled[index] as (typeof enabled)[number]).adjust(image, factors[index] as number);
       }

@@ -19,10 +19,12 @@ export function flipHorizontalInPlace(image: Uint8Array, shape: ImageShape): voi
 
 /** Flips with probability `p` (torchvision's RandomHorizontalFlip). */
 export function horizontalFlipStep(p: number, shape: ImageShape): PixelStep {
+  const draw = (random: RandomSource): boolean => random.nextFloat() < p;
   return {
     apply(image: Uint8Array, _scratch: Uint8Array, random: RandomSource): Uint8Array {
-      if (random.nextFloat() < p) flipHorizontalInPlace(image, shape);
+      if (draw(random)) flipHorizontalInPlace(image, shape);
       return image;
     },
+    skip: draw,
   };
 }

@@ -69,6 +69,15 @@ export class ImagePipeline {
     for (const step of this.tensorSteps) step.apply(out, outOffset, random);
   }
 
+  /**
+   * Draws what transformImage draws for one image, and transforms nothing: after it, `random`
+   * stands where the next image's draws start.
+   */
+  skipImage(random: RandomSource): void {
+    for (const step of this.pixelSteps) step.skip(random);
+    for (const step of this.tensorSteps) step.skip(random);
+  }
+
   /** Transforms `images` (whole images laid end to end) into a new float array. */
   transformImages(images: Uint8Array, random: RandomSource): Float32Array {
     if (images.length % this.imageSize !== 0) {

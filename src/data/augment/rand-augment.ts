@@ -150,15 +150,25 @@ export function randAugmentStep(settings: RandAugmentSettings, shape: ImageShape
   const strengths = RAND_AUGMENT_OPS.map((op) =>
     randAugmentStrength(op, settings.magnitude, settings.magnitudeBins, shape),
   );
+  // One op and its signed strength.
+  const draw = (random: RandomSource): { op: RandAugmentOp; strength: number } => {
+    const index = randomBelow(random, RAND_AUGMENT_OPS.length);
+    const op = RAND_AUGMENT_OPS[index] as RandAugmentOp;
+    const strength = strengths[index] as number;
+    return {
+      op,
+      strength: SIGNED_OPS.has(op) && randomBelow(random, 2) === 1 ? -strength : strength,
+    };
+  };
   return {
+    skip(random: RandomSource): void {
+      for (let n = 0; n < settings.numOps; n++) draw(random);
+    },
     apply(image: Uint8Array, scratch: Uint8Array, random: RandomSource): Uint8Array {
       let current = image;
       let spare = scratch;
       for (let n = 0; n < settings.numOps; n++) {
-        const index = randomBelow(random, RAND_AUGMENT_OPS.length);
-        const op = RAND_AUGMENT_OPS[index] as RandAugmentOp;
-        let strength = strengths[index] as number;
-        if (SIGNED_OPS.has(op) && randomBelow(random, 2) === 1) strength = -strength;
+        const { op, strength } = draw(random);
         const result = applyRandAugmentOp(op, strength, current, spare, shape, settings.fill);
         if (result !== current) {
           spare = current;

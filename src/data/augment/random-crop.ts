@@ -39,12 +39,17 @@ export function cropPadded(
 
 /** torchvision's RandomCrop(size, padding): a uniform window of the padded image. */
 export function randomCropStep(padding: number, fill: number, shape: ImageShape): PixelStep {
+  const draw = (random: RandomSource): { top: number; left: number } => {
+    const top = randomBelow(random, 2 * padding + 1);
+    const left = randomBelow(random, 2 * padding + 1);
+    return { top, left };
+  };
   return {
     apply(image: Uint8Array, scratch: Uint8Array, random: RandomSource): Uint8Array {
-      const top = randomBelow(random, 2 * padding + 1);
-      const left = randomBelow(random, 2 * padding + 1);
+      const { top, left } = draw(random);
       cropPadded(image, scratch, shape, padding, top, left, fill);
       return scratch;
     },
+    skip: draw,
   };
 }

@@ -48,10 +48,19 @@ export function drawErasingBox(
 /** Runs on the normalised image, after Normalize, as in the reference's transform list. */
 export function randomErasingStep(settings: RandomErasingSettings, shape: ImageShape): TensorStep {
   const { channels, height, width } = shape;
+  // The rectangle to erase, if any; a "random" fill then draws one normal value per erased value.
+  const draw = (random: RandomSource): CropBox | undefined =>
+    random.nextFloat() < settings.p
+      ? drawErasingBox(random, shape, settings.scale, settings.ratio)
+      : undefined;
   return {
+    skip(random: RandomSource): void {
+      const box = draw(random);
+      if (box === undefined || settings.fill === "zero") return;
+      for (let n = channels * box.height * box.width; n > 0; n--) randomNormal(random);
+    },
     apply(values: Float32Array, offset: number, random: RandomSource): void {
-      if (!(random.nextFloat() < settings.p)) return;
-      const box = drawErasingBox(random, shape, settings.scale, settings.ratio);
+      const box = draw(random);
       if (box === undefined) return;
       for (let c = 0; c < channels; c++) {
         for (let y = box.top; y < box.top + box.height; y++) {

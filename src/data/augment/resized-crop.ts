@@ -139,6 +139,9 @@ export function randomResizedCropStep(
       resizeCropBilinear(image, scratch, shape, drawSquareCropBox(random, shape, scale));
       return scratch;
     },
+    skip(random: RandomSource): void {
+      drawSquareCropBox(random, shape, scale);
+    },
   };
 }
 
