@@ -1,0 +1,198 @@
+import { type ModelConfig, modelLayout, parseModelConfig } from "../../models/pure.js";
+import { decodeFloat32 } from "../format/float32-bytes.js";
+import { isRunningVariance } from "../format/norm-names.js";
+import type { NamedTensor } from "../norm-folding.js";
+import type { SafetensorsTensor } from "../safetensors/safetensors-format.js";
+import {
+  CHECKPOINT_NAMINGS,
+  type CheckpointNaming,
+  type ExpectedTensor,
+  expectedTensors,
+  isIgnoredTensor,
+  namingUnsupported,
+} from "./checkpoint-naming.js";
+import { SupermaskError } from "./supermask-error.js";
+
+/** A masked layer of a supermask checkpoint: its fixed weight and its trained scores. */
+export interface SupermaskLayer {
+  /** pemn's layer name (`blocks.0.pointwise`). */
+  readonly name: string;
+  /** pemn's shape of the layer (a linear is [out, in] whatever the checkpoint stored). */
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+  readonly scores: Float32Array;
+}
+
+/** A checkpoint's tensors, checked against the model and renamed to pemn's names. */
+export interface SupermaskCheckpoint {
+  /** The model, with `affineBatchNorm: false` where the checkpoint's BatchNorms have no weights. */
+  readonly model: ModelConfig;
+  readonly naming: CheckpointNaming;
+  /** Taken off every name first: a DataParallel model's "module.", or "". */
+  readonly prefix: string;
+  /** In the model's layout order. */
+  readonly layers: readonly SupermaskLayer[];
+  /** Norm parameters, running statistics, a learned position embedding: pemn's state names. */
+  readonly norms: readonly NamedTensor[];
+  /** Tensors the file holds that pemn has no use for (BatchNorm's num_batches_tracked). */
+  readonly ignored: readonly string[];
+}
+
+const DATA_PARALLEL_PREFIX = "module.";
+
+/**
+ * Reads a supermask checkpoint (edge-popup's fixed `weight` and `scores` per masked layer, the
+ * norm tensors) as the model given. `naming` "auto" takes the scheme whose names fit the
+ * tensors exactly (checkpoint-naming.ts). A model whose BatchNorms are affine is read without
+ * their weights when the checkpoint has none (the official code's `--bn_type not-learn`).
+ * Throws SupermaskError naming the tensor: missing, unexpected, wrong shape, not F32,
+ * non-finite.
+ */
+export function readSupermask(
+  tensors: readonly SafetensorsTensor[],
+  model: ModelConfig,
+  naming: CheckpointNaming | "auto" = "auto",
+): SupermaskCheckpoint {
+  const prefix =
+    tensors.length > 0 && tensors.every((tensor) => tensor.name.startsWith(DATA_PARALLEL_PREFIX))
+      ? DATA_PARALLEL_PREFIX
+      : "";
+  const byName = new Map(tensors.map((tensor) => [tensor.name.slice(prefix.length), tensor]));
+  const ignored = [...byName.keys()].filter(isIgnoredTensor);
+  const present = new Set([...byName.keys()].filter((name) => !isIgnoredTensor(name)));
+
+  const namings = naming === "auto" ? CHECKPOINT_NAMINGS : [naming];
+  if (naming !== "auto") {
+    const unsupported = namingUnsupported(naming, model);
+    if (unsupported !== null) {
+      throw new SupermaskError("unknown-naming", `--naming ${naming}: ${unsupported}`);
+    }
+  }
+  const candidates = namings
+    .filter((scheme) => namingUnsupported(scheme, model) === null)
+    .flatMap((scheme) =>
+      modelVariants(model).map((variant) => {
+        const expected = expectedTensors(scheme, variant, modelLayout(variant).declarations);
+        const names = new Set(expected.map((tensor) => tensor.name));
+        return {
+          naming: scheme,
+          model: variant,
+          expected,
+          missing: expected.filter((tensor) => !present.has(tensor.name)).length,
+          extra: [...present].filter((name) => !names.has(name)).length,
+        };
+      }),
+    );
+  const exact = candidates.find((candidate) => candidate.missing === 0 && candidate.extra === 0);
+  // Else the closest one, whose check below names what is wrong.
+  const chosen =
+    exact ?? [...candidates].sort((a, b) => a.missing + a.extra - (b.missing + b.extra))[0];
+  if (chosen === undefined) {
+    throw new SupermaskError(
+      "unknown-naming",
+      `no naming scheme (${CHECKPOINT_NAMINGS.join(", ")}) describes ${model.name}`,
+    );
+  }
+  if (exact === undefined && naming === "auto" && chosen.missing > chosen.expected.length / 2) {
+    throw new SupermaskError(
+      "unknown-naming",
+      `the tensors (${[...present].slice(0, 4).join(", ")}${present.size > 4 ? ", ..." : ""}) are not ${model.name}'s in any naming scheme pemn knows (${CHECKPOINT_NAMINGS.join(", ")}; docs/interop.md); closest: ${chosen.naming}, which lacks "${prefix}${chosen.expected.find((tensor) => !present.has(tensor.name))?.name}"`,
+    );
+  }
+  return {
+    model: chosen.model,
+    naming: chosen.naming,
+    prefix,
+    ignored: ignored.map((name) => `${prefix}${name}`),
+    ...checkedTensors(chosen.expected, byName, present, prefix),
+  };
+}
+
+/** The model, and the same with BatchNorm not affine where the backbone has that option. */
+function modelVariants(model: ModelConfig): ModelConfig[] {
+  if (!("affineBatchNorm" in model) || !model.affineBatchNorm) return [model];
+  const variant = parseModelConfig({ ...model, affineBatchNorm: false });
+  const usesBatchNorm = modelLayout(model).declarations.some(
+    (declaration) => declaration.kind === "batchNorm",
+  );
+  return usesBatchNorm ? [model, variant] : [model];
+}
+
+function checkedTensors(
+  expected: readonly ExpectedTensor[],
+  byName: ReadonlyMap<string, SafetensorsTensor>,
+  present: ReadonlySet<string>,
+  prefix: string,
+): { layers: SupermaskLayer[]; norms: NamedTensor[] } {
+  const known = new Set(expected.map((tensor) => tensor.name));
+  const unexpected = [...present].find((name) => !known.has(name));
+  if (unexpected !== undefined) {
+    throw new SupermaskError(
+      "unexpected-tensor",
+      `tensor "${prefix}${unexpected}" is not part of the model (its tensors: ${[...known]
+        .slice(0, 3)
+        .map((name) => `"${prefix}${name}"`)
+        .join(", ")}, ...)`,
+      undefined,
+      `${prefix}${unexpected}`,
+    );
+  }
+  const values = new Map<string, Float32Array>();
+  for (const tensor of expected) {
+    const full = `${prefix}${tensor.name}`;
+    const fail = (
+      code: "missing-tensor" | "wrong-shape" | "wrong-dtype" | "non-finite",
+      detail: string,
+    ): never => {
+      throw new SupermaskError(code, detail, undefined, full);
+    };
+    const found = byName.get(tensor.name);
+    if (found === undefined) fail("missing-tensor", `tensor "${full}" is missing`);
+    const stored = found as SafetensorsTensor;
+    if (stored.shape.join() !== tensor.shape.join()) {
+      fail(
+        "wrong-shape",
+        `tensor "${full}" is [${stored.shape.join(", ")}], the model's is [${tensor.shape.join(", ")}]`,
+      );
+    }
+    if (stored.dtype !== "F32") {
+      fail(
+        "wrong-dtype",
+        `tensor "${full}" is ${stored.dtype}, pemn imports F32 (float32) tensors`,
+      );
+    }
+    const data = decodeFloat32(stored.data);
+    const bad = data.findIndex((value) => !Number.isFinite(value));
+    if (bad >= 0) fail("non-finite", `tensor "${full}" holds ${data[bad]} at element ${bad}`);
+    if (tensor.role.kind === "norm" && isRunningVariance(tensor.role.state)) {
+      const negative = data.findIndex((value) => value < 0);
+      if (negative >= 0) {
+        fail(
+          "non-finite",
+          `running variance "${full}" holds ${data[negative]} at element ${negative}`,
+        );
+      }
+    }
+    values.set(tensor.name, data);
+  }
+  const layers: SupermaskLayer[] = [];
+  const norms: NamedTensor[] = [];
+  const pending = new Map<string, Float32Array>();
+  for (const tensor of expected) {
+    const data = values.get(tensor.name) as Float32Array;
+    const { role } = tensor;
+    if (role.kind === "norm") {
+      norms.push({ name: role.state, shape: tensor.shape, values: data });
+    } else if (role.kind === "weight") {
+      pending.set(role.layer, data);
+    } else {
+      layers.push({
+        name: role.layer,
+        shape: role.shape,
+        values: pending.get(role.layer) as Float32Array,
+        scores: data,
+      });
+    }
+  }
+  return { layers, norms };
+}
