@@ -402,6 +402,33 @@ test("names: every scheme lists weight and scores per masked layer and PyTorch's
       "linear.4.scores [10,100,1,1]",
     ],
   );
+  // hidden-networks' FC has no BatchNorm, which is no flag: an MLP is read without it.
+  const small = parseModelConfig({
+    name: "mlp",
+    input: { channels: 1, height: 2, width: 2 },
+    classes: 3,
+    hidden: [6, 5],
+  });
+  const fcTensors = expectedTensors(
+    "hidden-networks",
+    parseModelConfig({ ...small, batchNorm: false }),
+    modelLayout(parseModelConfig({ ...small, batchNorm: false })).declarations,
+  ).map(
+    (entry): SafetensorsTensor => ({
+      name: `module.${entry.name}`,
+      dtype: "F32",
+      shape: entry.shape,
+      data: new Uint8Array(4 * entry.shape.reduce((a, b) => a * b, 1)),
+    }),
+  );
+  const read = readSupermask(fcTensors, small);
+  assert.equal(read.naming, "hidden-networks");
+  assert.equal(read.prefix, "module.");
+  assert.equal((read.model as { batchNorm: boolean }).batchNorm, false);
+  assert.deepEqual(
+    read.layers.map((layer) => `${layer.name} [${layer.shape.join(",")}]`),
+    ["hidden.0.linear [6,4]", "hidden.1.linear [5,6]", "classifier [3,5]"],
+  );
   const pemn = expectedTensors("pemn", CONVMIXER, declarations).map((entry) => entry.name);
   assert.ok(pemn.includes("blocks.1.pointwiseNorm.running_mean"));
   assert.ok(pemn.includes("classifier.scores"));

@@ -9,7 +9,7 @@ import { TORCH_SCORES, TORCH_WEIGHT, torchStateName } from "../safetensors/torch
  * modules' paths:
  * - `pemn`: pemn's own paths (`blocks.0.pointwise`), as scripts/pemn_torch.py names them;
  *   every backbone.
- * - `pemn-official`: the official PEMN code (github.com/yueb17/PEMN, src/convmixer/models.py):
+ * - `pemn-official`: the official PEMN code (github.com/yueb17/PEMN/src/convmixer/models.py):
  *   ConvMixer as one nn.Sequential, `0` the patch conv, `2` its BatchNorm, `3 + i` block i
  *   (`.0.fn.0` depthwise, `.0.fn.2` its norm, `.1` pointwise, `.3` its norm), `5 + depth` the
  *   classifier.
@@ -51,7 +51,7 @@ export function namingUnsupported(naming: CheckpointNaming, model: ModelConfig):
       if (model.name === "conv") return null;
       if (model.name === "mlp" && !model.batchNorm) return null;
       return model.name === "mlp"
-        ? "hidden-networks' FC network has no BatchNorm: give --hidden ... with batchNorm false"
+        ? "hidden-networks' FC network has no BatchNorm"
         : `hidden-networks' networks are Conv-2/4/6/8 (conv) and FC (mlp), not ${model.name}`;
   }
 }

@@ -25,7 +25,10 @@ export interface SupermaskLayer {
 
 /** A checkpoint's tensors, checked against the model and renamed to pemn's names. */
 export interface SupermaskCheckpoint {
-  /** The model, with `affineBatchNorm: false` where the checkpoint's BatchNorms have no weights. */
+  /**
+   * The model, with `affineBatchNorm: false` where the checkpoint's BatchNorms have no weights,
+   * or (an MLP) `batchNorm: false` where it has no BatchNorm.
+   */
   readonly model: ModelConfig;
   readonly naming: CheckpointNaming;
   /** Taken off every name first: a DataParallel model's "module.", or "". */
@@ -44,7 +47,8 @@ const DATA_PARALLEL_PREFIX = "module.";
  * Reads a supermask checkpoint (edge-popup's fixed `weight` and `scores` per masked layer, the
  * norm tensors) as the model given. `naming` "auto" takes the scheme whose names fit the
  * tensors exactly (checkpoint-naming.ts). A model whose BatchNorms are affine is read without
- * their weights when the checkpoint has none (the official code's `--bn_type not-learn`).
+ * their weights when the checkpoint has none (the official code's `--bn_type not-learn`), an
+ * MLP without BatchNorm when it has none (hidden-networks' FC).
  * Throws SupermaskError naming the tensor: missing, unexpected, wrong shape, not F32,
  * non-finite.
  */
@@ -62,16 +66,20 @@ export function readSupermask(
   const present = new Set([...byName.keys()].filter((name) => !isIgnoredTensor(name)));
 
   const namings = naming === "auto" ? CHECKPOINT_NAMINGS : [naming];
-  if (naming !== "auto") {
-    const unsupported = namingUnsupported(naming, model);
-    if (unsupported !== null) {
-      throw new SupermaskError("unknown-naming", `--naming ${naming}: ${unsupported}`);
-    }
+  const variants = modelVariants(model);
+  if (
+    naming !== "auto" &&
+    variants.every((variant) => namingUnsupported(naming, variant) !== null)
+  ) {
+    throw new SupermaskError(
+      "unknown-naming",
+      `--naming ${naming}: ${namingUnsupported(naming, model)}`,
+    );
   }
-  const candidates = namings
-    .filter((scheme) => namingUnsupported(scheme, model) === null)
-    .flatMap((scheme) =>
-      modelVariants(model).map((variant) => {
+  const candidates = variants.flatMap((variant) =>
+    namings
+      .filter((scheme) => namingUnsupported(scheme, variant) === null)
+      .map((scheme) => {
         const expected = expectedTensors(scheme, variant, modelLayout(variant).declarations);
         const names = new Set(expected.map((tensor) => tensor.name));
         return {
@@ -82,7 +90,7 @@ export function readSupermask(
           extra: [...present].filter((name) => !names.has(name)).length,
         };
       }),
-    );
+  );
   const exact = candidates.find((candidate) => candidate.missing === 0 && candidate.extra === 0);
   // Else the closest one, whose check below names what is wrong.
   const chosen =
@@ -108,14 +116,23 @@ export function readSupermask(
   };
 }
 
-/** The model, and the same with BatchNorm not affine where the backbone has that option. */
+/**
+ * The model, then the same with BatchNorm not affine where the backbone has that option, and
+ * an MLP without BatchNorm (hidden-networks' FC): a checkpoint without those tensors is read
+ * as the variant it fits, since neither option is a flag.
+ */
 function modelVariants(model: ModelConfig): ModelConfig[] {
-  if (!("affineBatchNorm" in model) || !model.affineBatchNorm) return [model];
-  const variant = parseModelConfig({ ...model, affineBatchNorm: false });
+  const variants = [model];
   const usesBatchNorm = modelLayout(model).declarations.some(
     (declaration) => declaration.kind === "batchNorm",
   );
-  return usesBatchNorm ? [model, variant] : [model];
+  if (usesBatchNorm && "affineBatchNorm" in model && model.affineBatchNorm) {
+    variants.push(parseModelConfig({ ...model, affineBatchNorm: false }));
+  }
+  if (model.name === "mlp" && model.batchNorm) {
+    variants.push(parseModelConfig({ ...model, batchNorm: false }));
+  }
+  return variants;
 }
 
 function checkedTensors(
