@@ -5,15 +5,18 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeFloat32 } from "../../src/artifact/format/float32-bytes.js";
+import type { PemnContents } from "../../src/artifact/format/index.js";
 import { packMask } from "../../src/artifact/format/index.js";
 import { decodeModel } from "../../src/artifact/index.js";
 import { readPemnFile } from "../../src/artifact/pemn-file.js";
 import {
   decodeSafetensors,
   encodeSafetensors,
+  pemnToSafetensors,
   SafetensorsError,
   type SafetensorsTensor,
 } from "../../src/artifact/safetensors/index.js";
+import { writeSafetensorsFile } from "../../src/artifact/safetensors/safetensors-file.js";
 import {
   expectedTensors,
   readSupermask,
@@ -23,10 +26,12 @@ import {
   tiesAtThreshold,
 } from "../../src/artifact/supermask/index.js";
 import { noGrad, tensor, tidy } from "../../src/engine/index.js";
+import { createPemnModel } from "../../src/models/index.js";
 import { modelLayout, parseModelConfig } from "../../src/models/pure.js";
-import { buildDecodedModel } from "../../src/packing/index.js";
+import { buildDecodedModel, packModel } from "../../src/packing/index.js";
 import { runPemn } from "../helpers/run-pemn.js";
 import { runTorch, torchUnavailable } from "../helpers/torch-reference.js";
+import { assertSameBits } from "./same-bits-assert.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/supermask/", import.meta.url));
 const TOLERANCE = 1e-5;
@@ -357,7 +362,20 @@ test("bad files through pemn import: the message names the file and the tensor; 
     join(dir, "x.pemn"),
   );
   assert.notEqual(noModel.status, 0);
-  assert.match(noModel.stderr, /--model <name>/);
+  assert.match(
+    noModel.stderr,
+    /unknown-model: the file does not say which model it holds \(no "pemn\.model" metadata\): give --model and its flags/,
+  );
+  const flagsOnly = await runPemn(
+    "import",
+    join(FIXTURES, `${fixture.name}.safetensors`),
+    "-o",
+    join(dir, "x.pemn"),
+    "--mlp-ratio",
+    "2",
+  );
+  assert.notEqual(flagsOnly.status, 0);
+  assert.match(flagsOnly.stderr, /--mlp-ratio describes a model: give --model <name> with it/);
 });
 
 test("the truncated and lying files are SafetensorsErrors before any naming is tried", () => {
@@ -502,4 +520,104 @@ test("shared values: each strategy of the paper is found and stored as the paper
   ]);
   assert.deepEqual(signed.strategy, { kind: "mask" });
   assert.equal(signed.storedValues.length, 3);
+});
+
+test("round trip: pemn export --form masked, then pemn import with no flags, gives the model back bit for bit", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "pemn-import-round-trip-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const spec = {
+    model: CONVMIXER,
+    strategy: { kind: "rp", ratio: 0.1, order: "copy", rescale: "none" } as const,
+    keepFraction: 0.3,
+    seed: 5,
+  };
+  const { model } = createPemnModel(spec);
+  let contents: PemnContents;
+  try {
+    contents = packModel(model.eval(), spec, { values: "seed", norms: "fp32" });
+  } finally {
+    model.dispose();
+  }
+  const exported = join(dir, "model.safetensors");
+  const { tensors, metadata } = pemnToSafetensors(contents, "masked");
+  writeSafetensorsFile(exported, tensors, metadata);
+  const imported = join(dir, "imported.pemn");
+  const outcome = await runPemn("import", exported, "-o", imported, "--json");
+  assert.equal(outcome.status, 0, outcome.stderr);
+  const report = JSON.parse(outcome.stdout) as {
+    masks: string;
+    naming: string;
+    strategy: unknown;
+    storedValues: number;
+  };
+  assert.equal(report.naming, "pemn");
+  assert.equal(report.masks, "mask");
+  // The shared prototype found again: floor(256 x 0.1) + 1 values.
+  assert.deepEqual(report.strategy, spec.strategy);
+  assert.equal(report.storedValues, 26);
+  const before = decodeModel(contents);
+  const after = decodeModel(readPemnFile(imported));
+  assert.deepEqual(after.model, before.model);
+  for (const [name, weight] of before.maskedWeights) {
+    assertSameBits(
+      after.maskedWeights.get(name)?.values ?? new Float32Array(0),
+      weight.values,
+      name,
+    );
+  }
+  for (const [name, norm] of before.normTensors) {
+    assertSameBits(after.normTensors.get(name)?.values ?? new Float32Array(0), norm.values, name);
+  }
+  // A mask with bits past its weights, or not U8, is refused by name.
+  const mlp = parseModelConfig({
+    name: "mlp",
+    input: { channels: 1, height: 1, width: 3 },
+    classes: 3,
+    hidden: [5],
+    batchNorm: false,
+  });
+  const masked = (edit: (entry: SafetensorsTensor) => SafetensorsTensor) =>
+    expectedTensors("pemn", mlp, modelLayout(mlp).declarations, "mask").map((entry) =>
+      edit({
+        name: entry.name,
+        dtype: entry.dtype,
+        shape: entry.shape,
+        data: new Uint8Array(
+          (entry.dtype === "U8" ? 1 : 4) * entry.shape.reduce((a, b) => a * b, 1),
+        ).fill(entry.dtype === "U8" ? 0x7f : 0),
+      }),
+    );
+  assert.equal(
+    readSupermask(
+      masked((entry) => entry),
+      mlp,
+    ).masks,
+    "mask",
+  );
+  assert.throws(
+    () =>
+      readSupermask(
+        masked((entry) =>
+          entry.name === "classifier.mask" ? { ...entry, data: Uint8Array.of(0xff, 0xff) } : entry,
+        ),
+        mlp,
+      ),
+    {
+      name: "SupermaskError",
+      message: /bad-mask: mask "classifier\.mask" sets bits past its 15 weights/,
+    },
+  );
+  assert.throws(
+    () =>
+      readSupermask(
+        masked((entry) =>
+          entry.name === "hidden.0.linear.mask" ? { ...entry, dtype: "I8" as const } : entry,
+        ),
+        mlp,
+      ),
+    {
+      name: "SupermaskError",
+      message: /wrong-dtype: tensor "hidden\.0\.linear\.mask" is I8, pemn imports a mask as U8/,
+    },
+  );
 });

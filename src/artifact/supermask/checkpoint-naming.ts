@@ -1,6 +1,11 @@
 import type { LayerDeclaration, ModelConfig } from "../../models/pure.js";
 import { RUNNING_MEAN, RUNNING_VAR } from "../format/norm-names.js";
-import { TORCH_SCORES, TORCH_WEIGHT, torchStateName } from "../safetensors/torch-names.js";
+import {
+  TORCH_MASK,
+  TORCH_SCORES,
+  TORCH_WEIGHT,
+  torchStateName,
+} from "../safetensors/torch-names.js";
 
 /*
  * How supermask checkpoints of PyTorch code name a pemn network's tensors. Every scheme keeps
@@ -28,15 +33,25 @@ export interface ExpectedTensor {
   readonly name: string;
   /** Its shape in the checkpoint (a linear stored as a 1x1 conv has two more dimensions). */
   readonly shape: readonly number[];
+  /** F32, or U8 for a packed mask. */
+  readonly dtype: "F32" | "U8";
   /** What it is to pemn. */
   readonly role:
     | {
-        readonly kind: "weight" | "scores";
+        /** The fixed values, the trained scores, or (pemn's masked form) the packed mask. */
+        readonly kind: "weight" | "scores" | "mask";
         readonly layer: string;
         readonly shape: readonly number[];
       }
     | { readonly kind: "norm"; readonly state: string };
 }
+
+/**
+ * What a checkpoint holds beside each masked layer's weight: edge-popup's `scores`, or the
+ * mask itself, packed (`<layer>.mask`, U8, as `pemn export --form masked` writes it; pemn's
+ * naming only).
+ */
+export type MaskSource = "scores" | "mask";
 
 /** Why `naming` cannot describe this model, or null when it can. */
 export function namingUnsupported(naming: CheckpointNaming, model: ModelConfig): string | null {
@@ -88,6 +103,7 @@ export function expectedTensors(
   naming: CheckpointNaming,
   model: ModelConfig,
   declarations: readonly LayerDeclaration[],
+  masks: MaskSource = "scores",
 ): ExpectedTensor[] {
   const name = (path: string, part: string) => {
     const module = modulePath(naming, model, path);
@@ -101,13 +117,28 @@ export function expectedTensors(
         const { name: layer, shape } = declaration.spec;
         const stored =
           naming === "hidden-networks" && declaration.kind === "linear" ? [...shape, 1, 1] : shape;
-        for (const kind of ["weight", "scores"] as const) {
-          tensors.push({
-            name: name(layer, kind === "weight" ? TORCH_WEIGHT : TORCH_SCORES),
-            shape: stored,
-            role: { kind, layer, shape },
-          });
-        }
+        tensors.push({
+          name: name(layer, TORCH_WEIGHT),
+          shape: stored,
+          dtype: "F32",
+          role: { kind: "weight", layer, shape },
+        });
+        const size = shape.reduce((product, dimension) => product * dimension, 1);
+        tensors.push(
+          masks === "scores"
+            ? {
+                name: name(layer, TORCH_SCORES),
+                shape: stored,
+                dtype: "F32",
+                role: { kind: "scores", layer, shape },
+              }
+            : {
+                name: name(layer, TORCH_MASK),
+                shape: [Math.ceil(size / 8)],
+                dtype: "U8",
+                role: { kind: "mask", layer, shape },
+              },
+        );
         break;
       }
       case "batchNorm":
@@ -122,6 +153,7 @@ export function expectedTensors(
           tensors.push({
             name: name(module, torchStateName(part)),
             shape: [features],
+            dtype: "F32",
             role: { kind: "norm", state },
           });
         }
@@ -131,6 +163,7 @@ export function expectedTensors(
         tensors.push({
           name: modulePath(naming, model, declaration.name),
           shape: declaration.shape,
+          dtype: "F32",
           role: { kind: "norm", state: declaration.name },
         });
         break;

@@ -9,6 +9,7 @@ export {
   type ExpectedTensor,
   expectedTensors,
   isIgnoredTensor,
+  type MaskSource,
   namingUnsupported,
 } from "./checkpoint-naming.js";
 export {

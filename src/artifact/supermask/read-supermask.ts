@@ -1,5 +1,6 @@
 import { type ModelConfig, modelLayout, parseModelConfig } from "../../models/pure.js";
 import { decodeFloat32 } from "../format/float32-bytes.js";
+import { hasCleanPadding } from "../format/mask-bits.js";
 import { isRunningVariance } from "../format/norm-names.js";
 import type { NamedTensor } from "../norm-folding.js";
 import type { SafetensorsTensor } from "../safetensors/safetensors-format.js";
@@ -9,18 +10,25 @@ import {
   type ExpectedTensor,
   expectedTensors,
   isIgnoredTensor,
+  type MaskSource,
   namingUnsupported,
 } from "./checkpoint-naming.js";
 import { SupermaskError } from "./supermask-error.js";
 
-/** A masked layer of a supermask checkpoint: its fixed weight and its trained scores. */
+/**
+ * A masked layer of a supermask checkpoint: its fixed weight, and its trained scores or (pemn's
+ * masked form) its mask.
+ */
 export interface SupermaskLayer {
   /** pemn's layer name (`blocks.0.pointwise`). */
   readonly name: string;
   /** pemn's shape of the layer (a linear is [out, in] whatever the checkpoint stored). */
   readonly shape: readonly number[];
   readonly values: Float32Array;
-  readonly scores: Float32Array;
+  /** The scores, whose top k make the mask; null when the file holds the mask. */
+  readonly scores: Float32Array | null;
+  /** The mask as a `.pemn` bitset, when the file holds it (else null). */
+  readonly mask: Uint8Array | null;
 }
 
 /** A checkpoint's tensors, checked against the model and renamed to pemn's names. */
@@ -31,6 +39,8 @@ export interface SupermaskCheckpoint {
    */
   readonly model: ModelConfig;
   readonly naming: CheckpointNaming;
+  /** Whether each layer comes with its scores or its mask. */
+  readonly masks: MaskSource;
   /** Taken off every name first: a DataParallel model's "module.", or "". */
   readonly prefix: string;
   /** In the model's layout order. */
@@ -79,17 +89,21 @@ export function readSupermask(
   const candidates = variants.flatMap((variant) =>
     namings
       .filter((scheme) => namingUnsupported(scheme, variant) === null)
-      .map((scheme) => {
-        const expected = expectedTensors(scheme, variant, modelLayout(variant).declarations);
-        const names = new Set(expected.map((tensor) => tensor.name));
-        return {
-          naming: scheme,
-          model: variant,
-          expected,
-          missing: expected.filter((tensor) => !present.has(tensor.name)).length,
-          extra: [...present].filter((name) => !names.has(name)).length,
-        };
-      }),
+      .flatMap((scheme) =>
+        (scheme === "pemn" ? (["scores", "mask"] as const) : (["scores"] as const)).map((masks) => {
+          const { declarations } = modelLayout(variant);
+          const expected = expectedTensors(scheme, variant, declarations, masks);
+          const names = new Set(expected.map((tensor) => tensor.name));
+          return {
+            naming: scheme,
+            masks,
+            model: variant,
+            expected,
+            missing: expected.filter((tensor) => !present.has(tensor.name)).length,
+            extra: [...present].filter((name) => !names.has(name)).length,
+          };
+        }),
+      ),
   );
   const exact = candidates.find((candidate) => candidate.missing === 0 && candidate.extra === 0);
   // Else the closest one, whose check below names what is wrong.
@@ -110,6 +124,7 @@ export function readSupermask(
   return {
     model: chosen.model,
     naming: chosen.naming,
+    masks: chosen.masks,
     prefix,
     ignored: ignored.map((name) => `${prefix}${name}`),
     ...checkedTensors(chosen.expected, byName, present, prefix),
@@ -154,11 +169,11 @@ function checkedTensors(
       `${prefix}${unexpected}`,
     );
   }
-  const values = new Map<string, Float32Array>();
+  const values = new Map<string, Float32Array | Uint8Array>();
   for (const tensor of expected) {
     const full = `${prefix}${tensor.name}`;
     const fail = (
-      code: "missing-tensor" | "wrong-shape" | "wrong-dtype" | "non-finite",
+      code: "missing-tensor" | "wrong-shape" | "wrong-dtype" | "non-finite" | "bad-mask",
       detail: string,
     ): never => {
       throw new SupermaskError(code, detail, undefined, full);
@@ -172,11 +187,19 @@ function checkedTensors(
         `tensor "${full}" is [${stored.shape.join(", ")}], the model's is [${tensor.shape.join(", ")}]`,
       );
     }
-    if (stored.dtype !== "F32") {
+    if (stored.dtype !== tensor.dtype) {
       fail(
         "wrong-dtype",
-        `tensor "${full}" is ${stored.dtype}, pemn imports F32 (float32) tensors`,
+        `tensor "${full}" is ${stored.dtype}, pemn imports ${tensor.dtype === "F32" ? "F32 (float32) tensors" : "a mask as U8 (packed bits)"}`,
       );
+    }
+    if (tensor.role.kind === "mask") {
+      const weights = tensor.role.shape.reduce((product, dimension) => product * dimension, 1);
+      if (!hasCleanPadding(stored.data, weights)) {
+        fail("bad-mask", `mask "${full}" sets bits past its ${weights} weights`);
+      }
+      values.set(tensor.name, stored.data.slice());
+      continue;
     }
     const data = decodeFloat32(stored.data);
     const bad = data.findIndex((value) => !Number.isFinite(value));
@@ -196,18 +219,19 @@ function checkedTensors(
   const norms: NamedTensor[] = [];
   const pending = new Map<string, Float32Array>();
   for (const tensor of expected) {
-    const data = values.get(tensor.name) as Float32Array;
+    const data = values.get(tensor.name);
     const { role } = tensor;
     if (role.kind === "norm") {
-      norms.push({ name: role.state, shape: tensor.shape, values: data });
+      norms.push({ name: role.state, shape: tensor.shape, values: data as Float32Array });
     } else if (role.kind === "weight") {
-      pending.set(role.layer, data);
+      pending.set(role.layer, data as Float32Array);
     } else {
       layers.push({
         name: role.layer,
         shape: role.shape,
         values: pending.get(role.layer) as Float32Array,
-        scores: data,
+        scores: role.kind === "scores" ? (data as Float32Array) : null,
+        mask: role.kind === "mask" ? (data as Uint8Array) : null,
       });
     }
   }

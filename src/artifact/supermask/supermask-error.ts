@@ -2,6 +2,8 @@
 export type SupermaskProblem =
   /** The file is not safetensors (a torch.save zip or pickle, say): the message says what to do. */
   | "unsupported-file"
+  /** No model is given, and the file's metadata names none (or none this pemn knows). */
+  | "unknown-model"
   /** No naming scheme (pemn, pemn-official, hidden-networks) fits the model and the tensors. */
   | "unknown-naming"
   /** A tensor the model needs is not in the file. */
@@ -10,10 +12,12 @@ export type SupermaskProblem =
   | "unexpected-tensor"
   /** A tensor's shape differs from the model's. */
   | "wrong-shape"
-  /** A tensor is not float32 (F32). */
+  /** A tensor is not float32 (F32), or a packed mask not U8. */
   | "wrong-dtype"
   /** A tensor holds NaN or an infinity, or a running variance a negative value. */
-  | "non-finite";
+  | "non-finite"
+  /** A packed mask sets bits past its layer's weights. */
+  | "bad-mask";
 
 /** A supermask checkpoint does not fit the model; `tensor` names the tensor concerned. */
 export class SupermaskError extends Error {
