@@ -59,8 +59,9 @@ const DATA_PARALLEL_PREFIX = "module.";
  * tensors exactly (checkpoint-naming.ts). A model whose BatchNorms are affine is read without
  * their weights when the checkpoint has none (the official code's `--bn_type not-learn`), an
  * MLP without BatchNorm when it has none (hidden-networks' FC).
- * Throws SupermaskError naming the tensor: missing, unexpected, wrong shape, not F32,
- * non-finite.
+ * Under pemn's naming a layer may hold its packed `mask` (pemn's masked form) in place of its
+ * scores. Throws SupermaskError naming the tensor: missing, unexpected, wrong shape, not F32
+ * (a mask: not U8), non-finite, a mask with bits past its weights.
  */
 export function readSupermask(
   tensors: readonly SafetensorsTensor[],
