@@ -58,6 +58,35 @@ export function decodeModelBytes(bytes: Uint8Array): DecodedModel {
  * fit the model they name.
  */
 export function decodeModel(contents: PemnContents): DecodedModel {
+  const { layers, ...rest } = decodeUnmasked(contents);
+  const maskedWeights = new Map<string, DecodedTensor>();
+  for (const layer of layers) {
+    maskedWeights.set(layer.name, {
+      shape: layer.shape,
+      values: maskedValues(layer.values, layer.mask),
+    });
+  }
+  return { ...rest, maskedWeights };
+}
+
+/** A masked layer's fixed values and its mask, before one is applied to the other. */
+export interface UnmaskedLayer extends DecodedTensor {
+  readonly name: string;
+  /** Bitset, bit i = weight i, least significant first, 1 = kept (as the file stores it). */
+  readonly mask: Uint8Array;
+}
+
+/** A decoded model whose masked layers keep their fixed values and masks apart. */
+export interface UnmaskedModel extends Omit<DecodedModel, "maskedWeights"> {
+  /** In the model's layout order. */
+  readonly layers: readonly UnmaskedLayer[];
+}
+
+/**
+ * As decodeModel, but each masked layer's fixed values W (regenerated, tiled, or a pruned
+ * layer's kept values with zeros elsewhere) and mask M apart, for writers that store both.
+ */
+export function decodeUnmasked(contents: PemnContents): UnmaskedModel {
   const { model, strategy } = parseModelHeader(contents);
   const classNames = contents.dataset?.classNames;
   if (classNames !== undefined && classNames.length !== model.classes) {
@@ -70,18 +99,21 @@ export function decodeModel(contents: PemnContents): DecodedModel {
   checkMaskedLayers(contents.maskedLayers, layout);
   checkQuantizedLayers(contents, strategy);
   const seeded = seededValues(contents, strategy, layout);
-  const maskedWeights = new Map<string, DecodedTensor>();
-  for (const layer of contents.maskedLayers) {
-    const values =
-      layer.values.kind === "seed"
-        ? (seeded?.get(layer.name) as Float32Array)
-        : layer.values.kind === "kept"
-          ? keptLayerValues(contents.storedValues, layer)
-          : layer.values.kind === "quantized"
-            ? dequantizedLayerValues(layer.values, layer.shape)
-            : storedLayerValues(contents.storedValues, layer);
-    maskedWeights.set(layer.name, { shape: layer.shape, values: masked(values, layer.mask) });
-  }
+  const layers = contents.maskedLayers.map(
+    (layer): UnmaskedLayer => ({
+      name: layer.name,
+      shape: layer.shape,
+      mask: layer.mask,
+      values:
+        layer.values.kind === "seed"
+          ? (seeded?.get(layer.name) as Float32Array)
+          : layer.values.kind === "kept"
+            ? keptLayerValues(contents.storedValues, layer)
+            : layer.values.kind === "quantized"
+              ? dequantizedLayerValues(layer.values, layer.shape)
+              : storedLayerValues(contents.storedValues, layer),
+    }),
+  );
   const normTensors = unfoldBatchNorms(
     new Map(contents.norms.map((norm) => [norm.name, { shape: norm.shape, values: norm.values }])),
     declarations,
@@ -91,7 +123,7 @@ export function decodeModel(contents: PemnContents): DecodedModel {
     strategy,
     generator: contents.generator,
     ...(contents.dataset === undefined ? {} : { dataset: contents.dataset }),
-    maskedWeights,
+    layers,
     normTensors,
   };
 }
@@ -141,7 +173,7 @@ function checkQuantizedLayers(contents: PemnContents, strategy: WeightStrategy):
 }
 
 /** W * M in float32, as the engine computes it (W times a 0/1 mask). */
-function masked(values: Float32Array, mask: Uint8Array): Float32Array {
+export function maskedValues(values: Float32Array, mask: Uint8Array): Float32Array {
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     out[i] = (values[i] as number) * (((mask[i >>> 3] as number) >>> (i & 7)) & 1);

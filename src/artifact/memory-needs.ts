@@ -3,19 +3,21 @@ import { decodeHeader } from "./format/header.js";
 import { PemnModelError } from "./pemn-model-error.js";
 
 /** What a decoded `.pemn` model is for: each use holds different copies of its weights. */
-export type PemnUse = "decode" | "evaluate" | "export";
+export type PemnUse = "decode" | "evaluate" | "export" | "convert";
 
 /**
  * Bytes each masked or norm weight takes at the peak of each use, lower bounds from max RSS
  * (less the 158 MB of an idle CLI) on one-hidden-layer MLPs: decoding holds the mask (1 byte),
  * the values (4) and the masked weights (4); evaluation adds the engine's tensors (12.1 at
  * 1.03e9 weights, 14 at 1.6e8); export adds the ONNX initialisers and their serialised bytes
- * (12 at 4e7).
+ * (12 at 4e7). Converting to safetensors holds the fixed values (4), W * M (4) and its bytes (4):
+ * counted from the copies made, not measured.
  */
 export const BYTES_PER_WEIGHT: Readonly<Record<PemnUse, number>> = {
   decode: 9,
   evaluate: 12,
   export: 12,
+  convert: 12,
 };
 
 /** Protocol Buffers refuse a message over 2 GiB, so no ONNX file can hold more float32 weights. */

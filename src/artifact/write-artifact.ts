@@ -20,10 +20,13 @@ export class ArtifactWriteError extends Error {
   }
 }
 
-/** Replaces `path` with `bytes` atomically (writeFileAtomic); failures name `path`. */
-export function writeArtifact(path: string, bytes: Uint8Array): void {
+/**
+ * Replaces `path` with `bytes` (or chunks written one after another) atomically
+ * (writeFileAtomic); failures name `path`.
+ */
+export function writeArtifact(path: string, bytes: Uint8Array | readonly Uint8Array[]): void {
   try {
-    writeFileAtomic(path, [bytes]);
+    writeFileAtomic(path, bytes instanceof Uint8Array ? [bytes] : bytes);
   } catch (error) {
     throw new ArtifactWriteError(path, (error as NodeJS.ErrnoException).code, { cause: error });
   }

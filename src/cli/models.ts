@@ -4,8 +4,8 @@ import { integer } from "./arguments.js";
 
 const side = integer({ min: 1 });
 
-/** "3x32x32": channels x height x width. */
-function imageShape(value: string) {
+/** "3x32x32": channels x height x width (also pemn import's --input). */
+export function imageShape(value: string) {
   const parts = value.split("x");
   if (parts.length !== 3) {
     throw new InvalidArgumentError(`expected CxHxW, e.g. 3x32x32, got "${value}"`);

@@ -68,3 +68,17 @@ test("the ONNX graph builder reaches neither the engine nor Node built-ins, and 
   assert.match(code, /ModelProto/);
   assert.doesNotMatch(code, /from "node:/);
 });
+
+test("safetensors in and out and the supermask reader reach neither the engine nor Node built-ins, and bundle for a browser", async () => {
+  for (const folder of ["safetensors", "supermask"]) {
+    const index = resolve(root, `src/artifact/${folder}/index.ts`);
+    const { files, packages } = reachable(index);
+    assert.deepEqual(
+      files.filter((file) => /^src\/(engine|nn|train|run|io|packing)\//.test(file)),
+      [],
+      folder,
+    );
+    assert.deepEqual([...packages], ["zod"], folder);
+    assert.doesNotMatch(await browserBundle(index), /from "node:/, folder);
+  }
+});
