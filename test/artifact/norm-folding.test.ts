@@ -12,25 +12,11 @@ import { noGrad, tensor, tidy } from "../../src/engine/index.js";
 import { createPemnModel, modelLayout, parseModelConfig } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
-import { buildDecodedModel, normTensors, packModel } from "../../src/packing/index.js";
+import { buildDecodedModel, packModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
+import { perturbTrainedState } from "./perturb-norms.js";
 
 const INPUT = { channels: 3, height: 16, width: 16 };
-
-function perturb(model: Layer, seed: number): void {
-  const random = createGenerator(seed, "test/fold");
-  noGrad(() => {
-    for (const [name, target] of normTensors(model)) {
-      const values = new Float32Array(target.size);
-      if (name.endsWith("runningVar")) random.fillUniform(values, 0.2, 3);
-      else if (name.endsWith("weight")) random.fillUniform(values, -1.5, 1.5);
-      else random.fillUniform(values, -1, 1);
-      tidy(() => {
-        target.copy_(tensor(values, target.shape));
-      });
-    }
-  });
-}
 
 function logits(model: Layer, input: Float32Array, batch: number): Float32Array {
   return noGrad(() =>
@@ -103,7 +89,7 @@ for (const [index, config] of CONFIGS.entries()) {
     const spec = { model, strategy: { kind: "mask" } as const, keepFraction: 0.5, seed: 3 + index };
     const { model: original } = createPemnModel(spec);
     try {
-      perturb(original, index);
+      perturbTrainedState(original, index);
       original.eval();
       const plain = packModel(original, spec, { values: "seed", norms: "fp32" });
       const folded = packModel(original, spec, { values: "seed", norms: "fp32", foldNorms: true });

@@ -12,8 +12,9 @@ import { noGrad, tensor, tidy } from "../../src/engine/index.js";
 import { BACKBONES, createPemnModel, parseModelConfig } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from "../../src/onnx/index.js";
-import { buildDecodedModel, normTensors, packModel } from "../../src/packing/index.js";
+import { buildDecodedModel, packModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
+import { perturbTrainedState } from "./perturb-norms.js";
 import { assertSameBits } from "./same-bits-assert.js";
 
 const INPUT = { channels: 3, height: 16, width: 16 };
@@ -33,22 +34,6 @@ const CONFIGS: readonly Readonly<Record<string, unknown>>[] = [
   { name: "vit", dim: 32, depth: 2, heads: 4, patch: 4 },
   { name: "vit", dim: 32, depth: 1, heads: 2, patch: 4, positionEmbedding: "sincos" },
 ];
-
-/** Gives every trained tensor outside the masked layers values far from its initial ones. */
-function perturbTrainedState(model: Layer, seed: number): void {
-  const random = createGenerator(seed, "test/perturb");
-  noGrad(() => {
-    for (const [name, target] of normTensors(model)) {
-      const values = new Float32Array(target.size);
-      if (name.endsWith("runningVar")) random.fillUniform(values, 0.5, 2);
-      else if (name.endsWith("weight")) random.fillUniform(values, 0.5, 1.5);
-      else random.fillUniform(values, -0.5, 0.5);
-      tidy(() => {
-        target.copy_(tensor(values, target.shape));
-      });
-    }
-  });
-}
 
 function images(batch: number): Float32Array {
   const { channels, height, width } = INPUT;

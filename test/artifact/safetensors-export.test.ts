@@ -20,16 +20,11 @@ import {
 import { writeSafetensorsFile } from "../../src/artifact/safetensors/safetensors-file.js";
 import { noGrad, tensor, tidy } from "../../src/engine/index.js";
 import { BACKBONES, createPemnModel, parseModelConfig } from "../../src/models/index.js";
-import type { Layer } from "../../src/nn/index.js";
-import {
-  buildDecodedModel,
-  normTensors,
-  type PackOptions,
-  packModel,
-} from "../../src/packing/index.js";
+import { buildDecodedModel, type PackOptions, packModel } from "../../src/packing/index.js";
 import { createGenerator } from "../../src/random/index.js";
 import { runPemn } from "../helpers/run-pemn.js";
 import { runTorch, TORCH_LOGITS, torchUnavailable } from "../helpers/torch-reference.js";
+import { perturbTrainedState } from "./perturb-norms.js";
 
 const INPUT = { channels: 3, height: 16, width: 16 };
 const BATCH = 4;
@@ -65,22 +60,6 @@ const CASES: readonly Case[] = [
     pack: SEEDED,
   },
 ];
-
-/** Gives every trained tensor outside the masked layers values far from its initial ones. */
-function perturbTrainedState(model: Layer, seed: number): void {
-  const random = createGenerator(seed, "test/perturb");
-  noGrad(() => {
-    for (const [name, target] of normTensors(model)) {
-      const values = new Float32Array(target.size);
-      if (name.endsWith("runningVar")) random.fillUniform(values, 0.5, 2);
-      else if (name.endsWith("weight")) random.fillUniform(values, 0.5, 1.5);
-      else random.fillUniform(values, -0.5, 0.5);
-      tidy(() => {
-        target.copy_(tensor(values, target.shape));
-      });
-    }
-  });
-}
 
 /** A trained-looking model of `config`, packed as `pack` says. */
 function packedContents(index: number, { config, pack }: Case): PemnContents {
