@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { NORM_DTYPES, type NormDtype } from "../artifact/index.js";
+import { DEFAULT_NORM_DTYPE, NORM_DTYPES, type NormDtype } from "../artifact/index.js";
 import { CHECKPOINT_NAMINGS, type CheckpointNaming } from "../artifact/supermask/index.js";
 import {
   BACKBONE_NAMES,
@@ -61,7 +61,7 @@ export function registerImport(program: Command): void {
     .addOption(
       new Option("--norm <dtype>", "precision of norm tensors in the .pemn")
         .choices(NORM_DTYPES)
-        .default("fp32"),
+        .default(DEFAULT_NORM_DTYPE),
     )
     .option("--json", "print the import's report as JSON");
   for (const flag of MODEL_FLAGS) command.addOption(configOption(flag));

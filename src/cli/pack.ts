@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { NORM_DTYPES, type NormDtype } from "../artifact/index.js";
+import { DEFAULT_NORM_DTYPE, NORM_DTYPES, type NormDtype } from "../artifact/index.js";
 import type { ValueMode } from "../packing/index.js";
 import { packRunToFile } from "../run/pack-run.js";
 
@@ -17,7 +17,7 @@ export function registerPack(program: Command): void {
     .addOption(
       new Option("--norm <dtype>", "precision of norm tensors (int8: a float32 scale per tensor)")
         .choices(NORM_DTYPES)
-        .default("fp32"),
+        .default(DEFAULT_NORM_DTYPE),
     )
     .option(
       "--fold-norms",

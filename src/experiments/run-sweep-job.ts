@@ -27,6 +27,7 @@ import { readRecord, sweepRunPaths } from "./results-dir.js";
 import {
   type Environment,
   type PackedFile,
+  type PackSettings,
   type SweepRecord,
   sweepRecordSchema,
 } from "./sweep-record.js";
@@ -45,6 +46,7 @@ export interface JobContext {
   readonly sweep: string;
   /** Intra-op threads each run gets (PEMN_THREADS). */
   readonly threads: number;
+  readonly pack: PackSettings;
   readonly environment: Environment;
   /** Aborting it stops the run's child process. */
   readonly signal: AbortSignal;
@@ -147,7 +149,17 @@ async function runLockedJob(
     // A run of 0 epochs only builds its model (a smoke test): there is nothing to pack.
     for (const values of summary.epochs === 0 ? [] : valueModes(run)) {
       const file = paths.packed(values);
-      await child(["pack", paths.runDir, "--output", file, "--values", values]);
+      await child([
+        "pack",
+        paths.runDir,
+        "--output",
+        file,
+        "--values",
+        values,
+        "--norm",
+        context.pack.norm,
+        ...(context.pack.foldNorms ? ["--fold-norms"] : []),
+      ]);
       const inspection = inspectPemnFile(file);
       packed.push({
         values,

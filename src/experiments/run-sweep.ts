@@ -75,6 +75,7 @@ export function describeSweep(spec: SweepSpec, runs: number): SweepDescription {
       values: values.map((value) => value.label),
     })),
     runs,
+    pack: spec.pack,
   };
 }
 
@@ -162,6 +163,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     resultsDir: options.resultsDir,
     sweep: options.spec.name,
     threads,
+    pack: options.spec.pack,
     environment,
     signal: options.signal,
     startedAt: Date.now(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_NORM_DTYPE, NORM_DTYPES } from "../artifact/format/index.js";
 import { runSummarySchema } from "../run/run-summary.js";
 
 /*
@@ -13,9 +14,19 @@ import { runSummarySchema } from "../run/run-summary.js";
  *   invocations.jsonl     one line (invocationSchema) appended by every `pemn sweep` started
  */
 
-/** Which of the paper's plots a sweep answers. */
-export const figureKindSchema = z.enum(["representation", "compression"]);
+/**
+ * Which plot a sweep answers: the paper's Fig. 3 (representation), Fig. 4/5 (compression), or
+ * accuracy against file bytes across networks (size: PEMN against the baselines at equal bytes).
+ */
+export const figureKindSchema = z.enum(["representation", "compression", "size"]);
 export type FigureKind = z.infer<typeof figureKindSchema>;
+
+/** How a sweep packs its runs (`pemn pack --norm --fold-norms`); the defaults are pack's own. */
+export const packSettingsSchema = z.strictObject({
+  norm: z.enum(NORM_DTYPES).default(DEFAULT_NORM_DTYPE),
+  foldNorms: z.boolean().default(false),
+});
+export type PackSettings = z.output<typeof packSettingsSchema>;
 
 export const sweepDescriptionSchema = z.strictObject({
   /** The spec's (or preset's) name, e.g. "fig3-fashion". */
@@ -27,6 +38,8 @@ export const sweepDescriptionSchema = z.strictObject({
   /** The axes of the grid in order, each with its values' labels. */
   axes: z.array(z.strictObject({ name: z.string(), values: z.array(z.string()) })),
   runs: z.number().int().nonnegative(),
+  /** Absent in sweeps made before it was recorded: they packed with the defaults. */
+  pack: packSettingsSchema.optional(),
 });
 export type SweepDescription = z.infer<typeof sweepDescriptionSchema>;
 

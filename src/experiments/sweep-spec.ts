@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { configError, parseConfig } from "../config/parse-config.js";
 import { readConfigFile } from "../run/config-file.js";
-import { figureKindSchema } from "./sweep-record.js";
+import { figureKindSchema, packSettingsSchema } from "./sweep-record.js";
 
 /** A part of a run config (the plain data `pemn train --config` takes), deep-merged in. */
 const configPatchSchema = z.record(z.string(), z.unknown(), {
@@ -36,6 +36,8 @@ export const sweepSpecSchema = z.strictObject({
     error: "description must not be empty",
   }),
   figure: figureKindSchema,
+  /** How every run is packed (the file sizes a report compares). */
+  pack: packSettingsSchema.prefault({}),
   /** The run config every run starts from. */
   base: configPatchSchema.default({}),
   /** Named axes in order; the grid is their product. */

@@ -21,7 +21,12 @@ import {
 } from "../models/index.js";
 import { keptCount } from "../nn/index.js";
 import { MAX_EPOCHS, seedSchema, trainConfigSchema } from "../train/index.js";
-import { trainsValues, type WeightStrategy, weightStrategySchema } from "../weights/index.js";
+import {
+  DEFAULT_KEEP_FRACTION,
+  trainsValues,
+  type WeightStrategy,
+  weightStrategySchema,
+} from "../weights/index.js";
 import { deepMerge } from "./config-file.js";
 
 /**
@@ -43,7 +48,7 @@ export const runConfigSchema = z.strictObject({
     .number({ error: "keepFraction must be a number" })
     .gt(0, { error: "keepFraction must be in (0, 1]" })
     .max(1, { error: "keepFraction must be in (0, 1]" })
-    .default(0.5)
+    .default(DEFAULT_KEEP_FRACTION)
     .meta(flag("keep", "fraction of weights each mask keeps", { valueName: "k" })),
   /** Keep fractions of particular masked layers by name (docs/models.md names them). */
   keepFractionByLayer: z

@@ -29,6 +29,7 @@ export {
   relativeIndexEntries,
 } from "./pruning-storage.js";
 export {
+  DEFAULT_KEEP_FRACTION,
   type PrunedStrategy,
   type PruningIndex,
   parseWeightStrategy,

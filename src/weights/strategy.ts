@@ -9,6 +9,9 @@ import { showValue } from "./show-value.js";
  * The schema validates strategies read from configs and files; the type is derived from it.
  */
 
+/** Fraction of a masked layer's weights its mask keeps unless a config says otherwise (the paper's). */
+export const DEFAULT_KEEP_FRACTION = 0.5;
+
 /**
  * Optional rescaling for the strategies that share one layer's values with all others:
  * "none" keeps layer m's scale N(0, 2/fan_in(m)) everywhere (the paper); "fan-in" multiplies

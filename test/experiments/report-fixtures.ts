@@ -296,3 +296,49 @@ export const INVOCATION: Invocation = {
   shard: null,
   environment: ENVIRONMENT,
 };
+
+/**
+ * A size sweep (issue 19), two seeds each, budget and backbone labels as the preset gives them:
+ * 8 KB: mask .86 .88 (8,000 and 8,002 bytes), mask keep 0.2 .85 .85 (8,100), 8-bit .80 .84 (7,700);
+ * 16 KB: mask .89 .91 (16,000), 8-bit .90 .94 (15,000).
+ */
+export function sizeRecords(): ReportRecord[] {
+  const runs: RunSpec[] = [];
+  const add = (
+    budget: string,
+    dim: number,
+    strategy: Record<string, unknown>,
+    outcomes: Outcome[],
+    bytes: (seed: number) => number,
+    config: Record<string, unknown> = {},
+  ) =>
+    runs.push(
+      ...seedRuns(outcomes, (seed) => ({
+        backbone: `ConvMixer-${dim}/4`,
+        strategy,
+        config: { ...config, model: { name: "convmixer", dim, depth: 4 } },
+        labels: { budget },
+        packed: [
+          strategy.kind === "mask"
+            ? seedFile(bytes(seed), 0.96, 0.9)
+            : storedFile(bytes(seed), 0.7, 0.6),
+        ],
+      })),
+    );
+  add("8 KB", 88, { kind: "mask" }, [0.86, 0.88], (seed) => 8000 + 2 * seed);
+  add("8 KB", 104, { kind: "mask" }, [0.85, 0.85], () => 8100, { keepFraction: 0.2 });
+  add("8 KB", 24, { kind: "quantized", bits: 8 }, [0.8, 0.84], () => 7700);
+  add("16 KB", 144, { kind: "mask" }, [0.89, 0.91], () => 16_000);
+  add("16 KB", 42, { kind: "quantized", bits: 8 }, [0.9, 0.94], () => 15_000);
+  return runs.map((run) => makeRecord("size-test", run));
+}
+
+export const SIZE_SWEEP: SweepDescription = {
+  name: "size-test",
+  title: "Size test sweep",
+  description: "Accuracy against file bytes on hand-made records.",
+  figure: "size",
+  axes: [],
+  runs: 10,
+  pack: { norm: "int8", foldNorms: true },
+};

@@ -5,7 +5,12 @@ import { spreadLabels } from "../../src/experiments/report/plot-specs.js";
 import { meanSd } from "../../src/experiments/report/result-rows.js";
 import { scientific } from "../../src/experiments/report/run-method.js";
 import { sweepRecordSchema } from "../../src/experiments/sweep-record.js";
-import { compressionRecords, makeRecord, representationRecords } from "./report-fixtures.js";
+import {
+  compressionRecords,
+  makeRecord,
+  representationRecords,
+  sizeRecords,
+} from "./report-fixtures.js";
 
 const close = (actual: number | null | undefined, expected: number, what: string) =>
   assert.ok(
@@ -106,7 +111,7 @@ test("compression rows: baselines by method and target ratio, with the sparsity 
 
 test("representation checks: the drop from mask against twice the larger sd", () => {
   const [claims] = reportClaims("representation", resultRows(representationRecords()));
-  assert.equal(claims?.backbone, "convmixer-256/8");
+  assert.equal(claims?.heading, "convmixer-256/8");
   const checks = claims?.checks ?? [];
   const line = (prefix: string) => checks.find((check) => check.startsWith(prefix)) ?? "";
   assert.match(line("dense"), /mask is 3\.00 points below dense/);
@@ -148,16 +153,16 @@ test("PEMN labels are spread at least a gap apart, in the domain", () => {
   close(top[1], 9.9, "shifted upper");
 });
 
-test("an axis the table does not show (keep fraction) tells rows apart and is named in the method", () => {
-  const records = [0.3, 0.5].flatMap((keep) =>
+test("an axis the table does not show (learning rate) tells rows apart and is named in the method", () => {
+  const records = [0.3, 0.5].flatMap((lr) =>
     [0, 1].map((seed) =>
-      makeRecord("keep-test", {
+      makeRecord("lr-test", {
         backbone: "resnet20",
         strategy: { kind: "mask" },
         seed,
-        outcome: { accuracy: keep + seed / 100 },
-        config: { keepFraction: keep },
-        labels: { keep: String(keep) },
+        outcome: { accuracy: lr + seed / 100 },
+        config: { train: { optimizer: { kind: "adamw", lr } } },
+        labels: { lr: String(lr) },
       }),
     ),
   );
@@ -165,11 +170,11 @@ test("an axis the table does not show (keep fraction) tells rows apart and is na
   assert.deepEqual(
     rows.map((row) => [row.method, row.seeds]),
     [
-      ["mask [keep 0.3]", [0, 1]],
-      ["mask [keep 0.5]", [0, 1]],
+      ["mask [lr 0.3]", [0, 1]],
+      ["mask [lr 0.5]", [0, 1]],
     ],
   );
-  close(rows[0]?.accuracy?.mean, 0.305, "keep 0.3 mean");
+  close(rows[0]?.accuracy?.mean, 0.305, "lr 0.3 mean");
 });
 
 test("quantized and binary runs are their own baseline family, after PEMN and pruning", () => {
@@ -239,4 +244,40 @@ test("runs near chance are flagged, and no check states a claim from them", () =
   // At 15% and above (1.5x chance) a run counts as having learned.
   const [learned] = reportClaims("compression", resultRows(compressionRecords()));
   assert.ok(!(learned?.checks ?? []).some((check) => check.startsWith("warning:")));
+});
+
+test("size rows: a keep fraction of its own names the method, bytes are the mean smallest file", () => {
+  const rows = resultRows(sizeRecords());
+  const row = (method: string, budget: string) => {
+    const found = rows.find(
+      (candidate) => candidate.method === method && candidate.budget === budget,
+    );
+    assert.ok(found, `${method} at ${budget}`);
+    return found;
+  };
+  close(row("mask", "8 KB").bytes?.mean, 8001, "mask 8 KB bytes");
+  close(row("mask", "8 KB").accuracy?.mean, 0.87, "mask 8 KB accuracy");
+  close(row("mask, keep 0.2", "8 KB").bytes?.mean, 8100, "keep 0.2 bytes");
+  close(row("8-bit quantized", "16 KB").accuracy?.mean, 0.92, "8-bit 16 KB accuracy");
+  assert.equal(rows.length, 5);
+});
+
+test("size checks: per budget, the best PEMN against the best baseline, with 2 sd", () => {
+  const groups = reportClaims("size", resultRows(sizeRecords()));
+  assert.deepEqual(
+    groups.map((group) => group.heading),
+    ["budget 8 KB", "budget 16 KB"],
+  );
+  const [eight, sixteen] = groups;
+  // 8 KB: mask .87 (sd .0141) against 8-bit .82 (sd .0283): 5 points, 2 sd = 5.66 points.
+  assert.equal(
+    eight?.checks.at(-1),
+    "best PEMN mask against best baseline 8-bit quantized: PEMN ahead by 5.00 points; within 2 sd (5.66 points; sd the larger of the two)",
+  );
+  assert.match(
+    eight?.checks[0] ?? "",
+    /^mask \(ConvMixer-88\/4\): 87\.0+% ± 1\.4\d*% in 8,001 bytes$/,
+  );
+  // 16 KB: mask .90 against 8-bit .92.
+  assert.match(sixteen?.checks.at(-1) ?? "", /PEMN behind by 2\.00 points; within 2 sd/);
 });

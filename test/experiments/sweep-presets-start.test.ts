@@ -4,10 +4,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { inspectPemnFile } from "../../src/artifact/pemn-file.js";
 import { expandSweep, parseSetting } from "../../src/experiments/expand-sweep.js";
 import { presetSpec } from "../../src/experiments/presets/index.js";
+import { sweepRunPaths } from "../../src/experiments/results-dir.js";
 import { sweepRecordSchema } from "../../src/experiments/sweep-record.js";
-import { cifarBytes } from "../data/helpers.js";
+import { cifarBytes, idxBytes } from "../data/helpers.js";
 
 /*
  * The CIFAR presets start: their first and last runs (the smallest and largest backbone) for
@@ -88,3 +90,56 @@ for (const [preset, dir] of [
     }
   });
 }
+
+/** Fashion-MNIST's files with 8 images each (a test set of 8 keeps the runs quick). */
+function writeSmallFashion(dir: string): string {
+  mkdirSync(dir);
+  for (const prefix of ["train", "t10k"]) {
+    const pixels = Array.from({ length: 8 * 28 * 28 }, (_, i) => (i * 37) % 256);
+    writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), idxBytes(2051, [8, 28, 28], pixels));
+    const labels = Array.from({ length: 8 }, (_, i) => i % 10);
+    writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), idxBytes(2049, [8], labels));
+  }
+  return dir;
+}
+
+test("smallest-fashion packs as it says (int8, folded) and its networks come to their budgets", async () => {
+  const settings = [
+    `data.source.dir=${writeSmallFashion(join(temp, "fashion"))}`,
+    "train.batchSize=4",
+    "train.epochs=1",
+  ];
+  const runs = expandSweep(presetSpec("smallest-fashion"), settings.map(parseSetting));
+  // The first run (PEMN, the smallest network) and the last (pruned, the largest budget).
+  const chosen = [runs[0], runs.at(-1)];
+  const out = join(temp, "smallest-fashion");
+  const args = [BIN, "sweep", "--preset", "smallest-fashion", "--out", out, "--cores", "2"];
+  for (const setting of settings) args.push("--set", setting);
+  args.push("--shard", `1/${runs.length - 1}`);
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  assert.equal(await new Promise((resolve) => child.on("close", resolve)), 0, stderr);
+  for (const run of chosen) {
+    assert.ok(run);
+    const record = sweepRecordSchema.parse(
+      JSON.parse(readFileSync(sweepRunPaths(out, run.runId).result, "utf8")),
+    );
+    assert.ok(record.status === "ok", JSON.stringify(record));
+    const smallest = Math.min(...record.packed.map((file) => file.bytes));
+    // "8 KB" is 8,192 bytes: the preset's widths were chosen to land within 5% of it.
+    const budget = 1024 * Number.parseInt(run.labels.budget ?? "", 10);
+    assert.ok(Math.abs(smallest / budget - 1) < 0.05, `${run.labels.budget}: ${smallest} bytes`);
+    const file = record.packed.find((packed) => packed.bytes === smallest);
+    const inspection = inspectPemnFile(
+      sweepRunPaths(out, run.runId).packed(file?.values ?? "seed"),
+    );
+    assert.ok(inspection.norms.length > 0);
+    for (const norm of inspection.norms) {
+      assert.equal(norm.dtype, "int8", norm.name);
+      assert.match(norm.name, /\.(scale|shift)$/, "BatchNorms folded");
+    }
+  }
+});

@@ -36,6 +36,13 @@ test("a spec with a missing or wrong field is refused, naming the field", () => 
   );
   assert.throws(() => parseSweepSpec(tinySpec({ axes: { method: [] } })), /at least one value/);
   assert.throws(() => parseSweepSpec({ ...tinySpec(), extra: 1 }), /Unrecognized key: "extra"/);
+  assert.throws(() => parseSweepSpec({ ...tinySpec(), pack: { norm: "int4" } }), /at pack\.norm/);
+  // Unsaid, a sweep packs as `pemn pack` does unsaid.
+  assert.deepEqual(parseSweepSpec(tinySpec()).pack, { norm: "fp32", foldNorms: false });
+  assert.deepEqual(parseSweepSpec(tinySpec({ pack: { foldNorms: true } })).pack, {
+    norm: "fp32",
+    foldNorms: true,
+  });
   assert.throws(
     () => parseSweepSpec(tinySpec({ axes: { method: [{ label: "a" }, { label: "a" }] } })),
     /"a" appears twice\n {2}→ at axes\.method\[1\]\.label/,
@@ -202,6 +209,7 @@ const EXPECTED_RUNS: Record<string, number> = {
   "fig5-cifar10": 2 * (1 + 3 + 2 * 4) * 3, // (dense, 3 RP, 2 criteria x 4 ratios)
   "fig3-tiny": 1 * 9 * 3, // ConvMixer-256/8 x (dense, mask, one-layer, MP, 5 RP) x 3 seeds
   "imagenet100-resnet50": 1 + 3 + 3, // dense, 3 RP, magnitude pruning at 3 ratios; one seed
+  "smallest-fashion": 6 * 4 * 3, // (2 PEMN, 8-bit, 4-bit, binary, magnitude pruning) x 4 budgets x 3 seeds
 };
 
 test("every preset expands and validates", () => {

@@ -13,7 +13,9 @@ import {
   makeRecord,
   REPRESENTATION_SWEEP,
   representationRecords,
+  SIZE_SWEEP,
   seedFile,
+  sizeRecords,
   storedFile,
   writeResultsDirectory,
 } from "./report-fixtures.js";
@@ -159,6 +161,39 @@ test("a compression report prefers each run's result.json over results.jsonl, an
         "plots/compression-resnet32.png",
       ],
     );
+    await assertPlotFiles(written.plots);
+  } finally {
+    remove();
+  }
+});
+
+test("a size report: one table over every network, one plot with a log byte axis, checks per budget", async () => {
+  const { dir, remove } = temporaryDirectory();
+  try {
+    writeResultsDirectory(dir, SIZE_SWEEP, sizeRecords(), {
+      jsonl: "all",
+      invocations: [INVOCATION],
+    });
+    const written = await writeReport(dir);
+    const markdown = readFileSync(join(dir, "report.md"), "utf8");
+    for (const cell of [
+      "| mask | 8 KB | ConvMixer-88/4 | 87.00 ± 1.41 |",
+      "| mask, keep 0.2 | 8 KB | ConvMixer-104/4 | 85.00 ± 0.00 |",
+      "| 8-bit quantized | 16 KB | ConvMixer-42/4 | 92.00 ± 2.83 |",
+    ]) {
+      assert.ok(markdown.includes(cell), `report.md has ${cell}`);
+    }
+    assert.match(markdown, /packed with norm tensors at int8, each BatchNorm folded/);
+    assert.match(markdown, /### budget 16 KB\n\n- 8-bit quantized \(ConvMixer-42\/4\): 92\.00%/);
+    assert.deepEqual(
+      written.plots.map((path) => path.slice(dir.length + 1)),
+      ["plots/size.svg", "plots/size.png"],
+    );
+    const svg = readFileSync(join(dir, "plots", "size.svg"), "utf8");
+    // Ticks at powers of two of 1,024 bytes inside the axis (7,700 and 16,000 bytes, padded 15%).
+    assert.match(svg, />8 KB</);
+    assert.match(svg, />16 KB</);
+    assert.doesNotMatch(svg, />(4|32) KB</);
     await assertPlotFiles(written.plots);
   } finally {
     remove();

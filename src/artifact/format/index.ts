@@ -30,7 +30,7 @@ export type {
   ValueRecord,
   ValueReference,
 } from "./pemn-contents.js";
-export { NORM_DTYPES } from "./pemn-contents.js";
+export { DEFAULT_NORM_DTYPE, NORM_DTYPES } from "./pemn-contents.js";
 export { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
 export {
   dequantizedLayerValues,

@@ -56,10 +56,14 @@ export interface MaskedLayer {
   readonly mask: Uint8Array;
 }
 
-/** Precision of a norm tensor in the file; in memory it is always float32. */
-/** The precisions a norm tensor may be stored in (norm-encoding.ts); a dtype's code is its index. */
+/**
+ * The precisions a norm tensor may be stored in (norm-encoding.ts); a dtype's code is its
+ * index. In memory a norm tensor is always float32.
+ */
 export const NORM_DTYPES = ["fp32", "fp16", "int8"] as const;
 export type NormDtype = (typeof NORM_DTYPES)[number];
+/** What `pemn pack` stores when not told: the trained values exactly. */
+export const DEFAULT_NORM_DTYPE: NormDtype = "fp32";
 
 /** A BatchNorm/LayerNorm parameter or running statistic. */
 export interface NormTensor {

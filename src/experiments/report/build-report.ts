@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Environment } from "../sweep-record.js";
-import { compressionPlot, representationPlot } from "./plot-specs.js";
+import { compressionPlot, representationPlot, sizePlot } from "./plot-specs.js";
 import type { ReportRecord, SweepResults } from "./read-results.js";
 import { reportClaims } from "./report-claims.js";
 import type { Block } from "./report-document.js";
@@ -56,44 +56,82 @@ export function buildReport(results: SweepResults): ReportPlan {
       text:
         "Packed bytes are per file mode (seed: values regenerated from the seed; stored: every value in the file). " +
         "Compression ratios are measured from each run's smallest packed file (a PEMN's seed file, a baseline's stored file) " +
-        "against 32-bit dense weights, without and with norm parameters, mean over seeds. Train time is summary.json's seconds.",
+        "against 32-bit dense weights, without and with norm parameters, mean over seeds. Train time is summary.json's seconds." +
+        (description.pack === undefined
+          ? ""
+          : ` Files were packed with norm tensors at ${description.pack.norm}${description.pack.foldNorms ? ", each BatchNorm folded into a scale and a shift per channel" : ""}.`),
     },
   ];
   const plots: { name: string; spec: TopLevelSpec }[] = [];
-  for (const backbone of [...new Set(rows.map((row) => row.backbone))]) {
-    const own = rows.filter((row) => row.backbone === backbone);
-    blocks.push({ kind: "heading", level: 2, text: backbone }, resultTable(own, allSeeds));
-    const failures = own.flatMap((row) =>
-      row.failed.map(
-        (run) =>
-          `${row.method}${target(row)}, seed ${run.seed ?? "?"} (run ${run.runId}): ${run.error}`,
-      ),
+  const addPlot = (name: string, spec: TopLevelSpec | null, caption: string) => {
+    if (spec === null) return;
+    plots.push({ name, spec });
+    blocks.push({ kind: "figure", name, caption });
+  };
+  if (description.figure === "size") {
+    // One table and one plot over every network: each budget has its own backbone per method.
+    const bySize = [...rows].sort(
+      (a, b) =>
+        a.family.localeCompare(b.family) ||
+        a.method.localeCompare(b.method) ||
+        (a.bytes?.mean ?? 0) - (b.bytes?.mean ?? 0),
     );
-    if (failures.length > 0)
-      blocks.push({ kind: "paragraph", text: "Failed runs:" }, { kind: "list", items: failures });
-    const spec =
-      description.figure === "representation"
-        ? representationPlot(backbone, own)
-        : compressionPlot(backbone, own);
-    if (spec !== null) {
-      const name = `${description.figure}-${slug(backbone)}`;
-      plots.push({ name, spec });
-      blocks.push({ kind: "figure", name, caption: figureCaption(description.figure, backbone) });
+    blocks.push(
+      { kind: "heading", level: 2, text: "Accuracy and file bytes" },
+      resultTable(bySize, allSeeds, true),
+      ...failureBlocks(bySize),
+    );
+    addPlot("size", sizePlot(rows), SIZE_CAPTION);
+  } else {
+    for (const backbone of [...new Set(rows.map((row) => row.backbone))]) {
+      const own = rows.filter((row) => row.backbone === backbone);
+      blocks.push(
+        { kind: "heading", level: 2, text: backbone },
+        resultTable(own, allSeeds, false),
+        ...failureBlocks(own),
+      );
+      addPlot(
+        `${description.figure}-${slug(backbone)}`,
+        description.figure === "representation"
+          ? representationPlot(backbone, own)
+          : compressionPlot(backbone, own),
+        figureCaption(description.figure, backbone),
+      );
     }
   }
   blocks.push({ kind: "heading", level: 2, text: "Checks" });
-  blocks.push({
-    kind: "paragraph",
-    text:
-      description.figure === "representation"
-        ? "Each PEMN strategy against plain masking (mask): the drop in mean test accuracy and whether it exceeds twice the larger of the two sample sds."
-        : "At each baseline target ratio: the most accurate PEMN point whose measured compression (without norms) is at least that ratio, against each baseline's mean there.",
-  });
-  for (const { backbone, checks } of reportClaims(description.figure, rows)) {
-    blocks.push({ kind: "heading", level: 3, text: backbone }, { kind: "list", items: checks });
+  blocks.push({ kind: "paragraph", text: CHECKS_TEXT[description.figure] });
+  for (const { heading, checks } of reportClaims(description.figure, rows)) {
+    blocks.push({ kind: "heading", level: 3, text: heading }, { kind: "list", items: checks });
   }
   blocks.push(...environmentBlocks(results, allSeeds), ...runBlocks(records));
   return { title: description.title || description.name, blocks, plots };
+}
+
+const CHECKS_TEXT: Record<SweepResults["description"]["figure"], string> = {
+  representation:
+    "Each PEMN strategy against plain masking (mask): the drop in mean test accuracy and whether it exceeds twice the larger of the two sample sds.",
+  compression:
+    "At each baseline target ratio: the most accurate PEMN point whose measured compression (without norms) is at least that ratio, against each baseline's mean there.",
+  size: "At each file-size budget: every method by mean test accuracy with its bytes, then the most accurate PEMN against the most accurate baseline and whether the gap exceeds twice the larger of the two sample sds.",
+};
+
+const SIZE_CAPTION =
+  "Test accuracy (%) against the bytes of each run's packed file (everything included: header, masks or values, norms), log axis, mean over seeds; error bars ±1 sample sd; one line per method through its networks.";
+
+function failureBlocks(rows: readonly ResultRow[]): Block[] {
+  const failures = rows.flatMap((row) =>
+    row.failed.map(
+      (run) =>
+        `${row.method}${target(row)}, seed ${run.seed ?? "?"} (run ${run.runId}): ${run.error}`,
+    ),
+  );
+  return failures.length === 0
+    ? []
+    : [
+        { kind: "paragraph", text: "Failed runs:" },
+        { kind: "list", items: failures },
+      ];
 }
 
 function target(row: ResultRow): string {
@@ -106,13 +144,23 @@ function figureCaption(figure: SweepResults["description"]["figure"], backbone: 
     : `${backbone}: test accuracy (%) against storage compression ratio (%) measured from the packed files without norms; error bars ±1 sample sd over seeds; dashed: dense (0% compression).`;
 }
 
-function resultTable(rows: readonly ResultRow[], allSeeds: readonly number[]): Block {
+function resultTable(
+  rows: readonly ResultRow[],
+  allSeeds: readonly number[],
+  withNetwork: boolean,
+): Block {
   const pruned = rows.some((row) => row.family === "pruned");
   const modes = (["seed", "stored"] as const).filter((mode) =>
     rows.some((row) => row.packed.some((p) => p.values === mode)),
   );
   const columns: { title: string; align: "left" | "right"; cell: (row: ResultRow) => string }[] = [
     { title: "method", align: "left", cell: (row) => row.method },
+    ...(withNetwork
+      ? [
+          { title: "budget", align: "left" as const, cell: (row: ResultRow) => row.budget ?? "" },
+          { title: "backbone", align: "left" as const, cell: (row: ResultRow) => row.backbone },
+        ]
+      : []),
     ...(pruned
       ? [
           {

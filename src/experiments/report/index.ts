@@ -5,6 +5,6 @@ export {
   readSweepResults,
   type SweepResults,
 } from "./read-results.js";
-export { type BackboneClaims, reportClaims } from "./report-claims.js";
+export { type ClaimGroup, reportClaims } from "./report-claims.js";
 export { meanSd, type ResultRow, resultRows } from "./result-rows.js";
 export { type WrittenReport, writeReport } from "./write-report.js";

@@ -242,6 +242,95 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
 }
 
 /**
+ * Accuracy against file size: each method a line through its networks (one per budget),
+ * x the bytes of the smallest packed file (everything included) on a log axis, y test
+ * accuracy with ±1 sd bars; PEMN methods drawn as diamonds, baselines as circles.
+ */
+export function sizePlot(rows: readonly ResultRow[]): TopLevelSpec | null {
+  const measured = rows.filter((row) => row.accuracy !== null && row.bytes !== null);
+  if (measured.length === 0) return null;
+  const points = measured
+    .map((row) => ({
+      ...point(row.method, row.accuracy as MeanSd),
+      bytes: (row.bytes as MeanSd).mean,
+      backbone: row.backbone,
+      kind: row.family === "pemn" ? "PEMN" : "baseline",
+    }))
+    .sort((a, b) => a.label.localeCompare(b.label) || a.bytes - b.bytes);
+  const byteValues = points.map((p) => p.bytes);
+  const low = 0.85 * Math.min(...byteValues);
+  const high = 1.15 * Math.max(...byteValues);
+  // Ticks at the budgets' scale, powers of two of 1,024 bytes ("16 KB" is 16,384 bytes).
+  const ticks = Array.from({ length: 40 }, (_, power) => 2 ** power).filter(
+    (bytes) => bytes >= low && bytes <= high,
+  );
+  const x = {
+    field: "bytes",
+    type: "quantitative",
+    scale: { type: "log", domain: [low, high], nice: false },
+    title: "File bytes, everything included (log scale)",
+    axis: {
+      values: ticks,
+      labelExpr:
+        "datum.value >= 1024 ? format(datum.value / 1024, '~g') + ' KB' : format(datum.value, '~g') + ' B'",
+    },
+  } as const;
+  const y = {
+    type: "quantitative",
+    scale: { domain: paddedDomain(points.flatMap((p) => [p.lo, p.hi])), nice: false, zero: false },
+  } as const;
+  const color = { field: "label", type: "nominal", title: "method" } as const;
+  const shapes = [
+    ["PEMN", "diamond"],
+    ["baseline", "circle"],
+  ].filter(([kind]) => points.some((p) => p.kind === kind));
+  const layers: unknown[] = [
+    {
+      mark: { type: "line", strokeWidth: 2 },
+      encoding: {
+        x,
+        y: { field: "mean", ...y, title: "Test accuracy (%)" },
+        color,
+        order: { field: "bytes" },
+      },
+    },
+    {
+      mark: { type: "rule", strokeWidth: 1.5 },
+      encoding: { x, y: { field: "lo", ...y }, y2: { field: "hi" }, color },
+    },
+    {
+      mark: { type: "point", filled: true, size: 80, opacity: 1 },
+      encoding: {
+        x,
+        y: { field: "mean", ...y },
+        color,
+        shape: {
+          field: "kind",
+          type: "nominal",
+          title: "kind",
+          scale: { domain: shapes.map(([kind]) => kind), range: shapes.map(([, shape]) => shape) },
+        },
+        tooltip: [
+          { field: "label", title: "method" },
+          { field: "backbone" },
+          { field: "bytes", format: ",.0f" },
+          { field: "mean", format: ".2f", title: "accuracy (%)" },
+        ],
+      },
+    },
+  ];
+  return {
+    ...BASE,
+    title: {
+      text: "Test accuracy against file size",
+      subtitle: [`error bars: ${meanTitle}`],
+    },
+    data: { values: points },
+    layer: layers,
+  } as TopLevelSpec;
+}
+
+/**
  * The dense level: a dashed rule across the plot, labelled at one end, away from the
  * points' labels. With `legend`, the rule also gets a legend entry of that name.
  */

@@ -7,27 +7,30 @@ import { type MeanSd, nearChance, type ResultRow } from "./result-rows.js";
  * the numbers, and the outcome. No reading of them: that is for a person.
  */
 
-export interface BackboneClaims {
-  readonly backbone: string;
+/** The checks of one backbone (Fig. 3, 4, 5) or of one file-size budget (size). */
+export interface ClaimGroup {
+  readonly heading: string;
   readonly checks: readonly string[];
 }
 
-export function reportClaims(figure: FigureKind, rows: readonly ResultRow[]): BackboneClaims[] {
-  const backbones = [...new Set(rows.map((row) => row.backbone))];
-  return backbones.map((backbone) => {
-    const own = rows.filter((row) => row.backbone === backbone);
+export function reportClaims(figure: FigureKind, rows: readonly ResultRow[]): ClaimGroup[] {
+  const groupOf = (row: ResultRow) =>
+    figure === "size" ? `budget ${row.budget ?? "none"}` : row.backbone;
+  const groups = [...new Set(rows.map(groupOf))];
+  return groups.map((heading) => {
+    const own = rows.filter((row) => groupOf(row) === heading);
     const atChance = own.filter(nearChance);
     const warning = atChance.map(
       (row) =>
         `warning: ${row.method}${row.targetCompression === null ? "" : ` at ${formatPercent(row.targetCompression, 1)}`} is near chance (${formatPercent((row.accuracy as MeanSd).mean)} with ${row.classes} classes): it learned next to nothing, so no check below states a claim from it`,
     );
-    return {
-      backbone,
-      checks: [
-        ...warning,
-        ...(figure === "representation" ? representationChecks(own) : compressionChecks(own)),
-      ],
-    };
+    const checks =
+      figure === "representation"
+        ? representationChecks(own)
+        : figure === "compression"
+          ? compressionChecks(own)
+          : sizeChecks(own);
+    return { heading, checks: [...warning, ...checks] };
   });
 }
 
@@ -121,6 +124,44 @@ function compressionChecks(rows: readonly ResultRow[]): string[] {
           : "above every baseline: no";
     return `${head}; best PEMN at or above it: ${best.method} (${formatPercent(best.compressionWithoutNorms as number)} measured) ${formatPercent(bestMean)}; ${verdict}`;
   });
+}
+
+/**
+ * One budget of a size sweep: every method's accuracy and bytes, then the most accurate
+ * PEMN against the most accurate baseline, with whether the gap exceeds twice the larger sd.
+ */
+function sizeChecks(rows: readonly ResultRow[]): string[] {
+  const finished = rows.filter((row) => row.accuracy !== null && row.bytes !== null);
+  const listed = finished
+    .slice()
+    .sort((a, b) => (b.accuracy as MeanSd).mean - (a.accuracy as MeanSd).mean)
+    .map(
+      (row) =>
+        `${row.method} (${row.backbone}): ${accuracyText(row.accuracy as MeanSd)} in ${Math.round((row.bytes as MeanSd).mean).toLocaleString("en-US")} bytes`,
+    );
+  const best = (family: (row: ResultRow) => boolean) =>
+    finished
+      .filter(family)
+      .reduce<ResultRow | null>(
+        (a, b) => (a === null || (b.accuracy as MeanSd).mean > (a.accuracy as MeanSd).mean ? b : a),
+        null,
+      );
+  const pemn = best((row) => row.family === "pemn");
+  const baseline = best((row) => row.family !== "pemn");
+  if (pemn === null || baseline === null)
+    return [...listed, "no PEMN or no baseline finished: nothing to compare"];
+  const a = pemn.accuracy as MeanSd;
+  const b = baseline.accuracy as MeanSd;
+  const gap = a.mean - b.mean;
+  const verdict = [pemn, baseline].some(nearChance)
+    ? "no claim: a run near chance"
+    : a.sd !== null && b.sd !== null
+      ? exceeds(Math.abs(gap), 2 * Math.max(a.sd, b.sd))
+      : "sd unknown (fewer than 2 seeds)";
+  return [
+    ...listed,
+    `best PEMN ${pemn.method} against best baseline ${baseline.method}: PEMN ${gap >= 0 ? "ahead" : "behind"} by ${points(Math.abs(gap))}; ${verdict}`,
+  ];
 }
 
 function points(value: number): string {

@@ -35,6 +35,7 @@ export interface ResultRow {
   readonly methodKey: string;
   readonly kindOrder: number;
   readonly targetCompression: number | null;
+  readonly budget: string | null;
   /** Seeds of the finished runs, ascending. */
   readonly seeds: readonly number[];
   readonly failed: readonly FailedRun[];
@@ -49,6 +50,8 @@ export interface ResultRow {
    */
   readonly compressionWithoutNorms: number | null;
   readonly compressionWithNorms: number | null;
+  /** Bytes of that smallest file, everything included, over seeds. */
+  readonly bytes: MeanSd | null;
   /** Pruned baselines: the fraction of weights pruned (summary.json's sparsity), mean over seeds. */
   readonly sparsity: number | null;
   /** Mean of summary.json's seconds (the whole run) over finished runs. */
@@ -87,7 +90,12 @@ export function resultRows(records: readonly ReportRecord[]): ResultRow[] {
   const groups = new Map<string, ReportRecord[]>();
   for (const record of records) {
     const method = runMethod(record);
-    const key = JSON.stringify([method.backbone, method.key, method.targetCompression]);
+    const key = JSON.stringify([
+      method.backbone,
+      method.key,
+      method.targetCompression,
+      method.budget,
+    ]);
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   return [...groups.values()].map(summariseGroup).sort(compareRows);
@@ -117,6 +125,7 @@ function summariseGroup(records: readonly ReportRecord[]): ResultRow {
     methodKey: method.key,
     kindOrder: method.kindOrder,
     targetCompression: method.targetCompression,
+    budget: method.budget,
     seeds: finished.flatMap((record) => seedOf(record) ?? []).sort((a, b) => a - b),
     failed: failed.sort((a, b) => (a.seed ?? -1) - (b.seed ?? -1)),
     accuracy: meanSd(accuracies),
@@ -124,6 +133,7 @@ function summariseGroup(records: readonly ReportRecord[]): ResultRow {
     packed: summarisePacked(finished.flatMap((record) => record.packed)),
     compressionWithoutNorms: mean(smallest.map((file) => file.compression_without_norms)),
     compressionWithNorms: mean(smallest.map((file) => file.compression_with_norms)),
+    bytes: meanSd(smallest.map((file) => file.bytes)),
     sparsity: mean(sparsities),
     trainSeconds: mean(finished.map(({ summary }) => summary.seconds)),
     classes: classesOf(finished[0]),

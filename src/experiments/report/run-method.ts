@@ -1,4 +1,4 @@
-import { weightStrategySchema } from "../../weights/strategy.js";
+import { DEFAULT_KEEP_FRACTION, weightStrategySchema } from "../../weights/strategy.js";
 import type { ReportRecord } from "./read-results.js";
 
 /*
@@ -23,14 +23,16 @@ export interface RunMethod {
   readonly kindOrder: number;
   /** A pruned baseline's target storage compression ratio (fraction); null otherwise. */
   readonly targetCompression: number | null;
+  /** The file-size budget the run was sized for (a size sweep's `budget` axis, "16 KB"). */
+  readonly budget: string | null;
 }
 
 const PEMN_KIND_ORDER = ["mask", "one-layer", "mp", "rp"];
 /** Axes a row already shows (or averages over); any other axis tells rows apart. */
-const SHOWN_AXES = new Set(["backbone", "method", "compression", "seed"]);
+const SHOWN_AXES = new Set(["backbone", "method", "compression", "budget", "seed"]);
 
 export function runMethod(record: ReportRecord): RunMethod {
-  const method = strategyMethod(record);
+  const method = { ...strategyMethod(record), budget: record.labels.budget ?? null };
   const extra = Object.entries(record.labels)
     .filter(([axis]) => !SHOWN_AXES.has(axis))
     .sort(([a], [b]) => a.localeCompare(b));
@@ -42,7 +44,7 @@ export function runMethod(record: ReportRecord): RunMethod {
   };
 }
 
-function strategyMethod(record: ReportRecord): RunMethod {
+function strategyMethod(record: ReportRecord): Omit<RunMethod, "budget"> {
   const backbone = record.labels.backbone ?? describeBackbone(record.config.model);
   const strategy = normaliseStrategy(record.config.strategy);
   const kind = String(strategy.kind);
@@ -77,11 +79,14 @@ function strategyMethod(record: ReportRecord): RunMethod {
       targetCompression: typeof compression === "number" ? compression : null,
     };
   }
+  // A keep fraction other than the paper's is part of the method (a sparser mask, fewer bits).
+  const keep = record.config.keepFraction;
+  const ownKeep = typeof keep === "number" && keep !== DEFAULT_KEEP_FRACTION ? keep : null;
   return {
     backbone,
     family: "pemn",
-    label: pemnLabel(strategy),
-    key: stableJson(strategy),
+    label: ownKeep === null ? pemnLabel(strategy) : `${pemnLabel(strategy)}, keep ${ownKeep}`,
+    key: ownKeep === null ? stableJson(strategy) : stableJson({ ...strategy, keep: ownKeep }),
     kindOrder: PEMN_KIND_ORDER.indexOf(kind),
     targetCompression: null,
   };
