@@ -201,8 +201,11 @@ export function inspectPemn(bytes: Uint8Array, indexBits = DEFAULT_INDEX_BITS): 
   const quantization = weightQuantization(strategy);
   let quantizedNetwork: QuantizedNetworkInspection | null = null;
   if (quantization !== null) {
+    // Each layer as its header records it (older files hold float32 scales).
     const bytes = description.layers.map((layer) =>
-      quantizedValueBytes(layer.shape, quantization.bits),
+      layer.values.kind === "quantized"
+        ? quantizedValueBytes(layer.shape, layer.values.bits, layer.values.scaleDtype)
+        : { scales: 0, levels: 0 },
     );
     const levelBytes = bytes.reduce((sum, part) => sum + part.levels, 0);
     const scaleBytes = bytes.reduce((sum, part) => sum + part.scales, 0);

@@ -89,7 +89,7 @@ function printInspection(file: string, inspection: PemnInspection, withLayers: b
       quantized.scale === "max" ? `largest |w| / ${2 ** (quantized.bits - 1) - 1}` : "mean |w|";
     console.log("");
     console.log(
-      `quantized network: ${levels}, a float32 scale per output channel (${scale}): ${count(quantized.levelBytes)} bytes of levels + ${count(quantized.scaleBytes)} bytes of scales, ${bits(quantized.bitsPerWeight)} bits per weight`,
+      `quantized network: ${levels}, a scale per output channel (${scale}): ${count(quantized.levelBytes)} bytes of levels + ${count(quantized.scaleBytes)} bytes of scales, ${bits(quantized.bitsPerWeight)} bits per weight`,
     );
     figure(
       `its levels + scales (${count(parts.framing.bytes + parts.header.bytes)} bytes of header, framing left out)`,

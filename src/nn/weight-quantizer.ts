@@ -3,12 +3,14 @@ import { noGrad, type Tensor, tidy } from "../engine/index.js";
 /**
  * How the quantized baselines hold a weight in their forward pass (docs/baselines.md), per
  * output channel (dim 0), with levels and scales as the `.pemn` file stores them:
- * - `quantized`, b bits: q = 2^(b-1) - 1, scale = max|w| / q (float32 division; a channel of
- *   zeros takes the smallest normal float32, FLT_MIN, so that no level is 0 / 0), level =
- *   clamp(round(w / scale), -q, q) (round half to even);
- * - `binary`: scale = mean |w| (libtorch's float32 mean), level = +1 where w >= 0 (w = 0 and -0
- *   included, so one bit holds it), -1 elsewhere (XNOR-Net's sign(w) x mean |w|).
- * The weight the layer computes with is level x scale, one float32 product per weight: exactly
+ * - `quantized`, b bits: q = 2^(b-1) - 1, scale = bf16(max|w| / q) (float32 division, then
+ *   rounded to bfloat16; a channel of zeros takes the smallest normal float32, FLT_MIN, so that
+ *   no level is 0 / 0), level = clamp(round(w / scale), -q, q) (round half to even);
+ * - `binary`: scale = bf16(mean |w|) (libtorch's float32 mean), level = +1 where w >= 0 (w = 0
+ *   and -0 included, so one bit holds it), -1 elsewhere (XNOR-Net's sign(w) x mean |w|).
+ * Scales are bfloat16 (round to nearest even) so that the file stores them in 16 bits: a
+ * depthwise layer has a scale per 25 weights, which at float32 cost 1.28 bits per weight. The
+ * weight the layer computes with is level x scale, one float32 product per weight: exactly
  * what the decoder rebuilds from the file.
  */
 export type WeightQuantizerMode =
@@ -41,17 +43,22 @@ export function quantizeTensor(values: Tensor, mode: WeightQuantizerMode): Quant
       const rows = w.abs().reshape(channels, w.size / channels);
       const channelShape = shape.map((length, axis) => (axis === 0 ? length : 1));
       if (mode.kind === "binary") {
-        const scales = rows.mean([1], true).reshape(...channelShape);
+        const scales = toBfloat16(rows.mean([1], true)).reshape(...channelShape);
         const levels = w.ge(0).to("float32").mul(2).sub(1);
         return { levels, scales };
       }
       const top = largestLevel(mode.bits);
       const largest = rows.maxAlong(1, true).values.reshape(...channelShape);
-      const scales = largest.div(top).clamp(FLT_MIN, null);
+      const scales = toBfloat16(largest.div(top)).clamp(FLT_MIN, null);
       const levels = w.div(scales).round().clamp(-top, top);
       return { levels, scales };
     }),
   );
+}
+
+/** Float32 values rounded to the nearest bfloat16 (ties to even), still float32. */
+function toBfloat16(values: Tensor): Tensor {
+  return values.to("bfloat16").to("float32");
 }
 
 /**

@@ -200,6 +200,8 @@ function quantizedValues(weight: MaskedWeight, bits: number): QuantizedValues {
     return {
       kind: "quantized",
       bits,
+      // The quantizer rounds its scales to bfloat16 (nn/weight-quantizer.ts): stored exactly.
+      scaleDtype: "bf16",
       scales: quantization.scales.toArray<"float32">(),
       // Integers within [-127, 127]; -0 becomes 0.
       levels: Int8Array.from(quantization.levels.toArray<"float32">()),

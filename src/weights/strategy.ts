@@ -124,7 +124,7 @@ const quantizationBitsMessage = (issue: { input: unknown }) =>
  * Trained values whose forward pass uses them quantized to `bits` bits: per output channel
  * (dim 0), symmetric and uniform, scale max|w| / (2^(bits-1) - 1), levels in
  * [-(2^(bits-1) - 1), 2^(bits-1) - 1]; quantization-aware training with a straight-through
- * estimator (docs/baselines.md). The file stores the levels and one float32 scale per channel.
+ * estimator (docs/baselines.md). The file stores the levels and one bfloat16 scale per channel.
  */
 const quantizedStrategySchema = z.strictObject({
   kind: z.literal("quantized"),

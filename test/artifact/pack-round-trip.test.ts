@@ -212,7 +212,8 @@ for (const [index, strategy] of QUANTIZED_STRATEGIES.entries()) {
       // The bytes: the file pack writes, read back by inspect, against the format's own count.
       const bits = weightQuantization(config.strategy)?.bits as number;
       const layout = maskedLayout(config.model);
-      const expected = layout.map((layer) => quantizedValueBytes(layer.shape, bits));
+      // pemn packs bfloat16 scales (2 bytes per output channel).
+      const expected = layout.map((layer) => quantizedValueBytes(layer.shape, bits, "bf16"));
       const levelBytes = expected.reduce((sum, part) => sum + part.levels, 0);
       const scaleBytes = expected.reduce((sum, part) => sum + part.scales, 0);
       const { maskedWeights } = countWeights(config.strategy, layout);
@@ -244,7 +245,7 @@ for (const [index, strategy] of QUANTIZED_STRATEGIES.entries()) {
       assert.equal(network.bitsPerWeight, (8 * (levelBytes + scaleBytes)) / maskedWeights);
       const channels = layout.reduce((sum, layer) => sum + (layer.shape[0] as number), 0);
       assert.ok(
-        Math.abs(network.bitsPerWeight - (bits + (32 * channels) / maskedWeights)) < 0.01,
+        Math.abs(network.bitsPerWeight - (bits + (16 * channels) / maskedWeights)) < 0.01,
         `${network.bitsPerWeight} bits per weight`,
       );
       assert.equal(

@@ -9,6 +9,7 @@ import {
   type MaskedLayer,
   type PemnContents,
   packMask,
+  type QuantizedScaleDtype,
   type QuantizedValues,
 } from "../../src/artifact/index.js";
 import { maskedLayout, parseModelConfig } from "../../src/models/pure.js";
@@ -16,17 +17,20 @@ import { parseWeightStrategy } from "../../src/weights/index.js";
 import { assertPemnError, resealed, sealedSections, sectionsOf } from "./pemn-surgery.js";
 
 /*
- * The quantized values of docs/format.md ("Quantized values"): per layer, one float32 scale
- * per output channel, then the levels bit-packed; decoded weights level x scale in float32.
+ * The quantized values of docs/format.md ("Quantized values"): per layer, one scale per output
+ * channel (float32, or bfloat16 as pemn packs them), then the levels bit-packed; decoded
+ * weights level x scale in float32.
  */
 
 const quantized = (
   bits: number,
   scales: readonly number[],
   levels: readonly number[],
+  scaleDtype: QuantizedScaleDtype = "fp32",
 ): QuantizedValues => ({
   kind: "quantized",
   bits,
+  scaleDtype,
   scales: Float32Array.from(scales),
   levels: Int8Array.from(levels),
 });
@@ -113,11 +117,38 @@ test("the values section: stored floats, then each quantized layer's scales and 
   assert.deepEqual(
     description.layers.map((layer) => [layer.values, layer.valueBytes]),
     [
-      [{ kind: "quantized", bits: 4 }, 11],
+      [{ kind: "quantized", bits: 4, scaleDtype: "fp32" }, 11],
       [{ kind: "stored", start: 0, length: 2 }, 0],
-      [{ kind: "quantized", bits: 1 }, 10],
-      [{ kind: "quantized", bits: 8 }, 6],
+      [{ kind: "quantized", bits: 1, scaleDtype: "fp32" }, 10],
+      [{ kind: "quantized", bits: 8, scaleDtype: "fp32" }, 6],
     ],
+  );
+});
+
+test("bfloat16 scales: the upper half of each float32, little-endian, flagged in the width byte", () => {
+  // 0.5 is 0x3f000000, 2.5 is 0x40200000, 2^-126 is 0x00800000: all exact in bfloat16.
+  const layer = (scales: number[]): MaskedLayer => ({
+    name: "w",
+    shape: [3, 2],
+    values: quantized(4, scales, [1, -1, 7, 0, -7, 2], "bf16"),
+    mask: allKept(6),
+  });
+  const file = encodePemn(contentsWith([layer([0.5, 2.5, 2 ** -126])]));
+  const { values, header } = sectionsOf(file);
+  // Scales: 0x3f00, 0x4020, 0x0080 little-endian; then 4-bit codes 1, 15, 7, 0, 9, 2.
+  assert.deepEqual([...values], [0x00, 0x3f, 0x20, 0x40, 0x80, 0x00, 0xf1, 0x07, 0x29]);
+  // The width byte: 4 with the bfloat16 bit (0x80), right after the flags byte (quantized
+  // 0b100, range-coded mask 0b10: every weight kept codes to nothing).
+  assert.deepEqual([...header.subarray(-5, -3)], [0b110, 0x84]);
+  const decoded = decodePemn(file);
+  assert.deepEqual(decoded.maskedLayers, [layer([0.5, 2.5, 2 ** -126])]);
+  assert.deepEqual(encodePemn(decoded), file, "canonical");
+  assert.equal(describePemn(file).layers[0]?.valueBytes, 3 * 2 + 3);
+  // A scale that is not a bfloat16 (0.1 has low bits set) would not survive: refused by name.
+  assertPemnError(
+    () => encodePemn(contentsWith([layer([0.5, 0.1, 1])])),
+    "invalid-contents",
+    /layer "w" have scale 0\.1\d* for channel 1, not a bfloat16/,
   );
 });
 

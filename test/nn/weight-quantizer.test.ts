@@ -25,8 +25,26 @@ function roundHalfEven(x: number): number {
 }
 
 /**
+ * A float32 rounded to the nearest bfloat16, ties to even, from its bits: add 0x7fff plus the
+ * lowest kept bit, then clear the low 16 bits (finite values only).
+ */
+function bfloat16(value: number): number {
+  const bits = new Uint32Array(Float32Array.of(value).buffer)[0] as number;
+  const rounded = (bits + 0x7fff + ((bits >>> 16) & 1)) & 0xffff0000;
+  return new Float32Array(Uint32Array.of(rounded >>> 0).buffer)[0] as number;
+}
+
+test("the reference's bfloat16 rounding, by hand", () => {
+  assert.equal(bfloat16(1), 1);
+  assert.equal(bfloat16(1 + 2 ** -8), 1, "half way: to even (1)");
+  assert.equal(bfloat16(1 + 3 * 2 ** -8), 1 + 2 ** -6, "half way: to even (1 + 2^-6)");
+  assert.equal(bfloat16(1 + 2 ** -8 + 2 ** -20), 1 + 2 ** -7, "above half: up");
+  assert.equal(bfloat16(FLT_MIN), FLT_MIN);
+});
+
+/**
  * b-bit symmetric per-channel quantization, computed here from its definition: the largest
- * |w| of each output channel, the scale f32(max / q) (FLT_MIN for a channel of zeros), levels
+ * |w| of each output channel, the scale bf16(f32(max / q)) (FLT_MIN for a channel of zeros), levels
  * round(f32(w / scale)) within [-q, q], and each weight the float32 product level x scale.
  */
 function quantizedReference(values: Float32Array, channels: number, bits: number) {
@@ -40,7 +58,7 @@ function quantizedReference(values: Float32Array, channels: number, bits: number
     for (let i = c * per; i < (c + 1) * per; i++) {
       largest = Math.max(largest, Math.abs(values[i] as number));
     }
-    const scale = Math.max(Math.fround(largest / top), FLT_MIN);
+    const scale = Math.max(bfloat16(Math.fround(largest / top)), FLT_MIN);
     scales[c] = scale;
     for (let i = c * per; i < (c + 1) * per; i++) {
       // + 0: a level is an integer (the file's), so a weight rounding to -0 computes with +0.
@@ -107,7 +125,7 @@ for (const bits of [8, 4, 2]) {
   });
 }
 
-test("binary: sign(w) (+1 for 0 and -0) times the channel's mean |w|, bit for bit", () => {
+test("binary: sign(w) (+1 for 0 and -0) times the channel's mean |w| in bfloat16, bit for bit", () => {
   tidy(() => {
     const shape = [6, 2, 3, 3];
     const values = testWeights(shape, 3);
@@ -121,9 +139,11 @@ test("binary: sign(w) (+1 for 0 and -0) times the channel's mean |w|, bit for bi
       let sum = 0;
       for (let i = c * per; i < (c + 1) * per; i++) sum += Math.abs(values[i] as number);
       const mean = sum / per;
+      // A bfloat16 scale: its low 16 bits clear, within half a bfloat16 step (2^-8) of the mean.
+      assert.equal(bfloat16(scale[c] as number), scale[c], `channel ${c}: a bfloat16`);
       const relative =
         mean === 0 ? (scale[c] as number) : Math.abs((scale[c] as number) / mean - 1);
-      assert.ok(relative < 1e-6, `channel ${c}: scale ${scale[c]} against mean |w| ${mean}`);
+      assert.ok(relative <= 2 ** -8, `channel ${c}: scale ${scale[c]} against mean |w| ${mean}`);
     }
     const expected = Float32Array.from(values, (v, i) => {
       const sign = v >= 0 ? 1 : -1;

@@ -35,7 +35,7 @@ export function renderSummary(name: string, inspection: PemnInspection): void {
       : inspection.valueMode === "stored"
         ? "stored in the file as float32"
         : inspection.valueMode === "quantized"
-          ? "stored in the file as quantized levels, one float32 scale per output channel"
+          ? "stored in the file as quantized levels, one scale per output channel"
           : "some regenerated from the seed, some stored";
   byId("summary").replaceChildren(
     ...row("File", `${name}, `, figure("totalBytes", inspection.totalBytes), " bytes"),

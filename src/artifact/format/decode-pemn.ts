@@ -25,7 +25,13 @@ export function decodePemn(bytes: Uint8Array): PemnContents {
       shape: entry.shape,
       values:
         entry.values.kind === "quantized"
-          ? decodeQuantizedValues(values.bytes, entry.shape, entry.values.bits, entry.name)
+          ? decodeQuantizedValues(
+              values.bytes,
+              entry.shape,
+              entry.values.bits,
+              entry.values.scaleDtype,
+              entry.name,
+            )
           : entry.values,
       mask: decodeKeptMask(entry, decodeMask(entry.mask, maskBytes, elements, entry.name)),
     }),

@@ -53,7 +53,10 @@ export function encodePemn(contents: PemnContents): Uint8Array {
     layerEntries.push({
       name: layer.name,
       shape: layer.shape,
-      values: values.kind === "quantized" ? { kind: "quantized", bits: values.bits } : values,
+      values:
+        values.kind === "quantized"
+          ? { kind: "quantized", bits: values.bits, scaleDtype: values.scaleDtype }
+          : values,
       mask: mask.record,
     });
     maskParts.push(mask.bytes);

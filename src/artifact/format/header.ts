@@ -48,8 +48,13 @@ export interface DecodedHeader extends PemnHeader {
 /** A layer entry's flags byte: which optional fields follow; other bits must be zero. */
 const STORED_VALUES_FLAG = 0b01;
 const RANGE_CODED_FLAG = 0b10;
-/** Quantized values (u8 width): its scales and levels in the values section, after the floats. */
+/**
+ * Quantized values (u8 width, BF16_SCALES_BIT set for bfloat16 scales): its scales and levels
+ * in the values section, after the floats.
+ */
 const QUANTIZED_VALUES_FLAG = 0b100;
+/** In a quantized layer's width byte: its scales are bfloat16 (else float32). */
+const BF16_SCALES_BIT = 0x80;
 /** A pruned layer: kept values stored (start, length = kept count), dropped ones 0. */
 const KEPT_VALUES_FLAG = 0b1_0000;
 /** With KEPT_VALUES_FLAG: positions as relative indices (u8 width, varint byte length). */
@@ -87,7 +92,9 @@ export function encodeHeader(header: PemnHeader): Uint8Array {
       out.varint(values.start);
       out.varint(values.length);
     }
-    if (values.kind === "quantized") out.byte(values.bits);
+    if (values.kind === "quantized") {
+      out.byte(values.bits | (values.scaleDtype === "bf16" ? BF16_SCALES_BIT : 0));
+    }
     if (mask.encoding === "range") {
       out.varint(mask.kept);
       out.varint(mask.byteLength);
@@ -200,7 +207,7 @@ function readMaskedLayer(
           length: reader.varint(`${what}: stored values length`),
         }
       : flags & QUANTIZED_VALUES_FLAG
-        ? { kind: "quantized", bits: readQuantizedBits(reader, what) }
+        ? readQuantizedRecord(reader, what)
         : { kind: "seed" };
   const mask: MaskRecord =
     flags & RANGE_CODED_FLAG
@@ -213,15 +220,16 @@ function readMaskedLayer(
   return { values, mask };
 }
 
-function readQuantizedBits(reader: HeaderReader, what: string): number {
-  const bits = reader.byte(`${what}: quantized width`);
+function readQuantizedRecord(reader: HeaderReader, what: string): ValueRecord {
+  const byte = reader.byte(`${what}: quantized width`);
+  const bits = byte & ~BF16_SCALES_BIT;
   if (bits < MIN_QUANTIZED_BITS || bits > MAX_QUANTIZED_BITS) {
     throw new PemnFormatError(
       "bad-header",
       `${what}: quantized width ${bits} is not in [${MIN_QUANTIZED_BITS}, ${MAX_QUANTIZED_BITS}]`,
     );
   }
-  return bits;
+  return { kind: "quantized", bits, scaleDtype: byte & BF16_SCALES_BIT ? "bf16" : "fp32" };
 }
 
 function readPrunedLayer(

@@ -26,6 +26,7 @@ export type {
   NormTensor,
   PemnContents,
   PositionIndex,
+  QuantizedScaleDtype,
   QuantizedValues,
   ValueRecord,
   ValueReference,

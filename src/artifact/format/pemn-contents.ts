@@ -26,21 +26,32 @@ export type ValueReference =
 
 /**
  * A quantized layer's values (quantized-values.ts): `bits` (1 to 8) per level, one level per
- * weight in row-major order, one float32 scale per output channel (dim 0 of its shape); weight
- * i of channel c is the float32 product levels[i] x scales[c]. One bit holds -1 or +1 (binary
- * weights), b bits an integer in [-(2^(b-1) - 1), 2^(b-1) - 1].
+ * weight in row-major order, one scale per output channel (dim 0 of its shape), stored as
+ * `scaleDtype`; weight i of channel c is the float32 product levels[i] x scales[c]. One bit
+ * holds -1 or +1 (binary weights), b bits an integer in [-(2^(b-1) - 1), 2^(b-1) - 1].
  */
 export interface QuantizedValues {
   readonly kind: "quantized";
   readonly bits: number;
+  readonly scaleDtype: QuantizedScaleDtype;
   readonly scales: Float32Array;
   readonly levels: Int8Array;
 }
 
-/** A value reference as the header records it: a quantized layer's width, not its data. */
+/**
+ * How a quantized layer's scales are stored: float32 (files packed before bfloat16 scales),
+ * or bfloat16 (the upper half of a float32; pemn's quantizer rounds its scales to it).
+ */
+export type QuantizedScaleDtype = "fp32" | "bf16";
+
+/** A value reference as the header records it: a quantized layer's widths, not its data. */
 export type ValueRecord =
   | Exclude<ValueReference, QuantizedValues>
-  | { readonly kind: "quantized"; readonly bits: number };
+  | {
+      readonly kind: "quantized";
+      readonly bits: number;
+      readonly scaleDtype: QuantizedScaleDtype;
+    };
 
 /** How a pruned layer's positions are stored. */
 export type PositionIndex =

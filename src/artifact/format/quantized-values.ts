@@ -1,10 +1,11 @@
 import { encodeFloat32 } from "./float32-bytes.js";
-import type { QuantizedValues } from "./pemn-contents.js";
+import type { QuantizedScaleDtype, QuantizedValues } from "./pemn-contents.js";
 import { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js";
 
 /*
- * A quantized layer's values (docs/format.md, "Quantized values"): one float32 scale per
- * output channel (dim 0 of its shape), then one level per weight in `bits` bits, packed LSB
+ * A quantized layer's values (docs/format.md, "Quantized values"): one scale per output
+ * channel (dim 0 of its shape; little-endian float32, or bfloat16: the float32's upper 16 bits
+ * as a little-endian u16), then one level per weight in `bits` bits, packed LSB
  * first into a bitstream (stream bit k is bit k & 7 of byte k >> 3), the final byte's unused
  * bits 0. With 1 bit a level is -1 (bit 0) or +1 (bit 1); with 2 to 8 bits it is the
  * two's-complement integer in [-(2^(bits-1) - 1), 2^(bits-1) - 1] (the code -2^(bits-1) is not
@@ -14,13 +15,19 @@ import { PemnFormatError, type PemnFormatProblem } from "./pemn-format-error.js"
 export const MIN_QUANTIZED_BITS = 1;
 export const MAX_QUANTIZED_BITS = 8;
 
+const SCALE_BYTES: Record<QuantizedScaleDtype, number> = { fp32: 4, bf16: 2 };
+
 /** Bytes of a quantized layer's scales and levels. */
 export function quantizedValueBytes(
   shape: readonly number[],
   bits: number,
+  scaleDtype: QuantizedScaleDtype,
 ): { readonly scales: number; readonly levels: number } {
   const weights = shape.reduce((product, length) => product * length, 1);
-  return { scales: 4 * (shape[0] as number), levels: Math.ceil((weights * bits) / 8) };
+  return {
+    scales: SCALE_BYTES[scaleDtype] * (shape[0] as number),
+    levels: Math.ceil((weights * bits) / 8),
+  };
 }
 
 /** The largest level of `bits` bits: 1 for one bit (levels -1 and +1), else 2^(bits-1) - 1. */
@@ -51,6 +58,11 @@ export function checkQuantizedValues(
   }
   if (levels.length !== weights) fail(`have ${levels.length} levels for ${weights} weights`);
   checkScales(scales, fail);
+  if (values.scaleDtype === "bf16") {
+    const bits32 = new Uint32Array(scales.buffer, scales.byteOffset, scales.length);
+    const inexact = bits32.findIndex((word) => (word & 0xffff) !== 0);
+    if (inexact >= 0) fail(`have scale ${scales[inexact]} for channel ${inexact}, not a bfloat16`);
+  }
   const top = largestQuantizedLevel(bits);
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i] as number;
@@ -60,10 +72,10 @@ export function checkQuantizedValues(
   }
 }
 
-/** A layer's scales (little-endian float32) then its levels, packed. */
+/** A layer's scales (little-endian float32 or bfloat16) then its levels, packed. */
 export function encodeQuantizedValues(values: QuantizedValues): Uint8Array {
   const { bits, scales, levels } = values;
-  const scaleBytes = encodeFloat32(scales);
+  const scaleBytes = values.scaleDtype === "fp32" ? encodeFloat32(scales) : encodeBfloat16(scales);
   const out = new Uint8Array(scaleBytes.length + Math.ceil((levels.length * bits) / 8));
   out.set(scaleBytes, 0);
   const codeMask = (1 << bits) - 1;
@@ -94,6 +106,7 @@ export function decodeQuantizedValues(
   bytes: Uint8Array,
   shape: readonly number[],
   bits: number,
+  scaleDtype: QuantizedScaleDtype,
   layerName: string,
 ): QuantizedValues {
   const fail = (detail: string): never => {
@@ -103,15 +116,17 @@ export function decodeQuantizedValues(
   const weights = shape.reduce((product, length) => product * length, 1);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const scales = new Float32Array(channels);
+  const scaleWords = new Uint32Array(scales.buffer);
   for (let c = 0; c < channels; c++) {
-    // DataView reads the value; the bits of a non-finite scale do not matter (it is refused).
-    scales[c] = view.getFloat32(4 * c, true);
+    // The bits of a non-finite scale do not matter (it is refused).
+    if (scaleDtype === "fp32") scales[c] = view.getFloat32(4 * c, true);
+    else scaleWords[c] = view.getUint16(2 * c, true) << 16;
   }
   checkScales(scales, fail);
   const levels = new Int8Array(weights);
   const codeMask = (1 << bits) - 1;
   const signBit = 1 << (bits - 1);
-  let byte = 4 * channels;
+  let byte = SCALE_BYTES[scaleDtype] * channels;
   let buffer = 0;
   let filled = 0;
   for (let i = 0; i < weights; i++) {
@@ -131,7 +146,16 @@ export function decodeQuantizedValues(
     }
   }
   if (buffer !== 0) fail("set padding bits");
-  return { kind: "quantized", bits, scales, levels };
+  return { kind: "quantized", bits, scaleDtype, scales, levels };
+}
+
+/** Each float32's upper 16 bits, little-endian (checkQuantizedValues made sure the rest is 0). */
+function encodeBfloat16(values: Float32Array): Uint8Array {
+  const words = new Uint32Array(Float32Array.from(values).buffer);
+  const out = new Uint8Array(2 * values.length);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < words.length; i++) view.setUint16(2 * i, (words[i] as number) >>> 16, true);
+  return out;
 }
 
 /**

@@ -44,7 +44,11 @@ export function layOutSections(header: PemnHeader, sections: ContainerSections):
   // The quantized layers' blocks close the values section; the stored floats come first.
   const blockLengths = header.layers.map((layer) => {
     if (layer.values.kind !== "quantized") return 0;
-    const { scales, levels } = quantizedValueBytes(layer.shape, layer.values.bits);
+    const { scales, levels } = quantizedValueBytes(
+      layer.shape,
+      layer.values.bits,
+      layer.values.scaleDtype,
+    );
     return scales + levels;
   });
   const blocks = blockLengths.reduce((sum, length) => sum + length, 0);
