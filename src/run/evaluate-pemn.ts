@@ -74,10 +74,16 @@ export async function evaluatePemnModelAsync(
 }
 
 /**
- * The source as the model takes it: images decoded to the model's input size and colour, and
- * an image folder's classes in the order the file names them (its labels), unless given.
+ * The source as the model takes it: images decoded to the model's input size and colour, an
+ * image folder's classes in the order the file names them (its labels), unless given, and
+ * CIFAR-100's coarse labels for a model of as many classes (a record names the dataset, not
+ * which labels; fine ones could not fit such a model anyway).
  */
 function sourceFor(decoded: DecodedModel, source: DatasetSource): DatasetSource {
+  if (source.name === "cifar100") {
+    const coarse = { ...source, labels: "coarse" as const };
+    return datasetInfo(coarse).classes === decoded.model.classes ? coarse : source;
+  }
   if (source.name !== "folder" && source.name !== "tiny-imagenet") return source;
   const { channels, height, width } = decoded.model.input;
   const decodedAs = {
