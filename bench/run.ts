@@ -237,4 +237,47 @@ if (runs("data")) {
       `main thread's share with workers (walking the draws, no pixels): ${fixed(figures.recipesImgPerS, 0)} img/s`,
     );
   }
+  const { benchTrainEndToEnd } = await import("./train-end-to-end.bench.js");
+  const endToEnd = await benchTrainEndToEnd({ quick: values.quick });
+  if (values.json) {
+    for (const row of endToEnd.rows) {
+      console.log(
+        JSON.stringify({
+          suite: "data",
+          case: "pemn-train-end-to-end",
+          setting: row.setting,
+          images: row.images,
+          network: endToEnd.network,
+          batch: endToEnd.batch,
+          threads: endToEnd.threads,
+          workers: row.workers,
+          step_img_per_s: row.stepImgPerS,
+          train_img_per_s: row.trainImgPerS,
+          first_epoch_img_per_s: row.firstEpochImgPerS,
+          ratio: row.ratio,
+        }),
+      );
+    }
+  } else {
+    console.log(
+      `\npemn train end to end against its training step, ${endToEnd.network}, batch ${endToEnd.batch}, threads: ${endToEnd.threads} (goal: ratio >= 0.95)`,
+    );
+    const widths = [42, 8, 10, 10, 12, 7];
+    console.log(table(["setting", "workers", "step/s", "train/s", "1st epoch/s", "ratio"], widths));
+    for (const row of endToEnd.rows) {
+      console.log(
+        table(
+          [
+            row.setting,
+            String(row.workers),
+            fixed(row.stepImgPerS, 0),
+            fixed(row.trainImgPerS, 0),
+            fixed(row.firstEpochImgPerS, 0),
+            fixed(row.ratio, 2),
+          ],
+          widths,
+        ),
+      );
+    }
+  }
 }

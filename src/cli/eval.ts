@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   DATASET_NAMES,
   type DatasetSplit,
+  DEFAULT_DATASET,
   parseDatasetSource,
   prepareDataset,
 } from "../data/index.js";
@@ -11,7 +12,11 @@ import {
   type PredictionsReceiver,
   writePredictions,
 } from "../predict/predictions.js";
-import { evaluatePemnFileAsync } from "../run/evaluate-pemn.js";
+import {
+  evaluatePemnModelAsync,
+  readPemnForEvaluation,
+  recordedDatasetName,
+} from "../run/evaluate-pemn.js";
 import { type EvalSplit, evaluateRun, readRunConfig } from "../run/index.js";
 import { formatPercent } from "../text/percent.js";
 import type { Evaluation } from "../train/index.js";
@@ -50,7 +55,10 @@ export function registerEval(program: Command): void {
         "best",
       ]),
     )
-    .option("--dataset <name>", `.pemn: ${DATASET_NAMES.join(" | ")} (default fashion-mnist)`)
+    .option(
+      "--dataset <name>",
+      `.pemn: ${DATASET_NAMES.join(" | ")} (default the one the file records, else ${DEFAULT_DATASET})`,
+    )
     .option("--data-dir <dir>", ".pemn: directory of the dataset's files")
     .option(
       "--batch-size <n>",
@@ -138,8 +146,20 @@ async function evaluatePemn(
       `${file}: a .pemn file does not record its run's validation split: use --split test or train (the dataset's own files)`,
     );
   }
-  const given = { name: options.dataset ?? "fashion-mnist", dir: options.dataDir };
-  return evaluatePemnFileAsync(file, {
+  const decoded = readPemnForEvaluation(file);
+  const name = options.dataset ?? recordedDatasetName(file, decoded);
+  // Only Fashion-MNIST has a default folder, and only an image folder cannot be downloaded.
+  const downloadable = name !== "folder";
+  const noFolder = options.dataDir === undefined && !(options.download && downloadable);
+  if (options.dataset === undefined && name !== DEFAULT_DATASET && noFolder) {
+    // The schema's "dir is required" would not say where the dataset's name came from.
+    const download = downloadable ? " (or --download)" : "";
+    throw new InvalidArgumentError(
+      `${file} was trained on ${name} (its dataset record): give its files' folder with --data-dir${download}, or another dataset with --dataset`,
+    );
+  }
+  const given = { name, dir: options.dataDir };
+  return evaluatePemnModelAsync(file, decoded, {
     source: parseDatasetSource(options.download ? await downloadedSource(given) : given),
     split: options.split as DatasetSplit,
     batchSize: options.batchSize,

@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import type { GeneratorSnapshot } from "../random/generator.js";
 import type { AugmentationConfig } from "./augment/augmentation-config.js";
 import type { Batch, BatchLoader, BatchRecipe, BatchStream } from "./batch-loader.js";
-import type { Dataset } from "./dataset.js";
+import type { Dataset, Labels } from "./dataset.js";
 import { type ChannelStats, DATASET_STATS } from "./normalization.js";
 
 /*
@@ -57,7 +57,7 @@ export interface WorkerSetup {
   readonly dataset: Omit<Dataset, "images" | "labels">;
   /** Views of SharedArrayBuffers: every worker reads the same memory. */
   readonly images: Uint8Array;
-  readonly labels: Uint8Array;
+  readonly labels: Labels;
   readonly augmentation: AugmentationConfig;
   readonly stats: ChannelStats;
 }
@@ -144,8 +144,8 @@ export class BatchWorkerPool {
     const { images, labels, ...shape } = dataset;
     const setup: WorkerSetup = {
       dataset: shape,
-      images: sharedBytes(images),
-      labels: sharedBytes(labels),
+      images: inSharedMemory(images),
+      labels: inSharedMemory(labels),
       augmentation: pool.#augmentation,
       stats: pool.#stats,
     };
@@ -394,11 +394,12 @@ class WorkerStream implements BatchStream {
   }
 }
 
-/** `bytes` in shared memory: itself when it is already there, else a copy. */
-function sharedBytes(bytes: Uint8Array): Uint8Array {
-  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  shared.set(bytes);
+/** `array` in shared memory: itself when it is already there, else a copy. */
+function inSharedMemory<T extends Uint8Array | Uint16Array>(array: T): T {
+  if (array.buffer instanceof SharedArrayBuffer) return array;
+  const Type = array.constructor as new (buffer: SharedArrayBuffer) => T;
+  const shared = new Type(new SharedArrayBuffer(array.byteLength));
+  shared.set(array);
   return shared;
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { flag } from "../config/config-flags.js";
 import { parseConfig } from "../config/parse-config.js";
+import { MAX_CLASSES } from "./dataset.js";
 
 /** Where Debian's dataset-fashion-mnist package installs the files. */
 export const FASHION_MNIST_DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
@@ -17,9 +18,6 @@ export const DATASET_NAMES = [
   "tiny-imagenet",
   "folder",
 ] as const;
-
-/** Most classes an image folder may have: labels are kept as bytes (Dataset.labels). */
-export const MAX_FOLDER_CLASSES = 256;
 
 /** The default side images of a folder are resized to (docs/data.md, "Image folders"). */
 export const DEFAULT_FOLDER_SIZE = 32;
@@ -87,7 +85,7 @@ const folderSchema = z.strictObject({
   classes: z
     .array(className, { error: "classes must be a list of folder names" })
     .min(2, { error: "classes must name at least 2 folders" })
-    .max(MAX_FOLDER_CLASSES, { error: `classes must name at most ${MAX_FOLDER_CLASSES} folders` })
+    .max(MAX_CLASSES, { error: `classes must name at most ${MAX_CLASSES} folders (16-bit labels)` })
     .refine((names) => new Set(names).size === names.length, {
       error: "classes must not repeat a folder",
     })

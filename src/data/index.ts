@@ -77,7 +77,13 @@ export {
   describeData,
   type ModelShape,
 } from "./data-description.js";
-export { type Dataset, type DatasetName, subsetDataset } from "./dataset.js";
+export {
+  type Dataset,
+  type DatasetName,
+  type Labels,
+  MAX_CLASSES,
+  subsetDataset,
+} from "./dataset.js";
 export { DatasetError, type DatasetProblem } from "./dataset-error.js";
 export {
   type DatasetInfo,

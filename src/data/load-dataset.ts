@@ -126,7 +126,8 @@ function loadCifarDataset(
   };
 }
 
-function cifarFileNames(name: "cifar10" | "cifar100", split: DatasetSplit): string[] {
+/** A CIFAR split's files, in the order their records are read. */
+export function cifarFileNames(name: "cifar10" | "cifar100", split: DatasetSplit): string[] {
   if (name === "cifar100") return [split === "train" ? "train.bin" : "test.bin"];
   if (split === "test") return ["test_batch.bin"];
   return [1, 2, 3, 4, 5].map((batch) => `data_batch_${batch}.bin`);

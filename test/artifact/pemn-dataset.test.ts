@@ -11,6 +11,7 @@ import {
   PemnModelError,
 } from "../../src/artifact/index.js";
 import { exportOnnx } from "../../src/onnx/index.js";
+import { recordedDatasetName } from "../../src/run/evaluate-pemn.js";
 import { fixtureContents, smallConvMixer } from "./pemn-fixtures.js";
 import { assertPemnError } from "./pemn-surgery.js";
 
@@ -54,6 +55,21 @@ test("a file without a dataset is byte for byte what pemn wrote before the field
   assert.equal(
     withRecord.length - bytes.length,
     JSON.stringify({ name: "fashion-mnist" }).length + ',"dataset":'.length,
+  );
+});
+
+test("pemn eval's default dataset is the file's record, Fashion-MNIST without one; an unknown name is refused", () => {
+  const recorded = (dataset?: PemnContents["dataset"]) =>
+    recordedDatasetName("m.pemn", decodeModelBytes(encodePemn(contents(dataset))));
+  assert.equal(recorded({ name: "cifar10", classNames: NAMES }), "cifar10");
+  assert.equal(recorded({ name: "folder" }), "folder");
+  assert.equal(recorded(), "fashion-mnist");
+  assert.throws(
+    () => recorded({ name: "imagenet-21k" }),
+    (error: unknown) =>
+      error instanceof PemnModelError &&
+      error.code === "dataset-mismatch" &&
+      /^m\.pemn: .*"imagenet-21k", which this pemn does not know/.test(error.message),
   );
 });
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { PemnModelError } from "../../src/artifact/index.js";
+import { encodePemn, PemnModelError } from "../../src/artifact/index.js";
 import { readDecodedModel } from "../../src/artifact/pemn-file.js";
-import { BatchLoader, loadDataset } from "../../src/data/index.js";
+import { BatchLoader, loadDataset, parseDatasetSource } from "../../src/data/index.js";
 import { noGrad, tidy } from "../../src/engine/index.js";
 import { createPemnModel } from "../../src/models/index.js";
 import type { Layer } from "../../src/nn/index.js";
@@ -13,7 +14,8 @@ import { evaluateRun, readCheckpoint } from "../../src/run/index.js";
 import { packRunToFile } from "../../src/run/pack-run.js";
 import { batchTensors } from "../../src/train/batch-tensors.js";
 import { restoreModel } from "../../src/train/index.js";
-import { temporaryDirectory } from "../data/helpers.js";
+import { cifarBytes, temporaryDirectory } from "../data/helpers.js";
+import { convMixerFixture, fixtureContents } from "./pemn-fixtures.js";
 import { trainTinyRun, writeSyntheticMnist } from "./run-fixtures.js";
 import { assertSameBits } from "./same-bits-assert.js";
 
@@ -83,6 +85,40 @@ test("a .pemn file evaluates as the checkpoint it came from, image for image", a
     } finally {
       trained.dispose();
     }
+  } finally {
+    remove();
+  }
+});
+
+test("a CIFAR-100 model of 20 classes is evaluated on the coarse labels, a 100-class one on the fine", () => {
+  const { dir, remove } = temporaryDirectory();
+  try {
+    // Records of [coarse, fine] label bytes; the labels the evaluation sees are caught.
+    const labels = [
+      [3, 97],
+      [19, 0],
+      [0, 55],
+    ];
+    writeFileSync(join(dir, "test.bin"), cifarBytes(labels));
+    const seen = (classes: number): number[] => {
+      const file = join(dir, `classes-${classes}.pemn`);
+      const fixture = convMixerFixture(8, 1, 3, classes);
+      writeFileSync(
+        file,
+        encodePemn({ ...fixtureContents({ seed: 1, ...fixture }), dataset: { name: "cifar100" } }),
+      );
+      const caught: number[] = [];
+      const evaluation = evaluatePemnFile(file, {
+        source: parseDatasetSource({ name: "cifar100", dir }),
+        split: "test",
+        batchSize: 2,
+        predictions: () => (batch) => caught.push(...Array.from(batch.labels, Number)),
+      });
+      assert.equal(evaluation.count, labels.length);
+      return caught;
+    };
+    assert.deepEqual(seen(20), [3, 19, 0]);
+    assert.deepEqual(seen(100), [97, 0, 55]);
   } finally {
     remove();
   }

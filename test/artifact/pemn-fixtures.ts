@@ -23,11 +23,16 @@ export interface ModelFixture {
  * ConvMixer-dim/depth on CIFAR-sized input: its config, its masked layers from the model's own
  * layout, and its BatchNorm tensors named as the built model names them.
  */
-export function convMixerFixture(dim: number, depth: number, kernel = 5): ModelFixture {
+export function convMixerFixture(
+  dim: number,
+  depth: number,
+  kernel = 5,
+  classes = 10,
+): ModelFixture {
   const model = parseModelConfig({
     name: "convmixer",
     input: { channels: 3, height: 32, width: 32 },
-    classes: 10,
+    classes,
     dim,
     depth,
     kernel,

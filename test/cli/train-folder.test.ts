@@ -73,13 +73,10 @@ test("pemn train --dataset folder: summary.json, config.json, the .pemn header a
   const metadata = Object.fromEntries(onnx.metadataProps.map(({ key, value }) => [key, value]));
   assert.deepEqual(JSON.parse(metadata.class_names as string), CLASSES);
 
-  // The file evaluates on the folder (its classes, size and colour from the file), and
-  // predicts what the run's checkpoint predicts on the same test images.
-  const fromFile = await runPemn(
-    "eval",
-    model,
-    ...["--dataset", "folder", "--data-dir", images, "--json"],
-  );
+  // The file evaluates on the folder (the dataset, its classes, size and colour from the
+  // file's record: --data-dir alone would otherwise mean Fashion-MNIST), and predicts what
+  // the run's checkpoint predicts on the same test images.
+  const fromFile = await runPemn("eval", model, "--data-dir", images, "--json");
   assert.equal(fromFile.status, 0, fromFile.stderr);
   const fromRun = await runPemn("eval", runDir, "--json");
   assert.equal(fromRun.status, 0, fromRun.stderr);
@@ -87,6 +84,17 @@ test("pemn train --dataset folder: summary.json, config.json, the .pemn header a
   assert.equal(file.count, 3);
   assert.equal(file.accuracy, run.accuracy);
   assert.equal(file.accuracy, summary.test_accuracy);
+  await assertRefusals([
+    [
+      ["eval", model],
+      /model\.pemn was trained on folder \(its dataset record\): give its files' folder with --data-dir, or another dataset with --dataset/,
+    ],
+    // An explicit dataset still wins over the record.
+    [
+      ["eval", model, "--dataset", "mnist", "--data-dir", images],
+      /the model takes 3x8x8 images in 3 classes, mnist has 1x28x28 in 10/,
+    ],
+  ]);
 });
 
 test("--data-dir alone means the default dataset; an unknown dataset lists the known ones", async () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { ConfigError } from "../../src/config/parse-config.js";
+import type { Labels } from "../../src/data/dataset.js";
 import { FASHION_MNIST_DEFAULT_DIR, parseDatasetSource } from "../../src/data/dataset-source.js";
 import { loadDataset } from "../../src/data/load-dataset.js";
 import { assertDatasetError, idxBytes, temporaryDirectory } from "./helpers.js";
@@ -166,7 +167,7 @@ test("real Fashion-MNIST from Debian's dataset-fashion-mnist package", {
   assert.equal(testSet.count, 10000);
   assert.equal(train.images.length, 60000 * 28 * 28);
   // Fashion-MNIST is balanced: 6,000 training and 1,000 test images per class.
-  const perClass = (labels: Uint8Array) => {
+  const perClass = (labels: Labels) => {
     const counts = new Array<number>(10).fill(0);
     for (const label of labels) counts[label] = (counts[label] as number) + 1;
     return counts;

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { createGenerator } from "../../random/index.js";
+import { labelsFrom, MAX_CLASSES } from "../dataset.js";
 import { DatasetError } from "../dataset-error.js";
-import { type DatasetSource, MAX_FOLDER_CLASSES } from "../dataset-source.js";
+import type { DatasetSource } from "../dataset-source.js";
 import { shuffleInPlace } from "../random-source.js";
 import {
   findImages,
@@ -50,11 +51,11 @@ export function folderClasses(dir: string): string[] {
       `holds ${classes.length === 0 ? "no class folders" : `one class folder (${classes[0]})`}; an image folder needs a folder per class, at least 2 (docs/data.md, "Image folders")`,
     );
   }
-  if (classes.length > MAX_FOLDER_CLASSES) {
+  if (classes.length > MAX_CLASSES) {
     throw new DatasetError(
       classesIn,
       "bad-layout",
-      `holds ${classes.length} class folders; pemn takes at most ${MAX_FOLDER_CLASSES} (labels are bytes)`,
+      `holds ${classes.length} class folders; pemn takes at most ${MAX_CLASSES} (16-bit labels)`,
     );
   }
   return classes;
@@ -149,7 +150,7 @@ function fromGroups(
     classes,
     classNames: classes,
     files,
-    labels: Uint8Array.from(labels),
+    labels: labelsFrom(labels, classes.length),
     splits: { train: ranges[0] as Int32Array, test: ranges[1] as Int32Array },
   };
 }
@@ -166,7 +167,10 @@ function seededSplit(
 ): Omit<ImageListing, "notes"> {
   const random = createGenerator(source.splitSeed, FOLDER_SPLIT_STREAM);
   const files = byClass.flat();
-  const labels = Uint8Array.from(byClass.flatMap((group, label) => group.map(() => label)));
+  const labels = labelsFrom(
+    byClass.flatMap((group, label) => group.map(() => label)),
+    classes.length,
+  );
   const isTest = new Uint8Array(files.length);
   let start = 0;
   for (const group of byClass) {

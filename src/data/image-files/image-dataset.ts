@@ -4,7 +4,7 @@ import { makeDirectory } from "../../io/atomic-write.js";
 import { availableMemoryBytes } from "../../io/machine-memory.js";
 import { formatBytes } from "../../io/read-input-file.js";
 import { dataCacheDir } from "../data-cache.js";
-import type { Dataset } from "../dataset.js";
+import { type Dataset, newLabels } from "../dataset.js";
 import { DatasetError } from "../dataset-error.js";
 import { type DatasetSplit, type ImageFileSource, imageSize } from "../dataset-source.js";
 import { type ImageShape, valuesPerImage } from "../image-shape.js";
@@ -131,7 +131,7 @@ export function loadImageDataset(
       `its images are not decoded yet (no ${file}): prepareDataset(source) decodes them once (pemn train and eval do)`,
     );
   }
-  const labels = new Uint8Array(indices.length);
+  const labels = newLabels(indices.length, listing.classes.length);
   indices.forEach((index, i) => {
     labels[i] = listing.labels[index] as number;
   });

@@ -1,5 +1,6 @@
 import { readdirSync, realpathSync, type Stats, statSync } from "node:fs";
 import { extname, join, relative } from "node:path";
+import type { Labels } from "../dataset.js";
 import { DatasetError } from "../dataset-error.js";
 import type { DatasetSplit } from "../dataset-source.js";
 
@@ -29,7 +30,7 @@ export interface ImageListing {
   /** Every image of both splits, in the order the decoded cache holds them. */
   readonly files: readonly ImageFile[];
   /** The label of each of `files`. */
-  readonly labels: Uint8Array;
+  readonly labels: Labels;
   /** Each split's images, as increasing indices into `files`. */
   readonly splits: Readonly<Record<DatasetSplit, Int32Array>>;
   /** What was left out and why (non-image files, folders not in `classes`): one line each. */

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readFailureReason, readInputText } from "../../io/read-input-file.js";
+import { labelsFrom } from "../dataset.js";
 import { DatasetError } from "../dataset-error.js";
 import {
   byName,
@@ -100,7 +101,7 @@ export function listTinyImagenet(dir: string): ImageListing {
     classes: wnids,
     classNames: names,
     files,
-    labels: Uint8Array.from(labels),
+    labels: labelsFrom(labels, wnids.length),
     splits: {
       train: Int32Array.from({ length: trainCount }, (_, i) => i),
       test: Int32Array.from({ length: files.length - trainCount }, (_, i) => trainCount + i),
