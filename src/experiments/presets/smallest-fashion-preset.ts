@@ -61,10 +61,11 @@ const SEEDS = 3;
 const convmixer = (dim: number) => ({ name: "convmixer", dim, depth: 4, kernel: 5, patch: 4 });
 
 function sizedRuns(): SweepSpecInput["runs"] {
-  // Seeds outermost: a sweep stopped part way has whole seeds of every method and budget.
+  // Seeds outermost, then budgets from the smallest: a sweep stopped part way has every
+  // method at the budgets it reached.
   return Array.from({ length: SEEDS }, (_, seed) =>
-    METHODS.flatMap((method) =>
-      BUDGETS.map((budget, index) => {
+    BUDGETS.flatMap((budget, index) =>
+      METHODS.map((method) => {
         const dim = method.dims?.[index] ?? 128;
         const compression = method.compressions?.[index];
         const strategy = {
