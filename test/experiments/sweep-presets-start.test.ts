@@ -49,6 +49,25 @@ const smallRun = (dir: string) => [
 
 const BIN = new URL("../../bin/pemn.js", import.meta.url).pathname;
 
+/** Runs a preset's first and last runs (shard 1 of n - 1: indices 0 and n - 1) with `settings`. */
+async function sweepFirstAndLast(preset: string, settings: readonly string[]) {
+  const runs = expandSweep(presetSpec(preset), settings.map(parseSetting));
+  const first = runs[0];
+  const last = runs.at(-1);
+  assert.ok(first && last);
+  const out = join(temp, preset);
+  const args = [BIN, "sweep", "--preset", preset, "--out", out, "--jobs", "2", "--cores", "2"];
+  for (const setting of settings) args.push("--set", setting);
+  args.push("--shard", `1/${runs.length - 1}`);
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  assert.equal(await new Promise((resolve) => child.on("close", resolve)), 0, stderr);
+  return { first, last, out };
+}
+
 for (const [preset, dir] of [
   ["fig3-cifar10", cifar10Dir],
   ["fig5-cifar10", cifar10Dir],
@@ -57,22 +76,7 @@ for (const [preset, dir] of [
 ] as const) {
   test(`${preset} starts on generated files`, async () => {
     const settings = smallRun(dir);
-    const runs = expandSweep(presetSpec(preset), settings.map(parseSetting));
-    const first = runs[0];
-    const last = runs.at(-1);
-    assert.ok(first && last);
-    // index % (n - 1) == 0: the first run and the last.
-    const out = join(temp, preset);
-    const args = [BIN, "sweep", "--preset", preset, "--out", out, "--jobs", "2", "--cores", "2"];
-    for (const setting of settings) args.push("--set", setting);
-    args.push("--shard", `1/${runs.length - 1}`);
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const code = await new Promise((resolve) => child.on("close", resolve));
-    assert.equal(code, 0, stderr);
+    const { first, last, out } = await sweepFirstAndLast(preset, settings);
     const records = readFileSync(join(out, "results.jsonl"), "utf8")
       .trim()
       .split("\n")
@@ -109,21 +113,9 @@ test("smallest-fashion packs as it says (int8, folded) and its networks come to 
     "train.batchSize=4",
     "train.epochs=1",
   ];
-  const runs = expandSweep(presetSpec("smallest-fashion"), settings.map(parseSetting));
   // The first run (PEMN, the smallest network) and the last (pruned, the largest budget).
-  const chosen = [runs[0], runs.at(-1)];
-  const out = join(temp, "smallest-fashion");
-  const args = [BIN, "sweep", "--preset", "smallest-fashion", "--out", out, "--cores", "2"];
-  for (const setting of settings) args.push("--set", setting);
-  args.push("--shard", `1/${runs.length - 1}`);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  assert.equal(await new Promise((resolve) => child.on("close", resolve)), 0, stderr);
-  for (const run of chosen) {
-    assert.ok(run);
+  const { first, last, out } = await sweepFirstAndLast("smallest-fashion", settings);
+  for (const run of [first, last]) {
     const record = sweepRecordSchema.parse(
       JSON.parse(readFileSync(sweepRunPaths(out, run.runId).result, "utf8")),
     );

@@ -206,13 +206,7 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
         x: { field: "x", ...x },
         y: { field: "mean", ...y },
         color,
-        shape: {
-          field: "kind",
-          type: "nominal",
-          title: "kind",
-          // Only the kinds present, so the legend names nothing the plot lacks.
-          scale: { domain: shapes.map(([kind]) => kind), range: shapes.map(([, shape]) => shape) },
-        },
+        shape: shapeByKind(shapes),
       },
     },
     {
@@ -280,10 +274,12 @@ export function sizePlot(rows: readonly ResultRow[]): TopLevelSpec | null {
     scale: { domain: paddedDomain(points.flatMap((p) => [p.lo, p.hi])), nice: false, zero: false },
   } as const;
   const color = { field: "label", type: "nominal", title: "method" } as const;
-  const shapes = [
-    ["PEMN", "diamond"],
-    ["baseline", "circle"],
-  ].filter(([kind]) => points.some((p) => p.kind === kind));
+  const shapes = (
+    [
+      ["PEMN", "diamond"],
+      ["baseline", "circle"],
+    ] as const
+  ).filter(([kind]) => points.some((p) => p.kind === kind));
   const layers: unknown[] = [
     {
       mark: { type: "line", strokeWidth: 2 },
@@ -304,12 +300,7 @@ export function sizePlot(rows: readonly ResultRow[]): TopLevelSpec | null {
         x,
         y: { field: "mean", ...y },
         color,
-        shape: {
-          field: "kind",
-          type: "nominal",
-          title: "kind",
-          scale: { domain: shapes.map(([kind]) => kind), range: shapes.map(([, shape]) => shape) },
-        },
+        shape: shapeByKind(shapes),
         tooltip: [
           { field: "label", title: "method" },
           { field: "backbone" },
@@ -328,6 +319,16 @@ export function sizePlot(rows: readonly ResultRow[]): TopLevelSpec | null {
     data: { values: points },
     layer: layers,
   } as TopLevelSpec;
+}
+
+/** The point shape of each kind; only the kinds present, so the legend names nothing the plot lacks. */
+function shapeByKind(shapes: readonly (readonly [string, string, ...unknown[]])[]) {
+  return {
+    field: "kind",
+    type: "nominal",
+    title: "kind",
+    scale: { domain: shapes.map(([kind]) => kind), range: shapes.map(([, shape]) => shape) },
+  } as const;
 }
 
 /**
