@@ -16,7 +16,11 @@ export interface ClaimGroup {
 export function reportClaims(figure: FigureKind, rows: readonly ResultRow[]): ClaimGroup[] {
   const groupOf = (row: ResultRow) =>
     figure === "size" ? `budget ${row.budget ?? "none"}` : row.backbone;
+  const smallestBytes = (group: string) =>
+    Math.min(...rows.filter((row) => groupOf(row) === group).map((row) => row.bytes?.mean ?? 0));
   const groups = [...new Set(rows.map(groupOf))];
+  // Budgets from the smallest file up; backbones as the rows list them.
+  if (figure === "size") groups.sort((a, b) => smallestBytes(a) - smallestBytes(b));
   return groups.map((heading) => {
     const own = rows.filter((row) => groupOf(row) === heading);
     const atChance = own.filter(nearChance);
