@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { reportClaims, resultRows } from "../../src/experiments/report/index.js";
-import { spreadLabels } from "../../src/experiments/report/plot-specs.js";
+import { sizePlot, spreadLabels } from "../../src/experiments/report/plot-specs.js";
 import { meanSd } from "../../src/experiments/report/result-rows.js";
 import { scientific } from "../../src/experiments/report/run-method.js";
 import { sweepRecordSchema } from "../../src/experiments/sweep-record.js";
@@ -10,6 +10,7 @@ import {
   makeRecord,
   representationRecords,
   sizeRecords,
+  storedFile,
 } from "./report-fixtures.js";
 
 const close = (actual: number | null | undefined, expected: number, what: string) =>
@@ -280,4 +281,24 @@ test("size checks: per budget, the best PEMN against the best baseline, with 2 s
   );
   // 16 KB: mask .90 against 8-bit .92.
   assert.match(sixteen?.checks.at(-1) ?? "", /PEMN behind by 2\.00 points; within 2 sd/);
+});
+
+test("the size plot leaves a near-chance network out of its axis and names it", () => {
+  const atChance = makeRecord("size-test", {
+    backbone: "ConvMixer-128/4",
+    strategy: { kind: "binary" },
+    seed: 0,
+    outcome: { accuracy: 0.12 },
+    // Chance is one over the model's classes.
+    config: { model: { name: "convmixer", dim: 128, depth: 4, classes: 10 } },
+    labels: { budget: "8 KB" },
+    packed: [storedFile(8400, 0.9, 0.9)],
+  });
+  const spec = sizePlot(resultRows([...sizeRecords(), atChance])) as unknown as {
+    data: { values: { label: string }[] };
+    title: { subtitle: string[] };
+  };
+  assert.equal(spec.data.values.length, 5, "the five learned rows");
+  assert.ok(!spec.data.values.some((value) => value.label === "binary"));
+  assert.equal(spec.title.subtitle[1], "not drawn, near chance: binary 8 KB (12.00%)");
 });

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import { formatCompact, formatPercent } from "./report-format.js";
-import type { MeanSd, ResultRow } from "./result-rows.js";
+import { type MeanSd, nearChance, type ResultRow } from "./result-rows.js";
 
 /*
  * The report's plots as vega-lite specs (pure data; render-plot.ts draws them). Each plot is
@@ -241,7 +241,16 @@ export function compressionPlot(backbone: string, rows: readonly ResultRow[]): T
  * accuracy with ±1 sd bars; PEMN methods drawn as diamonds, baselines as circles.
  */
 export function sizePlot(rows: readonly ResultRow[]): TopLevelSpec | null {
-  const measured = rows.filter((row) => row.accuracy !== null && row.bytes !== null);
+  const finished = rows.filter((row) => row.accuracy !== null && row.bytes !== null);
+  // A network that learned next to nothing would stretch the axis over the others' differences:
+  // it is named in the subtitle instead (the table and the checks have it).
+  const measured = finished.filter((row) => !nearChance(row));
+  const omitted = finished
+    .filter(nearChance)
+    .map(
+      (row) =>
+        `${row.method} ${row.budget ?? row.backbone} (${formatPercent((row.accuracy as MeanSd).mean)})`,
+    );
   if (measured.length === 0) return null;
   const points = measured
     .map((row) => ({
@@ -314,7 +323,10 @@ export function sizePlot(rows: readonly ResultRow[]): TopLevelSpec | null {
     ...BASE,
     title: {
       text: "Test accuracy against file size",
-      subtitle: [`error bars: ${meanTitle}`],
+      subtitle: [
+        `error bars: ${meanTitle}`,
+        ...(omitted.length === 0 ? [] : [`not drawn, near chance: ${omitted.join(", ")}`]),
+      ],
     },
     data: { values: points },
     layer: layers,
