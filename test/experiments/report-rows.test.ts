@@ -261,6 +261,11 @@ test("size rows: a keep fraction of its own names the method, bytes are the mean
   close(row("mask, keep 0.2", "8 KB").bytes?.mean, 8100, "keep 0.2 bytes");
   close(row("8-bit quantized", "16 KB").accuracy?.mean, 0.92, "8-bit 16 KB accuracy");
   assert.equal(rows.length, 5);
+  // Widths in backbone names compare as numbers, not as text (where 100 < 20 < 24).
+  assert.deepEqual(
+    rows.map((candidate) => candidate.backbone),
+    ["ConvMixer-20/4", "ConvMixer-24/4", "ConvMixer-88/4", "ConvMixer-100/4", "ConvMixer-104/4"],
+  );
 });
 
 test("size checks: per budget, the best PEMN against the best baseline, with 2 sd", () => {

@@ -179,12 +179,12 @@ test("a size report: one table over every network, one plot with a log byte axis
     for (const cell of [
       "| mask | 8 KB | ConvMixer-88/4 | 87.00 ± 1.41 |",
       "| mask, keep 0.2 | 8 KB | ConvMixer-104/4 | 85.00 ± 0.00 |",
-      "| 8-bit quantized | 16 KB | ConvMixer-42/4 | 92.00 ± 2.83 |",
+      "| 8-bit quantized | 16 KB | ConvMixer-20/4 | 92.00 ± 2.83 |",
     ]) {
       assert.ok(markdown.includes(cell), `report.md has ${cell}`);
     }
     assert.match(markdown, /packed with norm tensors at int8, each BatchNorm folded/);
-    assert.match(markdown, /### budget 16 KB\n\n- 8-bit quantized \(ConvMixer-42\/4\): 92\.00%/);
+    assert.match(markdown, /### budget 16 KB\n\n- 8-bit quantized \(ConvMixer-20\/4\): 92\.00%/);
     assert.deepEqual(
       written.plots.map((path) => path.slice(dir.length + 1)),
       ["plots/size.svg", "plots/size.png"],

@@ -5,7 +5,7 @@ import type { ReportRecord, SweepResults } from "./read-results.js";
 import { reportClaims } from "./report-claims.js";
 import type { Block } from "./report-document.js";
 import { formatCount, formatDuration, formatPercent } from "./report-format.js";
-import { type ResultRow, resultRows, seedOf } from "./result-rows.js";
+import { compareBackbones, type ResultRow, resultRows, seedOf } from "./result-rows.js";
 import { runMethod } from "./run-method.js";
 
 export interface ReportPlan {
@@ -312,7 +312,7 @@ function runBlocks(records: readonly ReportRecord[]): Block[] {
     .map((record) => ({ record, method: runMethod(record) }))
     .sort(
       (a, b) =>
-        a.method.backbone.localeCompare(b.method.backbone) ||
+        compareBackbones(a.method.backbone, b.method.backbone) ||
         a.method.label.localeCompare(b.method.label) ||
         (a.method.targetCompression ?? 0) - (b.method.targetCompression ?? 0) ||
         (seedOf(a.record) ?? 0) - (seedOf(b.record) ?? 0),

@@ -165,6 +165,11 @@ function summarisePacked(files: readonly PackedFile[]): PackedSummary[] {
   });
 }
 
+/** Backbone names with their numbers read as numbers: ConvMixer-26/4 before ConvMixer-102/4. */
+export function compareBackbones(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}
+
 const FAMILY_ORDER: readonly MethodFamily[] = ["dense", "pemn", "pruned", "quantized"];
 
 /**
@@ -173,7 +178,7 @@ const FAMILY_ORDER: readonly MethodFamily[] = ["dense", "pemn", "pruned", "quant
  */
 export function compareRows(a: ResultRow, b: ResultRow): number {
   return (
-    a.backbone.localeCompare(b.backbone) ||
+    compareBackbones(a.backbone, b.backbone) ||
     FAMILY_ORDER.indexOf(a.family) - FAMILY_ORDER.indexOf(b.family) ||
     (a.family === "pemn" ? (b.uniqueValues ?? -1) - (a.uniqueValues ?? -1) : 0) ||
     a.kindOrder - b.kindOrder ||
