@@ -54,7 +54,7 @@ export function runDoctor(): Check[] {
       {
         name: "threads",
         ok: true,
-        detail: `${info.threads} intra-op threads (PEMN_THREADS overrides), OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? "unset"}`,
+        detail: `${info.threads} intra-op threads (PEMN_THREADS overrides), OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? "unset"}, GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT ?? "unset"}${info.openMpSpinTuned ? " (set by pemn; PEMN_OMP_TUNING=off keeps libgomp's default)" : ""}`,
         required: true,
       },
       {

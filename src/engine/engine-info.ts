@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type CudaStatus, isAllocatorTuned, native } from "./native.js";
+import { type CudaStatus, isAllocatorTuned, isOpenMpSpinTuned, native } from "./native.js";
 
 export type BlasKind = "openblas" | "reference" | "mkl" | "other" | "unknown";
 
@@ -15,6 +15,8 @@ export interface EngineInfo {
   gpu: CudaStatus & { cudaRuntime: string | null; cudnn: string | null; nccl: boolean };
   /** Whether pemn raised glibc's malloc thresholds for large tensors. */
   allocatorTuned: boolean;
+  /** Whether pemn shortened libgomp's spin before its workers sleep. */
+  openMpSpinTuned: boolean;
 }
 
 export function engineInfo(): EngineInfo {
@@ -35,6 +37,7 @@ export function engineInfo(): EngineInfo {
       nccl: binding.collectiveBackends().includes("nccl"),
     },
     allocatorTuned: isAllocatorTuned(),
+    openMpSpinTuned: isOpenMpSpinTuned(),
   };
 }
 

@@ -284,6 +284,35 @@ export function isAllocatorTuned(): boolean {
   return allocatorTuned;
 }
 
+/*
+ * libgomp's workers spin 300,000 times before sleeping. Measured with `pemn train` on 2 cores
+ * (docs/engine.md, Threads): beside one busy process a 2-thread ConvMixer epoch fell from
+ * 1,200 to about 200 img/s, and the small MLP ran at half speed even alone; 10,000 spins cost
+ * 3% on the ConvMixer alone. libgomp reads the variable when it loads, so before the addon.
+ */
+const OPENMP_SPIN_COUNT = "10000";
+let openMpSpinTuned = false;
+
+/** Left alone when the user sets OMP_WAIT_POLICY or GOMP_SPINCOUNT, or PEMN_OMP_TUNING=off. */
+function tuneOpenMpSpin(): boolean {
+  const env = process.env;
+  if (
+    env.PEMN_OMP_TUNING === "off" ||
+    env.OMP_WAIT_POLICY !== undefined ||
+    env.GOMP_SPINCOUNT !== undefined
+  ) {
+    return false;
+  }
+  env.GOMP_SPINCOUNT = OPENMP_SPIN_COUNT;
+  return true;
+}
+
+/** Whether pemn set GOMP_SPINCOUNT before loading libtorch (see tuneOpenMpSpin). */
+export function isOpenMpSpinTuned(): boolean {
+  native();
+  return openMpSpinTuned;
+}
+
 /**
  * Intra-op threads at start: $PEMN_THREADS (at most maxThreads()), else every available core
  * (libtorch's own default counts physical cores only, which halves speed on 2-vCPU machines).
@@ -312,6 +341,7 @@ export function native(): NativeBinding {
         `libopenblas0-pthread, or set LIBTORCH to an unpacked libtorch), then ${BUILD_HINT}.`,
     );
   }
+  openMpSpinTuned = tuneOpenMpSpin();
   try {
     binding = createRequire(import.meta.url)(path) as NativeBinding;
   } catch (error) {
