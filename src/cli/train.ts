@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { defaultDataWorkers, MAX_DATA_WORKERS } from "../data/index.js";
-import { DEVICE_PATTERN, resolveDevice, setThreads } from "../engine/index.js";
+import { resolveDevice, setThreads } from "../engine/index.js";
 import { maxThreads, maxThreadsReason } from "../engine/thread-limit.js";
 import {
   deepMerge,
@@ -19,6 +19,7 @@ import type { ProgressMode } from "../train/index.js";
 import { deviceOption, integer, positiveNumber } from "./arguments.js";
 import { configFromOptions, configOption } from "./config-options.js";
 import { downloadOption, withDownloadedData } from "./download-option.js";
+import { splitMachineSettings } from "./machine-settings.js";
 
 /** The options of `pemn train` that are not config fields (those are in CONFIG_FLAGS). */
 interface TrainCommandOptions {
@@ -110,22 +111,17 @@ export function registerTrain(program: Command, version: string): void {
       throw new InvalidArgumentError("--resume needs --run-dir");
     // A resumed run's own config is the base (the defaults would differ from it), unless
     // another is given; flags still go on top, and must agree with it.
-    const file = options.config
-      ? readConfigFile(options.config)
-      : options.resume && options.runDir
-        ? readRunConfig(options.runDir)
-        : {};
-    // A config file may name the device too; it is not part of the run's config (config.json),
-    // so that a run resumes on another device. The flag wins.
-    const { device: fileDevice, ...fromFile } = file as { device?: unknown };
-    if (fileDevice !== undefined && command.getOptionValueSource("device") === "default") {
-      if (typeof fileDevice !== "string" || !DEVICE_PATTERN.test(fileDevice)) {
-        throw new InvalidArgumentError(
-          `${options.config}: device must be cpu, cuda, cuda:N or auto, got ${JSON.stringify(fileDevice)}`,
-        );
-      }
-      options.device = fileDevice;
+    const { runConfig: fromFile, machine } = options.config
+      ? splitMachineSettings(readConfigFile(options.config), options.config)
+      : {
+          runConfig: options.resume && options.runDir ? readRunConfig(options.runDir) : {},
+          machine: {},
+        };
+    if (machine.device !== undefined && command.getOptionValueSource("device") === "default") {
+      options.device = machine.device;
     }
+    const threads = options.threads ?? machine.threads;
+    const workers = options.workers ?? machine.workers;
     const merged = deepMerge(fromFile, configFromOptions(CONFIG_FLAGS, options));
     const config = parseRunConfig(
       options.download ? await withDownloadedData(merged, options.progress) : merged,
@@ -153,7 +149,7 @@ export function registerTrain(program: Command, version: string): void {
         `--nproc ${nproc} disagrees with the environment's world size ${role.worldSize}`,
       );
     }
-    if (options.threads !== undefined) setThreads(options.threads);
+    if (threads !== undefined) setThreads(threads);
     const device = resolveDevice(options.device, role?.localRank ?? 0);
     const dataParallel = role
       ? joinDataParallel(role, {
@@ -172,7 +168,7 @@ export function registerTrain(program: Command, version: string): void {
         version,
         dataParallel,
         device,
-        workers: options.workers ?? defaultDataWorkers(),
+        workers: workers ?? defaultDataWorkers(),
       });
     } finally {
       dataParallel?.group.destroy();

@@ -4,7 +4,7 @@ import { ConfigError } from "../config/parse-config.js";
 import { readFailureReason, readInputText } from "../io/read-input-file.js";
 
 /** Reads a run config file: a mapping in JSON (.json) or YAML (.yaml, .yml). Errors name the file. */
-export function readConfigFile(path: string): unknown {
+export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readInputText(path, "config");
@@ -29,7 +29,7 @@ export function readConfigFile(path: string): unknown {
       `config file ${path} must hold a mapping of config fields, not ${describeValue(parsed)}`,
     );
   }
-  return parsed;
+  return parsed as Record<string, unknown>;
 }
 
 function describeValue(value: unknown): string {

@@ -16,11 +16,16 @@ import { assertRefusals, PEMN_BIN } from "../helpers/run-pemn.js";
 const DEADLINE_MS = 60_000;
 
 let work: ReturnType<typeof temporaryDirectory>;
-const config = (epochs: number, hidden: number[]) => {
-  const file = join(work.dir, `config-${epochs}-${hidden.join("-")}.json`);
+/** A config file; `machine` adds top-level settings beside the run's (workers, threads, device). */
+const config = (epochs: number, hidden: number[], machine: Record<string, unknown> = {}) => {
+  const file = join(
+    work.dir,
+    `config-${epochs}-${hidden.join("-")}${Object.keys(machine).length > 0 ? `-${JSON.stringify(machine).replace(/\W+/g, "-")}` : ""}.json`,
+  );
   writeFileSync(
     file,
     JSON.stringify({
+      ...machine,
       model: { name: "mlp", hidden },
       data: { source: { name: "mnist", dir: work.dir }, validation: { size: { count: 100 } } },
       train: {
@@ -100,6 +105,54 @@ test("a worker that fails ends the run with the dataset named, and the process e
     /data worker [12]\/2 of mnist \(11900 images\) failed on batch 5: Error: fault injected/,
   );
   assert.equal(existsSync(runDir), false, "a new run that failed takes its directory away");
+});
+
+test("a config file's top-level workers and threads set the run's; the flag wins; config.json holds neither", async () => {
+  // The failing worker names its pool's size: the count actually used.
+  const fromFile = config(2, [16], { workers: 2, threads: 1, device: "cpu" });
+  const failing = { PEMN_DATA_WORKER_FAULT: "5" };
+  const runDir = join(work.dir, "from-file");
+  const outcome = await train(["--config", fromFile, "--run-dir", runDir], failing);
+  assert.equal(outcome.code, 1, outcome.stderr);
+  assert.match(outcome.stderr, /data worker [12]\/2 of mnist/);
+  const overridden = await train(
+    ["--config", fromFile, "--run-dir", join(work.dir, "flag-wins"), "--workers", "1"],
+    failing,
+  );
+  assert.equal(overridden.code, 1, overridden.stderr);
+  assert.match(overridden.stderr, /data worker 1\/1 of mnist/);
+
+  const finishedDir = join(work.dir, "from-file-finished");
+  const finished = await train([
+    "--config",
+    fromFile,
+    "--train-limit",
+    "500",
+    "--epochs",
+    "1",
+    "--run-dir",
+    finishedDir,
+  ]);
+  assert.equal(finished.code, 0, finished.stderr);
+  assert.doesNotMatch(
+    readFileSync(join(finishedDir, "config.json"), "utf8"),
+    /worker|thread|device/i,
+  );
+});
+
+test("a config file's bad workers, threads or device is refused naming the file and the setting", async () => {
+  await assertRefusals([
+    [
+      ["train", "--config", config(1, [16], { workers: 65 })],
+      /config-1-16-.*\.json[\s\S]*workers must be at most 64/,
+    ],
+    [["train", "--config", config(1, [16], { threads: 0 })], /threads must be at least 1/],
+    [["train", "--config", config(1, [16], { workers: 1.5 })], /workers must be an integer/],
+    [
+      ["train", "--config", config(1, [16], { device: "gpu" })],
+      /device must be cpu, cuda, cuda:N or auto/,
+    ],
+  ]);
 });
 
 test("SIGINT stops a run with workers: exit 130, nothing left running", async () => {
