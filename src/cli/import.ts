@@ -24,6 +24,7 @@ interface ImportOptions {
   readonly keep: number;
   readonly naming: CheckpointNaming | "auto";
   readonly norm: NormDtype;
+  readonly key?: string;
   readonly json?: boolean;
 }
 
@@ -31,9 +32,9 @@ export function registerImport(program: Command): void {
   const command = program
     .command("import")
     .description(
-      "import a supermask checkpoint (safetensors: fixed weights, scores, norm tensors) as a .pemn file",
+      "import a supermask checkpoint (fixed weights, scores, norm tensors) as a .pemn file",
     )
-    .argument("<file>", "a safetensors file (torch.save files: convert with scripts/pemn_torch.py)")
+    .argument("<file>", "a safetensors or torch.save file")
     .requiredOption("-o, --output <file>", "the .pemn file to write")
     .addOption(
       new Option(
@@ -62,6 +63,10 @@ export function registerImport(program: Command): void {
       new Option("--norm <dtype>", "precision of norm tensors in the .pemn")
         .choices(NORM_DTYPES)
         .default(DEFAULT_NORM_DTYPE),
+    )
+    .option(
+      "--key <name>",
+      "torch.save files: the dict holding the tensors (default: state_dict if there is one, else the dict saved)",
     )
     .option("--json", "print the import's report as JSON");
   for (const flag of MODEL_FLAGS) command.addOption(configOption(flag));
@@ -94,6 +99,7 @@ export function registerImport(program: Command): void {
       keepFraction: options.keep,
       naming: options.naming,
       norms: options.norm,
+      ...(options.key !== undefined && { key: options.key }),
     });
     if (options.json) {
       console.log(JSON.stringify(report, null, 2));

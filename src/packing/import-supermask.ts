@@ -1,6 +1,10 @@
 import { countKept, type NormDtype } from "../artifact/format/index.js";
 import { attributeToFile, writePemnFile } from "../artifact/pemn-file.js";
-import { decodeSafetensors, SAFETENSORS_METADATA } from "../artifact/safetensors/index.js";
+import {
+  decodeSafetensors,
+  SAFETENSORS_METADATA,
+  type SafetensorsContents,
+} from "../artifact/safetensors/index.js";
 import { readBoundedInput, withSafetensorsFile } from "../artifact/safetensors/safetensors-file.js";
 import {
   type CheckpointNaming,
@@ -11,6 +15,7 @@ import {
   SupermaskError,
   tiesAtThreshold,
 } from "../artifact/supermask/index.js";
+import { readTorchSave, TorchSaveError } from "../artifact/torch-save/index.js";
 import { type ModelConfig, parseModelConfig } from "../models/pure.js";
 import type { WeightStrategy } from "../weights/index.js";
 import { supermaskMasks } from "./supermask-masks.js";
@@ -29,6 +34,11 @@ export interface SupermaskImportOptions {
   readonly naming: CheckpointNaming | "auto";
   /** Precision of the norm tensors in the `.pemn`. */
   readonly norms: NormDtype;
+  /**
+   * A torch.save file's dict that holds the tensors (a checkpoint's "model", say); absent: its
+   * "state_dict", else the dict saved. Refused for a safetensors file, which has no such dicts.
+   */
+  readonly key?: string;
 }
 
 export interface SupermaskImportReport {
@@ -52,20 +62,53 @@ export interface SupermaskImportReport {
   readonly ignored: readonly string[];
 }
 
-/** Bytes of a file that looks like torch.save's output: a zip archive, or a pickle. */
-function torchSaveKind(bytes: Uint8Array): string | null {
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    return "a zip archive (torch.save's format)";
+/** A zip archive: torch.save's format since PyTorch 1.6. */
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** A bare pickle stream: torch.save's format before PyTorch 1.6 (or with the zip turned off). */
+function isPickle(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x80 && bytes[1] !== undefined && bytes[1] <= 5;
+}
+
+/** The tensors and metadata of a safetensors or torch.save (zip) file's bytes. */
+function readCheckpointTensors(
+  input: string,
+  bytes: Uint8Array,
+  key: string | undefined,
+): SafetensorsContents {
+  if (isZip(bytes)) {
+    try {
+      return { tensors: readTorchSave(bytes, key), metadata: null };
+    } catch (error) {
+      if (error instanceof TorchSaveError && error.file === undefined) {
+        throw new TorchSaveError(error.code, error.detail, input, error.tensor);
+      }
+      throw error;
+    }
   }
-  if (bytes[0] === 0x80 && bytes[1] !== undefined && bytes[1] <= 5) {
-    return "a Python pickle (torch.save's legacy format)";
+  if (isPickle(bytes)) {
+    throw new SupermaskError(
+      "unsupported-file",
+      `is a Python pickle (torch.save's format before PyTorch 1.6), which pemn does not read: convert it with /usr/bin/python3 scripts/pemn_torch.py to-safetensors ${input} <out.safetensors> (docs/interop.md)`,
+      input,
+    );
   }
-  return null;
+  if (key !== undefined) {
+    throw new SupermaskError(
+      "unsupported-file",
+      `--key ${key} names a dict in a torch.save file; this is a safetensors file, whose tensors are not in dicts`,
+      input,
+    );
+  }
+  return withSafetensorsFile(input, () => decodeSafetensors(bytes));
 }
 
 /**
- * Imports a supermask checkpoint (a safetensors file of edge-popup's fixed weights and scores
- * and the norm tensors, named as pemn, the official PEMN code or hidden-networks names them)
+ * Imports a supermask checkpoint (a safetensors or torch.save file of edge-popup's fixed
+ * weights and scores and the norm tensors, named as pemn, the official PEMN code or
+ * hidden-networks names them)
  * as a `.pemn` file, written atomically: each layer's mask is the top k of its |scores| by
  * pemn's rule, keeping as many as the reference code's GetSubnet does (or the file's own mask,
  * in pemn's masked form, whose metadata also names the model); the fixed values are
@@ -79,15 +122,7 @@ export function importSupermaskFile(
 ): SupermaskImportReport {
   // The bytes, the float32 weights and scores, the stored values and the encoded file.
   const bytes = readBoundedInput(input, 3);
-  const kind = torchSaveKind(bytes);
-  if (kind !== null) {
-    throw new SupermaskError(
-      "unsupported-file",
-      `is ${kind}, not safetensors: convert it with /usr/bin/python3 scripts/pemn_torch.py to-safetensors ${input} <out.safetensors> (docs/interop.md)`,
-      input,
-    );
-  }
-  const { tensors, metadata } = withSafetensorsFile(input, () => decodeSafetensors(bytes));
+  const { tensors, metadata } = readCheckpointTensors(input, bytes, options.key);
   let checkpoint: ReturnType<typeof readSupermask>;
   try {
     const model = options.model ?? modelOfMetadata(metadata);
