@@ -5,8 +5,9 @@
 #           ProcessGroupGloo, for data-parallel training), libopenblas0-pthread (fast BLAS
 #           for libtorch), dataset-fashion-mnist (the default real dataset); with --tests
 #           also chromium (the web page's browser tests, test/web, drive it with
-#           playwright-core); with --bench also python3-torch (the PyTorch reference the
-#           benchmarks compare against).
+#           playwright-core) and python3-torch (PyTorch 1.13, 46 MB: the interop tests load
+#           pemn's safetensors and convert torch.save files with it); with --bench also
+#           python3-torch (the PyTorch reference the benchmarks compare against).
 #   npm:    the locked dependencies (npm ci), then the native addon and TypeScript build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ packages=(libopenblas0-pthread dataset-fashion-mnist)
 if [[ -z "${LIBTORCH:-}" && "${LIBTORCH_USE_PYTORCH:-0}" =~ ^(|0|false|no|off)$ ]]; then
   packages+=(libtorch-dev libgloo-dev)
 fi
-[[ "${1:-}" == "--tests" ]] && packages+=(chromium)
+[[ "${1:-}" == "--tests" ]] && packages+=(chromium python3-torch)
 [[ "${1:-}" == "--bench" ]] && packages+=(python3-torch)
 
 missing=()
