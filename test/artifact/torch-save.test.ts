@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { SafetensorsTensor } from "../../src/artifact/safetensors/index.js";
+import { decodeSafetensors } from "../../src/artifact/safetensors/index.js";
 import { SupermaskError } from "../../src/artifact/supermask/index.js";
 import { readTorchSave, TorchSaveError } from "../../src/artifact/torch-save/index.js";
 import { importSupermaskFile } from "../../src/packing/index.js";
+import { runTorch, torchUnavailable } from "../helpers/torch-reference.js";
 import {
   call,
   dict,
@@ -267,5 +269,64 @@ test("pemn import names the file in a torch.save error, refuses the pre-1.6 pick
     assert.equal(existsSync(join(dir, "out.pemn")), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("files PyTorch saved: every dtype, views of a shared storage, a Parameter, as PyTorch lays them out contiguous", async (t) => {
+  const missing = await torchUnavailable();
+  if (missing !== null) {
+    t.skip(missing);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "pemn-torch-save-torch-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pt = join(dir, "saved.pt");
+  const reference = join(dir, "reference.safetensors");
+  // The same tensors made contiguous by PyTorch and written as safetensors: the reference.
+  await runTorch(
+    `import json, torch, pemn_torch
+pt, reference = json.loads(sys.argv[1])
+a = torch.randn(4, 6, generator=torch.Generator().manual_seed(0))
+tensors = {
+    "f32": a, "transposed": a.t(), "slice": a[1:3, ::2], "f16": a.half(), "bf16": a.bfloat16(),
+    "f64": a.double(), "i64": torch.arange(-2, 5), "i32": torch.arange(3, dtype=torch.int32),
+    "i16": torch.arange(3, dtype=torch.int16), "i8": torch.arange(-3, 3, dtype=torch.int8),
+    "u8": torch.arange(7, dtype=torch.uint8), "bool": a > 0, "scalar": torch.tensor(3.5),
+    "param": torch.nn.Parameter(a[:, 1:4].clone()), "empty": torch.zeros(0, 3),
+}
+torch.save({"epoch": 1, "state_dict": tensors, "args": {"lr": 0.1}}, pt)
+pemn_torch.write_safetensors(reference, {k: v.detach().contiguous() for k, v in tensors.items()})`,
+    [pt, reference],
+  );
+  const read = readTorchSave(readFileSync(pt));
+  const expected = new Map(
+    decodeSafetensors(readFileSync(reference)).tensors.map((tensor) => [tensor.name, tensor]),
+  );
+  assert.deepEqual(
+    read.map((tensor) => tensor.name),
+    [
+      "f32",
+      "transposed",
+      "slice",
+      "f16",
+      "bf16",
+      "f64",
+      "i64",
+      "i32",
+      "i16",
+      "i8",
+      "u8",
+      "bool",
+      "scalar",
+      "param",
+      "empty",
+    ],
+  );
+  for (const tensor of read) {
+    const want = expected.get(tensor.name);
+    assert.ok(want, tensor.name);
+    assert.equal(tensor.dtype, want.dtype, tensor.name);
+    assert.deepEqual(tensor.shape, want.shape, tensor.name);
+    assert.deepEqual(Buffer.from(tensor.data), Buffer.from(want.data), tensor.name);
   }
 });
