@@ -16,6 +16,7 @@ import {
   tiesAtThreshold,
 } from "../artifact/supermask/index.js";
 import { readTorchSave, TorchSaveError } from "../artifact/torch-save/index.js";
+import { availableMemoryBytes } from "../io/machine-memory.js";
 import { type ModelConfig, parseModelConfig } from "../models/pure.js";
 import type { WeightStrategy } from "../weights/index.js";
 import { supermaskMasks } from "./supermask-masks.js";
@@ -80,7 +81,9 @@ function readCheckpointTensors(
 ): SafetensorsContents {
   if (isZip(bytes)) {
     try {
-      return { tensors: readTorchSave(bytes, key), metadata: null };
+      // Half of what the file leaves: the float32 layers read from the tensors take as much.
+      const maxBytes = Math.floor((availableMemoryBytes() - bytes.length) / 2);
+      return { tensors: readTorchSave(bytes, { key, maxBytes }), metadata: null };
     } catch (error) {
       if (error instanceof TorchSaveError && error.file === undefined) {
         throw new TorchSaveError(error.code, error.detail, input, error.tensor);

@@ -99,7 +99,7 @@ test("--key picks the dict that holds the tensors; a key the file lacks is named
     ]),
     { "0": float32Bytes([0.75]) },
   );
-  assert.deepEqual(float32Values(readTorchSave(bytes, "model")[0]), [0.75]);
+  assert.deepEqual(float32Values(readTorchSave(bytes, { key: "model" })[0]), [0.75]);
   assert.throws(
     () => readTorchSave(bytes),
     (error: unknown) =>
@@ -108,18 +108,51 @@ test("--key picks the dict that holds the tensors; a key the file lacks is named
         "no-tensors: no tensors in the saved dict (keys: epoch, model, optimizer): name the dict that holds them with --key",
   );
   assert.throws(
-    () => readTorchSave(bytes, "state"),
+    () => readTorchSave(bytes, { key: "state" }),
     (error: unknown) =>
       error instanceof TorchSaveError &&
       error.message === 'no-tensors: the saved dict has no "state" (keys: epoch, model, optimizer)',
   );
   assert.throws(
-    () => readTorchSave(bytes, "epoch"),
+    () => readTorchSave(bytes, { key: "epoch" }),
     (error: unknown) =>
       error instanceof TorchSaveError &&
       error.message ===
         'no-tensors: the saved dict has "epoch" as 3, not a dict (keys: epoch, model, optimizer)',
   );
+});
+
+test("memory: a deflated entry that unpacks past the bytes allowed, or a stride-0 view repeated past them, is too-large before it is allocated", () => {
+  const bomb = torchSaveZip(
+    dict([["w", tensorOf(storage("FloatStorage", "0", 1 << 20), 0, [1 << 20], [1])]]),
+    { "0": new Uint8Array(4 << 20) }, // 4 MiB of zeros deflate to a few KiB
+  );
+  assert.ok(bomb.length < 64 << 10);
+  assert.throws(
+    () => readTorchSave(bomb, { maxBytes: 1 << 20 }),
+    (error: unknown) =>
+      error instanceof TorchSaveError &&
+      error.message ===
+        "too-large: archive/data/0 (4.0 MiB unpacked) would take the bytes read past 1.0 MiB, the memory allowed (PEMN_MAX_MEMORY)",
+  );
+  assert.equal(readTorchSave(bomb, { maxBytes: 5 << 20 }).length, 1);
+  const repeated = torchSaveZip(
+    dict([["w", tensorOf(storage("FloatStorage", "0", 1), 0, [1 << 30], [0])]]),
+    { "0": float32Bytes([1]) },
+  );
+  assert.throws(
+    () => readTorchSave(repeated, { maxBytes: 1 << 20 }),
+    (error: unknown) =>
+      error instanceof TorchSaveError &&
+      error.message ===
+        "too-large: w: its row-major copy (4.0 GiB) would take the bytes read past 1.0 MiB, the memory allowed (PEMN_MAX_MEMORY)",
+  );
+  // Within the bytes allowed, a stride-0 view is its element repeated.
+  const small = torchSaveZip(
+    dict([["w", tensorOf(storage("FloatStorage", "0", 1), 0, [2, 3], [0, 0])]]),
+    { "0": float32Bytes([1.25]) },
+  );
+  assert.deepEqual(float32Values(readTorchSave(small)[0]), [1.25, 1.25, 1.25, 1.25, 1.25, 1.25]);
 });
 
 test("nothing the pickle names runs: an unknown global called is an inert record", () => {

@@ -1,5 +1,6 @@
 import AdmZip from "adm-zip";
 import { NameRegistry, Parser } from "pickleparser";
+import { formatBytes } from "../../io/read-input-file.js";
 import {
   elementCount,
   SAFETENSORS_DTYPES,
@@ -82,7 +83,29 @@ function isIndexList(value: unknown): value is number[] {
  * that are not tensors are left out. Each tensor's data is row-major and little-endian
  * whatever its strides: a view into its storage where the layout is that already, else a copy.
  */
-export function readTorchSave(bytes: Uint8Array, key?: string): SafetensorsTensor[] {
+export function readTorchSave(
+  bytes: Uint8Array,
+  options: { readonly key?: string; readonly maxBytes?: number } = {},
+): SafetensorsTensor[] {
+  const { key, maxBytes = Number.POSITIVE_INFINITY } = options;
+  // Bytes allocated beyond the file's own: entries unpacked, strided views copied.
+  let allocated = 0;
+  const allocate = (count: number, what: string, tensor?: string): void => {
+    allocated += count;
+    if (allocated > maxBytes) {
+      throw new TorchSaveError(
+        "too-large",
+        `${what} would take the bytes read past ${formatBytes(maxBytes)}, the memory allowed (PEMN_MAX_MEMORY)`,
+        undefined,
+        tensor,
+      );
+    }
+  };
+  const unpack = (entry: AdmZip.IZipEntry): Buffer => {
+    // A deflated entry may declare (and unpack to) far more than the file holds.
+    allocate(entry.header.size, `${entry.entryName} (${formatBytes(entry.header.size)} unpacked)`);
+    return entry.getData();
+  };
   let zip: AdmZip;
   let entries: AdmZip.IZipEntry[];
   try {
@@ -101,7 +124,9 @@ export function readTorchSave(bytes: Uint8Array, key?: string): SafetensorsTenso
   }
   const folder = pickle.entryName.slice(0, -"data.pkl".length);
   const byName = new Map(entries.map((entry) => [entry.entryName, entry]));
-  const byteOrder = byName.get(`${folder}byteorder`)?.getData().toString("latin1") ?? "little";
+  const byteOrderEntry = byName.get(`${folder}byteorder`);
+  const byteOrder =
+    byteOrderEntry === undefined ? "little" : unpack(byteOrderEntry).toString("latin1");
   if (byteOrder !== "little" && byteOrder !== "big") {
     throw new TorchSaveError("bad-storage", `byteorder says "${byteOrder}", not little or big`);
   }
@@ -136,7 +161,7 @@ export function readTorchSave(bytes: Uint8Array, key?: string): SafetensorsTenso
       );
     }
     const width = SAFETENSORS_DTYPES[dtype];
-    const data: Uint8Array = entry.getData();
+    const data: Uint8Array = unpack(entry);
     if (data.length < (numel as number) * width) {
       throw new TorchSaveError(
         "bad-storage",
@@ -165,14 +190,14 @@ export function readTorchSave(bytes: Uint8Array, key?: string): SafetensorsTenso
       nameResolver: names,
       persistentResolver: { resolve: loadStorage },
       unpicklingTypeOfDictionary: "Map",
-    }).parse(new Uint8Array(pickle.getData()));
+    }).parse(unpack(pickle));
   } catch (error) {
     if (error instanceof TorchSaveError) throw error;
     throw new TorchSaveError("bad-pickle", `data.pkl: ${(error as Error).message}`);
   }
   const stateDict = pickDict(saved, key);
   const tensors = [...stateDict.entries()].flatMap(([name, value]) =>
-    value instanceof TensorView ? [contiguous(String(name), value)] : [],
+    value instanceof TensorView ? [contiguous(String(name), value, allocate)] : [],
   );
   if (tensors.length === 0) {
     const where =
@@ -213,7 +238,11 @@ function keysOf(dict: Map<unknown, unknown>): string {
 }
 
 /** The tensor's elements, row-major, once they are checked to lie within its storage. */
-function contiguous(name: string, view: TensorView): SafetensorsTensor {
+function contiguous(
+  name: string,
+  view: TensorView,
+  allocate: (bytes: number, what: string, tensor: string) => void,
+): SafetensorsTensor {
   const { storage, offset, size, stride } = view;
   if (
     !Number.isSafeInteger(offset) ||
@@ -248,6 +277,7 @@ function contiguous(name: string, view: TensorView): SafetensorsTensor {
     const data = storage.bytes.subarray(start * width, (start + count) * width);
     return { name, dtype: storage.dtype, shape: size, data };
   }
+  allocate(count * width, `its row-major copy (${formatBytes(count * width)})`, name);
   const data = new Uint8Array(count * width);
   // A counter per axis, the last moving fastest, walks the strides through the storage.
   const index = new Array<number>(size.length).fill(0);

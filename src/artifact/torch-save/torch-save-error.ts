@@ -11,7 +11,12 @@ export type TorchSaveProblem =
   /** A storage's bytes are missing or shorter than its tensor's size, offset and strides need. */
   | "bad-storage"
   /** Neither the saved object nor its `state_dict` is a dict holding tensors. */
-  | "no-tensors";
+  | "no-tensors"
+  /**
+   * What the zip's entries unpack to, or the tensors copied out of strided views (a view of
+   * stride 0 repeats one element any number of times), would pass the memory allowed.
+   */
+  | "too-large";
 
 /** A torch.save file that cannot be read; `tensor` names the tensor concerned. */
 export class TorchSaveError extends Error {
