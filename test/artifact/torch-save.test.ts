@@ -15,6 +15,7 @@ import {
   dict,
   float32Bytes,
   global,
+  PickleOps,
   pickle,
   storage,
   tensorOf,
@@ -227,6 +228,12 @@ test("bad files: a TorchSaveError that names the problem and the tensor", () => 
           {},
         ),
       /^no-tensors: no tensors in the saved dict \(keys: epoch, best_acc1\): name the dict that holds them with --key$/,
+    ],
+    [
+      "a list that holds itself",
+      // EMPTY_LIST, BINPUT 0, BINGET 0, APPEND: the pickle's own way to make a cycle.
+      () => torchSaveZip(new PickleOps(Uint8Array.of(0x5d, 0x71, 0, 0x68, 0, 0x61)), {}),
+      /^no-tensors: the file holds a list of 1, not a dict of tensors$/,
     ],
     [
       "a list saved",

@@ -319,8 +319,16 @@ function swapBytes(data: Uint8Array, width: number): void {
   }
 }
 
+/** A value for a message: short JSON, or its kind where JSON fails (a list holding itself). */
 function describe(value: unknown): string {
   if (value instanceof Map) return `a dict of ${value.size} entries`;
-  const text = JSON.stringify(value);
-  return text === undefined ? typeof value : text.length > 80 ? `${text.slice(0, 80)}...` : text;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined; // circular, or nested past the stack
+  }
+  if (text === undefined)
+    return Array.isArray(value) ? `a list of ${value.length}` : `a ${typeof value}`;
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }
